@@ -1,0 +1,35 @@
+//! Schema migrations of talent-registry, applied in order by [`Migrator`]; frozen once released.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_create_institution_table;
+mod m20261130_000002_create_programme_table;
+mod m20261130_000003_create_programme_target_table;
+mod m20261130_000004_create_trainee_table;
+mod m20261130_000005_create_user_table;
+mod m20261130_000006_create_session_table;
+mod m20261130_000007_create_course_table;
+mod m20261130_000008_create_trainee_institution_table;
+mod m20261130_000009_create_enrolment_table;
+mod m20261130_000010_create_certificate_table;
+
+/// Runs the migrations of this crate, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261130_000001_create_institution_table::Migration),
+            Box::new(m20261130_000002_create_programme_table::Migration),
+            Box::new(m20261130_000003_create_programme_target_table::Migration),
+            Box::new(m20261130_000004_create_trainee_table::Migration),
+            Box::new(m20261130_000005_create_user_table::Migration),
+            Box::new(m20261130_000006_create_session_table::Migration),
+            Box::new(m20261130_000007_create_course_table::Migration),
+            Box::new(m20261130_000008_create_trainee_institution_table::Migration),
+            Box::new(m20261130_000009_create_enrolment_table::Migration),
+            Box::new(m20261130_000010_create_certificate_table::Migration),
+        ]
+    }
+}

@@ -1,0 +1,103 @@
+//! Settings: every knob of DESIGN.md's "Running" table, read from flags or the environment.
+
+use std::net::SocketAddr;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+/// Command line of the `talent-registry` binary.
+#[derive(Debug, Parser)]
+#[command(name = "talent-registry", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by every subcommand.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// Subcommands of the binary.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (default).
+    Serve,
+    /// Print the GraphQL SDL.
+    Schema,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a user account (city roles, or institution roles with --institution-id).
+    CreateUser(CreateUserArgs),
+}
+
+/// Arguments of `create-user`.
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// Login name.
+    #[arg(long)]
+    pub username: String,
+    /// One of CITY_ADMIN, CITY_ANALYST, INSTITUTION_ADMIN, INSTITUTION_STAFF.
+    #[arg(long)]
+    pub role: String,
+    /// Institution of an institution role.
+    #[arg(long)]
+    pub institution_id: Option<uuid::Uuid>,
+    /// Password; read from TALENT_NEW_USER_PASSWORD so it stays out of shell history.
+    #[arg(long, env = "TALENT_NEW_USER_PASSWORD", hide_env_values = true)]
+    pub password: SecretString,
+}
+
+/// Runtime settings. Secrets are wrapped so they never reach a log line or a `Debug` dump.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://talent-registry.db?mode=rwc",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: SecretString,
+    /// Address the HTTP server listens on.
+    #[arg(
+        long,
+        env = "TALENT_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    /// Password of the bootstrap `admin` (CITY_ADMIN), used only when no CITY_ADMIN exists.
+    #[arg(
+        long,
+        env = "TALENT_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<SecretString>,
+    /// Key of the HMAC over identity-document numbers; changing it breaks person dedup.
+    #[arg(long, env = "TALENT_PII_KEY", hide_env_values = true, global = true)]
+    pub pii_key: Option<SecretString>,
+    /// Serve schema introspection and field suggestions.
+    #[arg(long, env = "TALENT_INTROSPECTION", default_value_t = true, action = ArgAction::Set, global = true)]
+    pub introspection: bool,
+    /// District list as `English:中文,English:中文`; Shenzhen's ten districts when unset.
+    #[arg(long, env = "TALENT_DISTRICTS", global = true)]
+    pub districts: Option<String>,
+    /// Lifetime of a login session, in hours.
+    #[arg(
+        long,
+        env = "TALENT_SESSION_TTL_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_ttl_hours: u32,
+    /// Upper bound of the database connection pool.
+    #[arg(
+        long,
+        env = "TALENT_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_max_connections: u32,
+}

@@ -1,0 +1,19 @@
+//! Validated domain types and vocabulary: parsed once at the edge, no I/O.
+
+mod account;
+mod course;
+mod credit_code;
+mod district;
+mod id_document;
+mod person;
+mod validation_error;
+mod vocabulary;
+
+pub use account::{Password, Username};
+pub use course::{Capacity, CourseLevel, DateSpan, Hours, TargetCount, Title};
+pub use credit_code::CreditCode;
+pub use district::{District, DistrictList};
+pub use id_document::IdDocument;
+pub use person::{PersonName, PhoneNumber};
+pub use validation_error::ValidationError;
+pub use vocabulary::{EnrolmentStatus, IdType, InstitutionKind, Role, Track};

@@ -1,0 +1,13 @@
+//! SeaORM entities: one per table, storage shape only (never exposed as GraphQL types).
+
+pub mod certificate;
+pub mod course;
+pub mod enrolment;
+pub mod institution;
+pub mod prelude;
+pub mod programme;
+pub mod programme_target;
+pub mod session;
+pub mod trainee;
+pub mod trainee_institution;
+pub mod user;

@@ -1,0 +1,281 @@
+//! GraphQL input objects and their parsing into validated service inputs.
+
+use async_graphql::{ID, InputObject};
+use chrono::NaiveDate;
+
+use super::types::{IdType, InstitutionKind, Role, Track, parse_id};
+use crate::domain::{
+    self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
+    PersonName, PhoneNumber, TargetCount, Title, Username,
+};
+use crate::error::{AppError, OnField};
+use crate::service::account::NewUser;
+use crate::service::course::{CourseFilter as CourseQuery, NewCourse};
+use crate::service::institution::NewInstitution;
+use crate::service::programme::NewProgramme;
+use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
+
+/// Credentials.
+#[derive(InputObject)]
+pub struct LoginInput {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new account.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Login name: 3–64 of a–z, 0–9, `.`, `_`, `-`.
+    pub username: String,
+    /// Password: 12–128 characters.
+    pub password: String,
+    /// Role; TRAINEE accounts come from `activateTraineeAccount`.
+    pub role: Role,
+    /// Institution of an institution role.
+    pub institution_id: Option<ID>,
+}
+
+impl CreateUserInput {
+    /// Validates every field.
+    pub fn parse(self) -> Result<NewUser, AppError> {
+        Ok(NewUser {
+            username: Username::parse(&self.username).on("username")?,
+            password: Password::parse(&self.password).on("password")?,
+            role: self.role.into(),
+            institution_id: self
+                .institution_id
+                .as_ref()
+                .map(|id| parse_id("institutionId", id))
+                .transpose()?,
+        })
+    }
+}
+
+/// A target for one track.
+#[derive(InputObject)]
+pub struct TargetInput {
+    /// The track.
+    pub track: Track,
+    /// Distinct persons to certify (0 or more).
+    pub target: i32,
+}
+
+/// A new programme.
+#[derive(InputObject)]
+pub struct CreateProgrammeInput {
+    /// Name.
+    pub name: String,
+    /// First day counted.
+    pub starts_on: NaiveDate,
+    /// Last day counted; not before `startsOn`.
+    pub ends_on: NaiveDate,
+    /// Targets per track.
+    pub targets: Option<Vec<TargetInput>>,
+}
+
+impl CreateProgrammeInput {
+    /// Validates every field.
+    pub fn parse(self) -> Result<NewProgramme, AppError> {
+        DateSpan::parse(Some(self.starts_on), Some(self.ends_on)).on("endsOn")?;
+        Ok(NewProgramme {
+            name: Title::parse(&self.name).on("name")?,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            targets: self
+                .targets
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| Ok((t.track.into(), TargetCount::parse(t.target).on("target")?)))
+                .collect::<Result<_, AppError>>()?,
+        })
+    }
+}
+
+/// A target to set.
+#[derive(InputObject)]
+pub struct SetTargetInput {
+    /// The programme.
+    pub programme_id: ID,
+    /// The track.
+    pub track: Track,
+    /// Distinct persons to certify (0 or more).
+    pub target: i32,
+}
+
+/// A new institution.
+#[derive(InputObject)]
+pub struct CreateInstitutionInput {
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code: 18 characters with a valid GB 32100 check character.
+    pub credit_code: String,
+    /// District, English or Chinese name (`Nanshan` or `南山`).
+    pub district: String,
+    /// Kind of organisation.
+    pub kind: InstitutionKind,
+}
+
+impl CreateInstitutionInput {
+    /// Validates every field against the configured districts.
+    pub fn parse(self, districts: &DistrictList) -> Result<NewInstitution, AppError> {
+        Ok(NewInstitution {
+            name: Title::parse(&self.name).on("name")?,
+            credit_code: CreditCode::parse(&self.credit_code).on("creditCode")?,
+            district: districts.parse(&self.district).on("district")?,
+            kind: self.kind.into(),
+        })
+    }
+}
+
+/// A new course.
+#[derive(InputObject)]
+pub struct CreateCourseInput {
+    /// The caller's institution.
+    pub institution_id: ID,
+    /// Title.
+    pub title: String,
+    /// Track the course trains for.
+    pub track: Track,
+    /// Vocational skill level 1–5 (5 entry, 1 highest).
+    pub level: Option<i32>,
+    /// Teaching hours, 1 or more.
+    pub hours: i32,
+    /// Seats, 1 or more; unlimited when null.
+    pub capacity: Option<i32>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day; not before `startsOn`.
+    pub ends_on: Option<NaiveDate>,
+}
+
+impl CreateCourseInput {
+    /// Validates every field.
+    pub fn parse(self) -> Result<NewCourse, AppError> {
+        Ok(NewCourse {
+            institution_id: parse_id("institutionId", &self.institution_id)?,
+            title: Title::parse(&self.title).on("title")?,
+            track: self.track.into(),
+            level: self.level.map(CourseLevel::parse).transpose().on("level")?,
+            hours: Hours::parse(self.hours).on("hours")?,
+            capacity: self
+                .capacity
+                .map(Capacity::parse)
+                .transpose()
+                .on("capacity")?,
+            dates: DateSpan::parse(self.starts_on, self.ends_on).on("endsOn")?,
+        })
+    }
+}
+
+/// A person to register.
+#[derive(InputObject, Clone)]
+pub struct RegisterTraineeInput {
+    /// Full name.
+    pub name: String,
+    /// Type of identity document.
+    #[graphql(default_with = "IdType::ResidentId")]
+    pub id_type: IdType,
+    /// Document number; never returned, stored only as a keyed hash and a masked form.
+    pub id_number: String,
+    /// Mobile phone.
+    pub phone: Option<String>,
+    /// District of residence, English or Chinese name.
+    pub district: Option<String>,
+}
+
+impl RegisterTraineeInput {
+    /// Validates every field against the configured districts.
+    pub fn parse(&self, districts: &DistrictList) -> Result<NewTrainee, AppError> {
+        Ok(NewTrainee {
+            name: PersonName::parse(&self.name).on("name")?,
+            document: IdDocument::parse(self.id_type.into(), &self.id_number).on("idNumber")?,
+            phone: self
+                .phone
+                .as_deref()
+                .map(PhoneNumber::parse)
+                .transpose()
+                .on("phone")?,
+            district: self
+                .district
+                .as_deref()
+                .map(|d| districts.parse(d))
+                .transpose()
+                .on("district")?,
+        })
+    }
+}
+
+/// Activation of a trainee's own account.
+#[derive(InputObject)]
+pub struct ActivateTraineeInput {
+    /// The code returned when the trainee was registered.
+    pub activation_code: String,
+    /// Login name to take.
+    pub username: String,
+    /// Password: 12–128 characters.
+    pub password: String,
+}
+
+/// Filters of `courses`.
+#[derive(InputObject, Default)]
+pub struct CourseFilter {
+    /// Only this institution's courses.
+    pub institution_id: Option<ID>,
+    /// Only this track.
+    pub track: Option<Track>,
+}
+
+impl CourseFilter {
+    /// Validates the ids.
+    pub fn parse(self) -> Result<CourseQuery, AppError> {
+        Ok(CourseQuery {
+            institution_id: self
+                .institution_id
+                .as_ref()
+                .map(|id| parse_id("institutionId", id))
+                .transpose()?,
+            track: self.track.map(Into::into),
+        })
+    }
+}
+
+/// Filters of `trainees`.
+#[derive(InputObject, Default)]
+pub struct TraineeFilter {
+    /// Only persons this institution registered or enrolled.
+    pub institution_id: Option<ID>,
+    /// Only persons living in this district.
+    pub district: Option<String>,
+    /// Type of `idNumber` (default RESIDENT_ID).
+    pub id_type: Option<IdType>,
+    /// Only the holder of this document number (exact match).
+    pub id_number: Option<String>,
+}
+
+impl TraineeFilter {
+    /// Validates the fields.
+    pub fn parse(self, districts: &DistrictList) -> Result<TraineeQuery, AppError> {
+        let id_type: domain::IdType = self.id_type.unwrap_or(IdType::ResidentId).into();
+        Ok(TraineeQuery {
+            institution_id: self
+                .institution_id
+                .as_ref()
+                .map(|id| parse_id("institutionId", id))
+                .transpose()?,
+            district: self
+                .district
+                .as_deref()
+                .map(|d| districts.parse(d))
+                .transpose()
+                .on("district")?,
+            document: self
+                .id_number
+                .as_deref()
+                .map(|n| IdDocument::parse(id_type, n))
+                .transpose()
+                .on("idNumber")?,
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! Per-request data loaders: every relation field resolves through one batched query.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::domain::Role;
+use crate::entity::{certificate, course, enrolment, institution, programme_target, trainee};
+use crate::error::AppError;
+use crate::service::lookup::{ById, by_ids};
+use crate::service::{self, Deps};
+
+/// Loader error: shared because a batch's failure is reported to every waiting field.
+pub type LoadError = Arc<AppError>;
+
+/// Rows of one entity by primary key.
+pub struct ByIdLoader<E> {
+    db: DatabaseConnection,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Loader<Uuid> for ByIdLoader<E>
+where
+    E: ById,
+    E::Model: Clone + Send + Sync + 'static,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, LoadError> {
+        let rows = by_ids::<E>(&self.db, keys).await?;
+        Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
+    }
+}
+
+/// Rows grouped by a parent id, for one-to-many relations.
+pub struct ChildrenLoader<T> {
+    db: DatabaseConnection,
+    /// Institution whose records alone the caller may see; `None` for all.
+    scope: Option<Uuid>,
+    rows: PhantomData<fn() -> T>,
+}
+
+/// How a child row is fetched and grouped.
+pub trait Children: Sized + Clone + Send + Sync + 'static {
+    /// The parent id of a row.
+    fn parent(&self) -> Uuid;
+    /// Rows of the given parents within `scope`.
+    fn fetch(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        scope: Option<Uuid>,
+    ) -> impl Future<Output = Result<Vec<Self>, AppError>> + Send;
+}
+
+impl<T: Children> Loader<Uuid> for ChildrenLoader<T> {
+    type Value = Vec<T>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<T>>, LoadError> {
+        let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+        for row in T::fetch(&self.db, keys, self.scope).await? {
+            grouped.entry(row.parent()).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+}
+
+impl Children for enrolment::Model {
+    fn parent(&self) -> Uuid {
+        self.trainee_id
+    }
+    async fn fetch(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        scope: Option<Uuid>,
+    ) -> Result<Vec<Self>, AppError> {
+        service::enrolment::of_trainees(db, parents, scope).await
+    }
+}
+
+impl Children for certificate::Model {
+    fn parent(&self) -> Uuid {
+        self.trainee_id
+    }
+    async fn fetch(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        scope: Option<Uuid>,
+    ) -> Result<Vec<Self>, AppError> {
+        service::certificate::of_trainees(db, parents, scope).await
+    }
+}
+
+impl Children for programme_target::Model {
+    fn parent(&self) -> Uuid {
+        self.programme_id
+    }
+    async fn fetch(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        _scope: Option<Uuid>,
+    ) -> Result<Vec<Self>, AppError> {
+        service::programme::targets(db, parents).await
+    }
+}
+
+/// The certificate of each enrolment.
+pub struct CertificateOfEnrolment {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for CertificateOfEnrolment {
+    type Value = certificate::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, certificate::Model>, LoadError> {
+        let rows = service::certificate::of_enrolments(&self.db, keys).await?;
+        Ok(rows.into_iter().map(|c| (c.enrolment_id, c)).collect())
+    }
+}
+
+/// The loaders of one request.
+pub struct Loaders {
+    /// Institutions by id.
+    pub institution: DataLoader<ByIdLoader<institution::Entity>>,
+    /// Courses by id.
+    pub course: DataLoader<ByIdLoader<course::Entity>>,
+    /// Trainees by id.
+    pub trainee: DataLoader<ByIdLoader<trainee::Entity>>,
+    /// Enrolments by trainee, within the caller's scope.
+    pub enrolments: DataLoader<ChildrenLoader<enrolment::Model>>,
+    /// Certificates by trainee, within the caller's scope.
+    pub certificates: DataLoader<ChildrenLoader<certificate::Model>>,
+    /// Targets by programme.
+    pub targets: DataLoader<ChildrenLoader<programme_target::Model>>,
+    /// Certificate by enrolment.
+    pub certificate_of_enrolment: DataLoader<CertificateOfEnrolment>,
+}
+
+impl Loaders {
+    /// Fresh loaders for a request by `caller`; institution roles see only their own
+    /// institution's enrolments and certificates of a shared trainee.
+    pub fn new(deps: &Deps, caller: Option<&CurrentUser>) -> Self {
+        let scope = caller
+            .filter(|c| matches!(c.role, Role::InstitutionAdmin | Role::InstitutionStaff))
+            .and_then(|c| c.institution_id);
+        let db = || deps.db.clone();
+        Self {
+            institution: by_id(db()),
+            course: by_id(db()),
+            trainee: by_id(db()),
+            enrolments: children(db(), scope),
+            certificates: children(db(), scope),
+            targets: children(db(), None),
+            certificate_of_enrolment: DataLoader::new(
+                CertificateOfEnrolment { db: db() },
+                tokio::spawn,
+            ),
+        }
+    }
+}
+
+fn by_id<E: ById>(db: DatabaseConnection) -> DataLoader<ByIdLoader<E>>
+where
+    E::Model: Clone + Send + Sync + 'static,
+{
+    DataLoader::new(
+        ByIdLoader {
+            db,
+            entity: PhantomData,
+        },
+        tokio::spawn,
+    )
+}
+
+fn children<T: Children>(
+    db: DatabaseConnection,
+    scope: Option<Uuid>,
+) -> DataLoader<ChildrenLoader<T>> {
+    DataLoader::new(
+        ChildrenLoader {
+            db,
+            scope,
+            rows: PhantomData,
+        },
+        tokio::spawn,
+    )
+}

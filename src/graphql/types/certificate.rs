@@ -1,0 +1,86 @@
+//! `Certificate`.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+
+use super::{CertificateStatus, Course, Institution, Track, Trainee, load_required, stored};
+use crate::domain;
+use crate::entity::certificate;
+
+/// Proof that a person passed a course.
+pub struct Certificate(pub certificate::Model);
+
+impl From<certificate::Model> for Certificate {
+    fn from(model: certificate::Model) -> Self {
+        Self(model)
+    }
+}
+
+/// Status of a certificate at `now`: revocation wins over expiry.
+pub fn status_at(model: &certificate::Model, now: DateTime<Utc>) -> CertificateStatus {
+    if model.revoked_at.is_some() {
+        CertificateStatus::Revoked
+    } else if model.expires_at.is_some_and(|e| e <= now) {
+        CertificateStatus::Expired
+    } else {
+        CertificateStatus::Valid
+    }
+}
+
+#[Object]
+impl Certificate {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Human-readable certificate number.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    /// The certified person.
+    async fn holder(&self, ctx: &Context<'_>) -> Result<Trainee> {
+        load_required(ctx, |l| &l.trainee, self.0.trainee_id)
+            .await
+            .map(Into::into)
+    }
+    /// The course passed.
+    async fn course(&self, ctx: &Context<'_>) -> Result<Course> {
+        load_required(ctx, |l| &l.course, self.0.course_id)
+            .await
+            .map(Into::into)
+    }
+    /// The issuing institution.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Institution> {
+        load_required(ctx, |l| &l.institution, self.0.institution_id)
+            .await
+            .map(Into::into)
+    }
+    /// Track of the course.
+    async fn track(&self) -> Result<Track> {
+        stored::<domain::Track>(&self.0.track).map(Into::into)
+    }
+    /// Skill level of the course.
+    async fn level(&self) -> Option<i32> {
+        self.0.level
+    }
+    /// When it was issued.
+    async fn issued_at(&self) -> DateTime<Utc> {
+        self.0.issued_at
+    }
+    /// When it expires; never when null.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    /// When it was revoked.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    /// Why it was revoked.
+    async fn revocation_reason(&self) -> Option<&str> {
+        self.0.revocation_reason.as_deref()
+    }
+    /// Whether it stands now.
+    async fn status(&self) -> CertificateStatus {
+        status_at(&self.0, chrono::Utc::now())
+    }
+}

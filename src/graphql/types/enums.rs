@@ -1,0 +1,110 @@
+//! GraphQL enums, mirrored one to one from the domain vocabulary.
+
+use crate::domain;
+
+macro_rules! mirror {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl From<domain::$name> for $name {
+            fn from(value: domain::$name) -> Self {
+                match value {
+                    $(domain::$name::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for domain::$name {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant),+
+                }
+            }
+        }
+    };
+}
+
+mirror!(
+    /// The two counted kinds of talent.
+    Track {
+        /// Livestreaming hosts (主播).
+        Host,
+        /// Livestreaming e-commerce professionals (operations, selection, editing, ...).
+        Professional,
+    }
+);
+
+mirror!(
+    /// What an account may do; see the permission table.
+    Role {
+        /// Runs the programme: targets, institutions, city users.
+        CityAdmin,
+        /// Reads the city's numbers.
+        CityAnalyst,
+        /// Runs one institution: its courses, staff, trainees.
+        InstitutionAdmin,
+        /// Registers and enrols trainees of one institution.
+        InstitutionStaff,
+        /// A trainee reading their own certificates.
+        Trainee,
+    }
+);
+
+mirror!(
+    /// Kind of organisation running courses.
+    InstitutionKind {
+        /// A training institution.
+        TrainingInstitution,
+        /// A livestreaming base.
+        LivestreamingBase,
+        /// An industrial park.
+        IndustrialPark,
+        /// An enterprise.
+        Enterprise,
+    }
+);
+
+mirror!(
+    /// Progress of one enrolment.
+    EnrolmentStatus {
+        /// Attending.
+        Enrolled,
+        /// Passed; a certificate was issued.
+        Completed,
+        /// Did not pass.
+        Failed,
+        /// Left the course.
+        Withdrawn,
+    }
+);
+
+mirror!(
+    /// Type of identity document.
+    IdType {
+        /// Resident identity card of the PRC (18 characters).
+        ResidentId,
+        /// Passport.
+        Passport,
+        /// Mainland travel permit for Hong Kong and Macao residents.
+        HkMacaoPermit,
+        /// Mainland travel permit for Taiwan residents.
+        TaiwanPermit,
+        /// Foreign permanent resident ID card.
+        ForeignPermanentResidentId,
+    }
+);
+
+/// Whether a certificate currently stands.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CertificateStatus {
+    /// Issued, not revoked, not expired.
+    Valid,
+    /// Past its expiry date.
+    Expired,
+    /// Revoked by the issuer or the city; never counted.
+    Revoked,
+}

@@ -1,0 +1,66 @@
+//! `Programme` and `Target`.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::{Track, load, stored};
+use crate::domain;
+use crate::entity::{programme, programme_target};
+
+/// A programme of the city with a target per track.
+pub struct Programme(pub programme::Model);
+
+impl From<programme::Model> for Programme {
+    fn from(model: programme::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Programme {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// First day whose certificates count.
+    async fn starts_on(&self) -> NaiveDate {
+        self.0.starts_on
+    }
+    /// Last day whose certificates count.
+    async fn ends_on(&self) -> NaiveDate {
+        self.0.ends_on
+    }
+    /// Target per track.
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Target>> {
+        load(ctx, |l| &l.targets, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .map(Target::try_from)
+            .collect()
+    }
+}
+
+/// Number of distinct persons to certify on a track.
+#[derive(SimpleObject)]
+pub struct Target {
+    /// The track.
+    pub track: Track,
+    /// Persons to certify.
+    pub target: i32,
+}
+
+impl TryFrom<&programme_target::Model> for Target {
+    type Error = async_graphql::Error;
+
+    fn try_from(model: &programme_target::Model) -> Result<Self> {
+        Ok(Self {
+            track: stored::<domain::Track>(&model.track)?.into(),
+            target: model.target,
+        })
+    }
+}

@@ -1,0 +1,44 @@
+//! Use cases, one module per aggregate. Services know nothing of GraphQL or HTTP; they
+//! take a connection (pool or transaction), the caller and validated inputs.
+
+pub mod access;
+pub mod account;
+pub mod certificate;
+pub mod course;
+pub mod enrolment;
+pub mod institution;
+pub mod lookup;
+pub mod page;
+pub mod pii;
+pub mod programme;
+pub mod trainee;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Passwords;
+use crate::domain::DistrictList;
+use pii::PiiKey;
+
+/// What every request needs: the pool and the configured secrets and lists.
+#[derive(Clone)]
+pub struct Deps {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Key of the identity-document HMAC.
+    pub pii: PiiKey,
+    /// The configured district list.
+    pub districts: Arc<DistrictList>,
+    /// The password hasher.
+    pub passwords: Passwords,
+    /// Lifetime of a new session.
+    pub session_ttl: chrono::Duration,
+}
+
+/// The current time, truncated to microseconds so that values read back from either
+/// engine compare equal to what was written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}

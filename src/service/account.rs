@@ -1,0 +1,281 @@
+//! Accounts and sessions: login, logout, token resolution, user creation, trainee activation.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::{Deps, access, now};
+use crate::auth::{CurrentUser, new_secret, secret_digest};
+use crate::domain::{Password, Role, Username, ValidationError};
+use crate::entity::{session, trainee, user};
+use crate::error::{AppError, map_unique_violation};
+
+/// A new session: the bearer token is shown once and stored only as a digest.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The bearer token.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The signed-in account.
+    pub user: user::Model,
+}
+
+/// Input of [`create_user`].
+#[derive(Debug)]
+pub struct NewUser {
+    /// Login name.
+    pub username: Username,
+    /// Password.
+    pub password: Password,
+    /// Role of the account.
+    pub role: Role,
+    /// Institution of an institution role.
+    pub institution_id: Option<Uuid>,
+}
+
+/// Signs in. Unknown user and wrong password give the same error after the same work.
+#[instrument(skip_all, fields(user.name = %username))]
+pub async fn login(deps: &Deps, username: &str, password: &str) -> Result<NewSession, AppError> {
+    let found = match Username::parse(username) {
+        Ok(name) => {
+            user::Entity::find()
+                .filter(user::Column::Username.eq(name.as_str()))
+                .one(&deps.db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let verified = deps
+        .passwords
+        .verify(password, found.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
+    match found {
+        Some(user) if verified => open_session(&deps.db, deps.session_ttl, user).await,
+        _ => Err(AppError::InvalidCredentials),
+    }
+}
+
+/// Stores a new session for `user`.
+async fn open_session(
+    db: &impl ConnectionTrait,
+    ttl: chrono::Duration,
+    user: user::Model,
+) -> Result<NewSession, AppError> {
+    let token = new_secret();
+    let created_at = now();
+    let expires_at = created_at + ttl;
+    session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user.id),
+        token_hash: Set(secret_digest(&token)),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        created_at: Set(created_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(NewSession {
+        token,
+        expires_at,
+        user,
+    })
+}
+
+/// Revokes the session of `token`; true when a live session was revoked.
+#[instrument(skip_all)]
+pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<bool, AppError> {
+    let result = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, now().into())
+        .filter(session::Column::TokenHash.eq(secret_digest(token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// The caller behind `token`, when it names a live session.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(secret_digest(token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now()))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?;
+    let Some((_, Some(user))) = found else {
+        return Ok(None);
+    };
+    Ok(Some(CurrentUser {
+        user_id: user.id,
+        role: parse_role(&user.role)?,
+        institution_id: user.institution_id,
+        trainee_id: user.trainee_id,
+    }))
+}
+
+/// A stored role string as the domain enum.
+pub fn parse_role(raw: &str) -> Result<Role, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("unknown role {raw:?} in database")))
+}
+
+/// The account of `id`.
+pub async fn get_user(db: &impl ConnectionTrait, id: Uuid) -> Result<user::Model, AppError> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user", id))
+}
+
+/// Creates an account as the permission table allows: a CITY_ADMIN any city or
+/// institution role, an INSTITUTION_ADMIN staff of its own institution. `actor` is `None`
+/// for the operator's own command line.
+#[instrument(skip_all, fields(user.name = %input.username.as_str(), user.role = input.role.as_str()))]
+pub async fn create_user(
+    deps: &Deps,
+    actor: Option<&CurrentUser>,
+    input: NewUser,
+) -> Result<user::Model, AppError> {
+    if let Some(actor) = actor {
+        match actor.role {
+            Role::CityAdmin => {}
+            Role::InstitutionAdmin => {
+                let own = access::own_institution(actor)?;
+                if input.role != Role::InstitutionStaff || input.institution_id != Some(own) {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            _ => return Err(AppError::Forbidden),
+        }
+    }
+    match (input.role, input.institution_id) {
+        (Role::Trainee, _) => {
+            return Err(AppError::validation(
+                "role",
+                ValidationError::InvalidFormat(
+                    "TRAINEE accounts are created with activateTraineeAccount",
+                ),
+            ));
+        }
+        (role, None) if role.is_institution() => {
+            return Err(AppError::validation(
+                "institutionId",
+                ValidationError::InvalidFormat("is required for an institution role"),
+            ));
+        }
+        (role, Some(_)) if role.is_city() => {
+            return Err(AppError::validation(
+                "institutionId",
+                ValidationError::InvalidFormat("must be empty for a city role"),
+            ));
+        }
+        (_, Some(id)) => super::institution::get(&deps.db, id)
+            .await
+            .map(drop)
+            .map_err(|_| AppError::not_found("institution", id))?,
+        _ => {}
+    }
+    let password_hash = deps.passwords.hash(input.password.expose()).await?;
+    insert_user(
+        &deps.db,
+        input.username.as_str(),
+        password_hash,
+        input.role,
+        input.institution_id,
+        None,
+    )
+    .await
+}
+
+async fn insert_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+    password_hash: String,
+    role: Role,
+    institution_id: Option<Uuid>,
+    trainee_id: Option<Uuid>,
+) -> Result<user::Model, AppError> {
+    let at = now();
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_owned()),
+        institution_id: Set(institution_id),
+        trainee_id: Set(trainee_id),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(db)
+    .await
+    .map_err(map_unique_violation)
+}
+
+/// Turns a one-time activation code into a TRAINEE account and signs it in. The code is
+/// consumed in the same transaction, so it works once even under concurrent attempts.
+#[instrument(skip_all, fields(user.name = %username.as_str()))]
+pub async fn activate_trainee(
+    deps: &Deps,
+    code: &str,
+    username: Username,
+    password: Password,
+) -> Result<NewSession, AppError> {
+    let password_hash = deps.passwords.hash(password.expose()).await?;
+    let txn = deps.db.begin().await?;
+    // Consume the code with one conditional write: of racing activations only one gets
+    // the row, and on SQLite the transaction takes the write lock at its first statement.
+    let consumed = trainee::Entity::update_many()
+        .col_expr(
+            trainee::Column::ActivationCodeHash,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(trainee::Column::UpdatedAt, now().into())
+        .filter(trainee::Column::ActivationCodeHash.eq(secret_digest(code)))
+        .exec_with_returning(&txn)
+        .await?;
+    let Some(found) = consumed.into_iter().next() else {
+        return Err(AppError::not_found("activation code", "given"));
+    };
+    let user = insert_user(
+        &txn,
+        username.as_str(),
+        password_hash,
+        Role::Trainee,
+        None,
+        Some(found.id),
+    )
+    .await?;
+    let session = open_session(&txn, deps.session_ttl, user).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Creates `admin` (CITY_ADMIN) when no CITY_ADMIN exists; returns whether it did.
+pub async fn ensure_admin(
+    db: &impl ConnectionTrait,
+    deps: &Deps,
+    password: &Password,
+) -> Result<bool, AppError> {
+    let exists = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::CityAdmin.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    let hash = deps.passwords.hash(password.expose()).await?;
+    match insert_user(db, "admin", hash, Role::CityAdmin, None, None).await {
+        Ok(_) => Ok(true),
+        // Another replica bootstrapped concurrently.
+        Err(AppError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

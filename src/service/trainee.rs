@@ -1,0 +1,205 @@
+//! Trainees: registration with person dedup, ownership by institutions, scoped reads.
+
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::page::{self, Page, PageRequest};
+use super::pii::PiiKey;
+use super::{access, now};
+use crate::auth::{CurrentUser, new_secret, secret_digest};
+use crate::domain::{District, IdDocument, PersonName, PhoneNumber, Role};
+use crate::entity::{trainee, trainee_institution};
+use crate::error::AppError;
+
+/// Input of [`register`].
+#[derive(Debug)]
+pub struct NewTrainee {
+    /// Full name.
+    pub name: PersonName,
+    /// Identity document.
+    pub document: IdDocument,
+    /// Mobile phone.
+    pub phone: Option<PhoneNumber>,
+    /// District of residence.
+    pub district: Option<District>,
+}
+
+/// Result of [`register`].
+#[derive(Debug)]
+pub struct Registered {
+    /// The person, new or found.
+    pub trainee: trainee::Model,
+    /// True when this call created the person.
+    pub created: bool,
+    /// One-time code for the trainee's own account; only when created.
+    pub activation_code: Option<String>,
+}
+
+/// Filters of [`list`].
+#[derive(Debug, Default)]
+pub struct TraineeFilter {
+    /// Only persons this institution owns.
+    pub institution_id: Option<Uuid>,
+    /// Only persons living in this district.
+    pub district: Option<District>,
+    /// Only the holder of this document.
+    pub document: Option<IdDocument>,
+}
+
+/// Registers a person for the caller's institution. The same document from any
+/// institution yields the same trainee (`created: false`); the caller's institution then
+/// owns it too.
+#[instrument(skip_all, fields(institution.id = ?actor.institution_id))]
+pub async fn register(
+    db: &DatabaseConnection,
+    pii: &PiiKey,
+    actor: &CurrentUser,
+    input: NewTrainee,
+) -> Result<Registered, AppError> {
+    let institution_id = access::own_institution(actor)?;
+    let txn = db.begin().await?;
+    let registered = register_in(&txn, pii, institution_id, input).await?;
+    txn.commit().await?;
+    Ok(registered)
+}
+
+/// [`register`] inside the caller's transaction (bulk enrolment reuses it).
+pub async fn register_in(
+    db: &impl ConnectionTrait,
+    pii: &PiiKey,
+    institution_id: Uuid,
+    input: NewTrainee,
+) -> Result<Registered, AppError> {
+    let id_hash = pii.digest(&input.document);
+    let code = new_secret();
+    let at = now();
+    // Insert-or-ignore on the dedup key, then read: no check-then-insert race.
+    let inserted = trainee::Entity::insert(trainee::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(input.name.as_str().to_owned()),
+        id_type: Set(input.document.id_type().as_str().to_owned()),
+        id_hash: Set(id_hash.clone()),
+        id_masked: Set(input.document.masked()),
+        phone: Set(input.phone.as_ref().map(|p| p.as_str().to_owned())),
+        district: Set(input.district.as_ref().map(|d| d.as_str().to_owned())),
+        activation_code_hash: Set(Some(secret_digest(&code))),
+        created_at: Set(at),
+        updated_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::column(trainee::Column::IdHash)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let created = inserted == 1;
+    let trainee = trainee::Entity::find()
+        .filter(trainee::Column::IdHash.eq(id_hash))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("trainee vanished after insert")))?;
+    own(db, trainee.id, institution_id).await?;
+    Ok(Registered {
+        trainee,
+        created,
+        activation_code: created.then_some(code),
+    })
+}
+
+/// Records that `institution_id` owns the trainee (registered or enrolled it).
+pub async fn own(
+    db: &impl ConnectionTrait,
+    trainee_id: Uuid,
+    institution_id: Uuid,
+) -> Result<(), AppError> {
+    trainee_institution::Entity::insert(trainee_institution::ActiveModel {
+        trainee_id: Set(trainee_id),
+        institution_id: Set(institution_id),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            trainee_institution::Column::TraineeId,
+            trainee_institution::Column::InstitutionId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The trainee of `id` if the caller may read it: CITY_ADMIN any, an institution role
+/// those it owns, a TRAINEE itself. Others get `NotFound`, which leaks no existence.
+pub async fn get_visible(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    id: Uuid,
+) -> Result<trainee::Model, AppError> {
+    let mut select = trainee::Entity::find_by_id(id);
+    match actor.role {
+        Role::CityAdmin => {}
+        Role::Trainee if actor.trainee_id == Some(id) => {}
+        Role::InstitutionAdmin | Role::InstitutionStaff => {
+            select = select.filter(owned_by(access::own_institution(actor)?));
+        }
+        _ => return Err(AppError::Forbidden),
+    }
+    select
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("trainee", id))
+}
+
+/// Trainees the caller may read (CITY_ADMIN all, institution roles their own, a TRAINEE
+/// itself; CITY_ANALYST sees aggregates only).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    pii: &PiiKey,
+    actor: &CurrentUser,
+    filter: TraineeFilter,
+    page: PageRequest,
+) -> Result<Page<trainee::Model>, AppError> {
+    let mut select = trainee::Entity::find();
+    match actor.role {
+        Role::CityAdmin => {}
+        Role::InstitutionAdmin | Role::InstitutionStaff => {
+            select = select.filter(owned_by(access::own_institution(actor)?));
+        }
+        Role::Trainee => {
+            let own = actor.trainee_id.ok_or(AppError::Forbidden)?;
+            select = select.filter(trainee::Column::Id.eq(own));
+        }
+        Role::CityAnalyst => return Err(AppError::Forbidden),
+    }
+    if let Some(institution_id) = filter.institution_id {
+        select = select.filter(owned_by(institution_id));
+    }
+    if let Some(district) = filter.district {
+        select = select.filter(trainee::Column::District.eq(district.as_str()));
+    }
+    if let Some(document) = filter.document {
+        select = select.filter(trainee::Column::IdHash.eq(pii.digest(&document)));
+    }
+    page::fetch(db, select, trainee::Column::Id, page).await
+}
+
+/// Condition: the trainee is owned by `institution_id`.
+fn owned_by(institution_id: Uuid) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(
+        trainee::Column::Id.in_subquery(
+            Query::select()
+                .column(trainee_institution::Column::TraineeId)
+                .from(trainee_institution::Entity)
+                .and_where(trainee_institution::Column::InstitutionId.eq(institution_id))
+                .to_owned(),
+        ),
+    )
+}

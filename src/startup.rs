@@ -1,0 +1,241 @@
+//! The HTTP server: connection pool, router (`/graphql`, `/healthz`), lifecycle.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::auth::{self, Passwords};
+use crate::config::{CreateUserArgs, Settings};
+use crate::domain::{DistrictList, Password, Username};
+use crate::graphql::{self, AppSchema};
+use crate::service::pii::PiiKey;
+use crate::service::{Deps, account};
+
+/// Largest request body accepted on `/graphql`.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Concurrent argon2 computations; more wait, so hashing cannot starve the runtime.
+const MAX_CONCURRENT_HASHES: usize = 4;
+/// HMAC key used when `TALENT_PII_KEY` is unset: fine for a demo, never for real data.
+const DEVELOPMENT_PII_KEY: &[u8] = b"talent-registry development key: set TALENT_PII_KEY";
+
+/// A built, bound, not yet running server.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    deps: Deps,
+}
+
+#[derive(Clone)]
+struct AppState {
+    schema: AppSchema,
+    deps: Deps,
+}
+
+impl App {
+    /// Connects, migrates, bootstraps and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = connect(&settings).await?;
+        Migrator::up(&db, None)
+            .await
+            .context("running migrations")?;
+        let deps = deps(&settings, db)?;
+        crate::bootstrap::run(&deps, &settings).await?;
+        let schema = graphql::schema(deps.clone(), settings.introspection);
+        let state = AppState {
+            schema,
+            deps: deps.clone(),
+        };
+        let router = Router::new()
+            .route("/graphql", get(graphiql).post(graphql_handler))
+            .route("/healthz", get(healthz))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .with_state(state);
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            router,
+            deps,
+        })
+    }
+
+    /// The bound address (port 0 in the settings picks a free port).
+    pub fn address(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// The shared dependencies (tests use the pool).
+    pub fn deps(&self) -> &Deps {
+        &self.deps
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        tracing::info!(address = %self.address()?, "listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")
+    }
+}
+
+/// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so
+/// concurrent writers wait for each other instead of failing.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(settings.database_url.expose_secret().to_owned());
+    options
+        .max_connections(settings.db_max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .context("connecting to the database (DATABASE_URL)")
+}
+
+/// Service dependencies from the settings.
+pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps> {
+    let pii = match &settings.pii_key {
+        Some(key) if key.expose_secret().len() >= 16 => PiiKey::new(key.expose_secret().as_bytes()),
+        Some(_) => anyhow::bail!("TALENT_PII_KEY must be at least 16 characters"),
+        None => {
+            tracing::warn!("TALENT_PII_KEY is not set: using the development key");
+            PiiKey::new(DEVELOPMENT_PII_KEY)
+        }
+    };
+    let districts = match &settings.districts {
+        Some(spec) => {
+            DistrictList::from_spec(spec).map_err(|e| anyhow::anyhow!("TALENT_DISTRICTS {e}"))?
+        }
+        None => DistrictList::shenzhen(),
+    };
+    Ok(Deps {
+        db,
+        pii,
+        districts: Arc::new(districts),
+        passwords: Passwords::new(MAX_CONCURRENT_HASHES)?,
+        session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
+    })
+}
+
+/// `migrate`: applies pending migrations.
+pub async fn migrate_command(settings: &Settings) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    tracing::info!("database is up to date");
+    Ok(())
+}
+
+/// `create-user`: an account made by the operator, e.g. the first analyst.
+pub async fn create_user_command(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    let deps = deps(settings, db)?;
+    let input = account::NewUser {
+        username: Username::parse(&args.username).map_err(|e| anyhow::anyhow!("--username {e}"))?,
+        password: Password::parse(args.password.expose_secret())
+            .map_err(|e| anyhow::anyhow!("password {e}"))?,
+        role: args
+            .role
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--role {e}"))?,
+        institution_id: args.institution_id,
+    };
+    let user = account::create_user(&deps, None, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created user {} ({}) with id {}",
+        user.username, user.role, user.id
+    );
+    Ok(())
+}
+
+async fn graphql_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => {
+            let response = graphql::refusal(
+                format!("unreadable request: {}", rejection.0),
+                "BAD_USER_INPUT",
+            );
+            return (StatusCode::BAD_REQUEST, Json(response)).into_response();
+        }
+    };
+    let token = auth::bearer_token(&headers).map(str::to_owned);
+    let caller = match &token {
+        Some(token) => match account::authenticate(&state.deps.db, token).await {
+            Ok(caller) => caller,
+            Err(err) => {
+                tracing::error!(error = %err, "session lookup failed");
+                let response =
+                    graphql::refusal("internal error".to_owned(), "INTERNAL_SERVER_ERROR");
+                return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
+            }
+        },
+        None => None,
+    };
+    GraphQLResponse::from(graphql::execute(&state.schema, request, caller, token).await)
+        .into_response()
+}
+
+async fn graphiql() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(graphql::graphiql_page()),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
