@@ -92,6 +92,14 @@ pub struct Settings {
         global = true
     )]
     pub session_ttl_hours: u32,
+    /// Public `verifyCertificate` calls admitted per client address per minute.
+    #[arg(
+        long,
+        env = "TALENT_VERIFY_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub verify_per_minute: u32,
     /// Upper bound of the database connection pool.
     #[arg(
         long,

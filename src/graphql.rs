@@ -27,6 +27,8 @@ pub struct Query(
     query::InstitutionQuery,
     query::CourseQuery,
     query::TraineeQuery,
+    query::StatsQuery,
+    query::CertificateQuery,
 );
 
 /// Every mutation, one object per noun.
@@ -37,6 +39,8 @@ pub struct Mutation(
     mutation::InstitutionMutation,
     mutation::CourseMutation,
     mutation::TraineeMutation,
+    mutation::EnrolmentMutation,
+    mutation::CertificateMutation,
 );
 
 /// The executable schema.
@@ -70,15 +74,20 @@ pub fn sdl() -> String {
 #[derive(Debug, Clone)]
 pub struct BearerToken(pub String);
 
+/// The client's network address, for per-client limits.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// Runs one GraphQL request for `caller` and stamps every error with its code.
 pub async fn execute(
     schema: &AppSchema,
     request: async_graphql::Request,
     caller: Option<CurrentUser>,
     token: Option<String>,
+    client: std::net::IpAddr,
 ) -> async_graphql::Response {
     let deps = schema.data::<Deps>().cloned();
-    let mut request = request;
+    let mut request = request.data(ClientAddr(client));
     if let Some(deps) = deps {
         request = request.data(loaders::Loaders::new(&deps, caller.as_ref()));
     }

@@ -11,6 +11,10 @@ pub mod lookup;
 pub mod page;
 pub mod pii;
 pub mod programme;
+pub mod progress;
+pub mod rate_limit;
+pub mod sql;
+pub mod stats;
 pub mod trainee;
 
 use std::sync::Arc;
@@ -34,6 +38,8 @@ pub struct Deps {
     pub passwords: Passwords,
     /// Lifetime of a new session.
     pub session_ttl: chrono::Duration,
+    /// Public certificate verifications per client address.
+    pub verify_limiter: Arc<rate_limit::RateLimiter<std::net::IpAddr>>,
 }
 
 /// The current time, truncated to microseconds so that values read back from either

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +23,7 @@ use crate::config::{CreateUserArgs, Settings};
 use crate::domain::{DistrictList, Password, Username};
 use crate::graphql::{self, AppSchema};
 use crate::service::pii::PiiKey;
+use crate::service::rate_limit::RateLimiter;
 use crate::service::{Deps, account};
 
 /// Largest request body accepted on `/graphql`.
@@ -87,10 +88,14 @@ impl App {
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.address()?, "listening");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")
     }
 }
 
@@ -135,6 +140,10 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         districts: Arc::new(districts),
         passwords: Passwords::new(MAX_CONCURRENT_HASHES)?,
         session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
+        verify_limiter: Arc::new(RateLimiter::new(
+            settings.verify_per_minute,
+            Duration::from_secs(60),
+        )),
     })
 }
 
@@ -177,6 +186,7 @@ pub async fn create_user_command(settings: &Settings, args: CreateUserArgs) -> a
 
 async fn graphql_handler(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
@@ -203,8 +213,10 @@ async fn graphql_handler(
         },
         None => None,
     };
-    GraphQLResponse::from(graphql::execute(&state.schema, request, caller, token).await)
-        .into_response()
+    GraphQLResponse::from(
+        graphql::execute(&state.schema, request, caller, token, client.ip()).await,
+    )
+    .into_response()
 }
 
 async fn graphiql() -> impl IntoResponse {

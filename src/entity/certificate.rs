@@ -19,6 +19,7 @@ pub struct Model {
     pub track: String,
     pub level: Option<i32>,
     pub issued_at: DateTimeUtc,
+    pub issued_on: Date,
     pub expires_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text")]

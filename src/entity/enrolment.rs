@@ -13,7 +13,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub enrolled_at: DateTimeUtc,
+    pub enrolled_on: Date,
     pub completed_at: Option<DateTimeUtc>,
+    pub completed_on: Option<Date>,
     pub score: Option<i32>,
     pub withdrawn_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text")]

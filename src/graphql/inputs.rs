@@ -6,13 +6,15 @@ use chrono::NaiveDate;
 use super::types::{IdType, InstitutionKind, Role, Track, parse_id};
 use crate::domain::{
     self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
-    PersonName, PhoneNumber, TargetCount, Title, Username,
+    PersonName, PhoneNumber, Score, TargetCount, Title, Username,
 };
 use crate::error::{AppError, OnField};
 use crate::service::account::NewUser;
 use crate::service::course::{CourseFilter as CourseQuery, NewCourse};
+use crate::service::enrolment::Outcome;
 use crate::service::institution::NewInstitution;
 use crate::service::programme::NewProgramme;
+use crate::service::stats::{Dimension, StatsFilter as StatsQuery};
 use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
 
 /// Credentials.
@@ -44,11 +46,7 @@ impl CreateUserInput {
             username: Username::parse(&self.username).on("username")?,
             password: Password::parse(&self.password).on("password")?,
             role: self.role.into(),
-            institution_id: self
-                .institution_id
-                .as_ref()
-                .map(|id| parse_id("institutionId", id))
-                .transpose()?,
+            institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
         })
     }
 }
@@ -197,12 +195,7 @@ impl RegisterTraineeInput {
                 .map(PhoneNumber::parse)
                 .transpose()
                 .on("phone")?,
-            district: self
-                .district
-                .as_deref()
-                .map(|d| districts.parse(d))
-                .transpose()
-                .on("district")?,
+            district: optional_district(districts, self.district.as_deref())?,
         })
     }
 }
@@ -231,11 +224,7 @@ impl CourseFilter {
     /// Validates the ids.
     pub fn parse(self) -> Result<CourseQuery, AppError> {
         Ok(CourseQuery {
-            institution_id: self
-                .institution_id
-                .as_ref()
-                .map(|id| parse_id("institutionId", id))
-                .transpose()?,
+            institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
             track: self.track.map(Into::into),
         })
     }
@@ -259,17 +248,8 @@ impl TraineeFilter {
     pub fn parse(self, districts: &DistrictList) -> Result<TraineeQuery, AppError> {
         let id_type: domain::IdType = self.id_type.unwrap_or(IdType::ResidentId).into();
         Ok(TraineeQuery {
-            institution_id: self
-                .institution_id
-                .as_ref()
-                .map(|id| parse_id("institutionId", id))
-                .transpose()?,
-            district: self
-                .district
-                .as_deref()
-                .map(|d| districts.parse(d))
-                .transpose()
-                .on("district")?,
+            institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
+            district: optional_district(districts, self.district.as_deref())?,
             document: self
                 .id_number
                 .as_deref()
@@ -278,4 +258,132 @@ impl TraineeFilter {
                 .on("idNumber")?,
         })
     }
+}
+
+/// Enrolment of a registered trainee.
+#[derive(InputObject)]
+pub struct EnrolInput {
+    /// The trainee.
+    pub trainee_id: ID,
+    /// A course of the caller's institution that has not ended.
+    pub course_id: ID,
+}
+
+/// The result of an enrolment.
+#[derive(InputObject)]
+pub struct CompleteEnrolmentInput {
+    /// The enrolment, still ENROLLED.
+    pub enrolment_id: ID,
+    /// Passed: COMPLETED and a certificate is issued; otherwise FAILED.
+    pub passed: bool,
+    /// Final score, 0–100.
+    pub score: Option<i32>,
+    /// Expiry of the issued certificate; never when null.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl CompleteEnrolmentInput {
+    /// Validates the fields.
+    pub fn parse(self) -> Result<(uuid::Uuid, Outcome), AppError> {
+        Ok((
+            parse_id("enrolmentId", &self.enrolment_id)?,
+            Outcome {
+                passed: self.passed,
+                score: self.score.map(Score::parse).transpose().on("score")?,
+                expires_at: self.expires_at,
+            },
+        ))
+    }
+}
+
+/// Withdrawal of an ENROLLED trainee.
+#[derive(InputObject)]
+pub struct WithdrawEnrolmentInput {
+    /// The enrolment.
+    pub enrolment_id: ID,
+    /// Why the trainee left.
+    pub reason: Option<String>,
+}
+
+/// Revocation of a certificate.
+#[derive(InputObject)]
+pub struct RevokeCertificateInput {
+    /// Certificate number.
+    pub number: String,
+    /// Why it is revoked (required, kept with the certificate).
+    pub reason: String,
+}
+
+/// A dimension of `stats`.
+#[derive(async_graphql::Enum, Copy, Clone, PartialEq, Eq)]
+pub enum StatsDimension {
+    /// Course track.
+    Track,
+    /// The institution's district.
+    District,
+    /// The institution.
+    Institution,
+    /// Month of the counted event, `YYYY-MM` (China Standard Time).
+    Month,
+    /// Course skill level.
+    Level,
+}
+
+impl From<StatsDimension> for Dimension {
+    fn from(value: StatsDimension) -> Self {
+        match value {
+            StatsDimension::Track => Self::Track,
+            StatsDimension::District => Self::District,
+            StatsDimension::Institution => Self::Institution,
+            StatsDimension::Month => Self::Month,
+            StatsDimension::Level => Self::Level,
+        }
+    }
+}
+
+/// Filters of `stats`.
+#[derive(InputObject, Default)]
+pub struct StatsFilter {
+    /// Only events within this programme's period.
+    pub programme_id: Option<ID>,
+    /// Only this track.
+    pub track: Option<Track>,
+    /// Only institutions in this district.
+    pub district: Option<String>,
+    /// Only this institution.
+    pub institution_id: Option<ID>,
+    /// Only events on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only events on or before this date.
+    pub to: Option<NaiveDate>,
+}
+
+impl StatsFilter {
+    /// Validates the fields.
+    pub fn parse(self, districts: &DistrictList) -> Result<StatsQuery, AppError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            DateSpan::parse(Some(from), Some(to)).on("to")?;
+        }
+        Ok(StatsQuery {
+            programme_id: optional_id("programmeId", self.programme_id.as_ref())?,
+            track: self.track.map(Into::into),
+            district: optional_district(districts, self.district.as_deref())?,
+            institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
+            from: self.from,
+            to: self.to,
+        })
+    }
+}
+
+/// An optional `ID` argument as a UUID.
+fn optional_id(field: &'static str, id: Option<&ID>) -> Result<Option<uuid::Uuid>, AppError> {
+    id.map(|id| parse_id(field, id)).transpose()
+}
+
+/// An optional district name (English or Chinese) of the configured list.
+fn optional_district(
+    districts: &DistrictList,
+    raw: Option<&str>,
+) -> Result<Option<domain::District>, AppError> {
+    raw.map(|d| districts.parse(d)).transpose().on("district")
 }

@@ -1,13 +1,17 @@
 //! Mutation root, one object per noun.
 
 mod account;
+mod certificate;
 mod course;
+mod enrolment;
 mod institution;
 mod programme;
 mod trainee;
 
 pub use account::AccountMutation;
+pub use certificate::CertificateMutation;
 pub use course::CourseMutation;
+pub use enrolment::EnrolmentMutation;
 pub use institution::InstitutionMutation;
 pub use programme::ProgrammeMutation;
 pub use trainee::TraineeMutation;

@@ -1,13 +1,17 @@
 //! Query root, one object per noun.
 
 mod account;
+mod certificate;
 mod course;
 mod institution;
 mod programme;
+mod stats;
 mod trainee;
 
 pub use account::AccountQuery;
+pub use certificate::CertificateQuery;
 pub use course::CourseQuery;
 pub use institution::InstitutionQuery;
 pub use programme::ProgrammeQuery;
+pub use stats::StatsQuery;
 pub use trainee::TraineeQuery;

@@ -7,8 +7,10 @@ mod enrolment;
 mod enums;
 mod institution;
 mod programme;
+mod progress;
 mod trainee;
 mod user;
+mod verification;
 
 pub use certificate::Certificate;
 pub use connection::{ListConnection, connection, parse_cursor};
@@ -17,8 +19,10 @@ pub use enrolment::Enrolment;
 pub use enums::{CertificateStatus, EnrolmentStatus, IdType, InstitutionKind, Role, Track};
 pub use institution::Institution;
 pub use programme::Programme;
+pub use progress::{ProgrammeProgress, StatsRow};
 pub use trainee::Trainee;
 pub use user::{Session, User};
+pub use verification::CertificateVerification;
 
 use async_graphql::{Context, ID, Result};
 use uuid::Uuid;

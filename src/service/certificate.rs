@@ -1,10 +1,167 @@
-//! Certificates: scoped reads.
+//! Certificates: issued on passing, revoked with a reason, verified publicly, and read.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use tracing::instrument;
 use uuid::Uuid;
 
-use crate::entity::certificate;
+use super::now;
+use crate::auth::CurrentUser;
+use crate::domain::{CertificateNumber, PersonName, Role, Title, Track, programme_date};
+use crate::entity::{certificate, course, enrolment, institution, trainee};
 use crate::error::AppError;
+
+/// Attempts at a fresh number; a clash of 50 random bits is already vanishingly rare.
+const NUMBER_ATTEMPTS: usize = 4;
+
+/// Issues the certificate of a passed enrolment, inside the completing transaction.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    passed: &enrolment::Model,
+    course: &course::Model,
+    at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<certificate::Model, AppError> {
+    let track: Track = course
+        .track
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
+    let issued_on = programme_date(at);
+    for _ in 0..NUMBER_ATTEMPTS {
+        let number = CertificateNumber::generate(track, issued_on.year(), rand::random());
+        let inserted = certificate::Entity::insert(certificate::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            number: Set(number.as_str().to_owned()),
+            enrolment_id: Set(passed.id),
+            trainee_id: Set(passed.trainee_id),
+            course_id: Set(course.id),
+            institution_id: Set(course.institution_id),
+            track: Set(course.track.clone()),
+            level: Set(course.level),
+            issued_at: Set(at),
+            issued_on: Set(issued_on),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            revocation_reason: Set(None),
+            revoked_by: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+        })
+        .on_conflict(
+            OnConflict::column(certificate::Column::Number)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        if inserted == 1 {
+            return get(db, number.as_str()).await;
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!(
+        "no free certificate number after {NUMBER_ATTEMPTS} attempts"
+    )))
+}
+
+/// The certificate numbered `number`, or `NotFound`.
+pub async fn get(db: &impl ConnectionTrait, number: &str) -> Result<certificate::Model, AppError> {
+    certificate::Entity::find()
+        .filter(certificate::Column::Number.eq(number))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("certificate", number))
+}
+
+/// Revokes a certificate: CITY_ADMIN any, INSTITUTION_ADMIN those its institution
+/// issued. Idempotent: revoking again keeps the first reason, time and revoker.
+#[instrument(skip_all, fields(certificate.number = %number.as_str()))]
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    number: &CertificateNumber,
+    reason: Title,
+) -> Result<certificate::Model, AppError> {
+    let found = get(db, number.as_str()).await?;
+    match actor.role {
+        Role::CityAdmin => {}
+        Role::InstitutionAdmin if actor.institution_id == Some(found.institution_id) => {}
+        _ => return Err(AppError::Forbidden),
+    }
+    let at = now();
+    certificate::Entity::update_many()
+        .col_expr(certificate::Column::RevokedAt, Expr::value(at))
+        .col_expr(
+            certificate::Column::RevocationReason,
+            Expr::value(reason.as_str()),
+        )
+        .col_expr(certificate::Column::RevokedBy, Expr::value(actor.user_id))
+        .col_expr(certificate::Column::UpdatedAt, Expr::value(at))
+        .filter(certificate::Column::Id.eq(found.id))
+        .filter(certificate::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    get(db, number.as_str()).await
+}
+
+/// What the public may learn of a certificate whose number and holder name match.
+#[derive(Debug)]
+pub struct Verified {
+    /// The certificate.
+    pub certificate: certificate::Model,
+    /// The holder's name, masked.
+    pub holder_name_masked: String,
+    /// The issuing institution's name.
+    pub issuer: String,
+}
+
+/// Looks a certificate up by number and holder name. An unknown number and a wrong name
+/// give the same `None`, so the answer reveals nothing about either.
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    number: &str,
+    holder_name: &str,
+) -> Result<Option<Verified>, AppError> {
+    let (Ok(number), Ok(claimed)) = (
+        CertificateNumber::parse(number),
+        PersonName::parse(holder_name),
+    ) else {
+        return Ok(None);
+    };
+    let Some((found, Some(holder))) = certificate::Entity::find()
+        .filter(certificate::Column::Number.eq(number.as_str()))
+        .find_also_related(trainee::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Ok(name) = PersonName::parse(&holder.name) else {
+        return Ok(None);
+    };
+    if !name.matches(&claimed) {
+        return Ok(None);
+    }
+    let issuer = institution::Entity::find_by_id(found.institution_id)
+        .one(db)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_default();
+    Ok(Some(Verified {
+        certificate: found,
+        holder_name_masked: name.masked(),
+        issuer,
+    }))
+}
+
+/// Certificates of the signed-in TRAINEE.
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+) -> Result<Vec<certificate::Model>, AppError> {
+    let trainee_id = actor.trainee_id.ok_or(AppError::Forbidden)?;
+    of_trainees(db, &[trainee_id], None).await
+}
 
 /// Certificates held by the given trainees, oldest first; only those `institution`
 /// issued when set.

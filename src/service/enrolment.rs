@@ -1,11 +1,315 @@
-//! Enrolments of trainees in courses: scoped reads.
+//! Enrolments: enrol (idempotent, capacity-safe), complete (issues the certificate),
+//! withdraw, and scoped reads.
 
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use tracing::instrument;
 use uuid::Uuid;
 
-use crate::entity::{course, enrolment};
+use super::{access, certificate, now};
+use crate::auth::CurrentUser;
+use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
+use crate::entity::{course, enrolment, trainee};
 use crate::error::AppError;
+
+/// Result of [`enrol`].
+#[derive(Debug)]
+pub struct Enrolled {
+    /// The enrolment, new or existing.
+    pub enrolment: enrolment::Model,
+    /// True when this call created it.
+    pub created: bool,
+}
+
+/// The outcome recorded by [`complete`].
+#[derive(Debug)]
+pub struct Outcome {
+    /// Passed: the enrolment is COMPLETED and a certificate is issued.
+    pub passed: bool,
+    /// Final score.
+    pub score: Option<Score>,
+    /// Expiry of the certificate, if it has one.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The course of `id`, when the caller's institution runs it.
+pub async fn own_course(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    id: Uuid,
+) -> Result<course::Model, AppError> {
+    let found = course::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("course", id))?;
+    access::require_institution(actor, found.institution_id)?;
+    Ok(found)
+}
+
+/// Checks that a course still takes enrolments (not past its last day).
+pub fn require_open(course: &course::Model) -> Result<(), AppError> {
+    match course.ends_on {
+        Some(ends_on) if ends_on < programme_date(now()) => Err(AppError::validation(
+            "courseId",
+            ValidationError::InvalidFormat("names a course that has already ended"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Enrols a trainee in a course of the caller's institution. Idempotent: a repeat
+/// returns the existing enrolment with `created: false`. Never exceeds capacity.
+#[instrument(skip_all, fields(trainee.id = %trainee_id, course.id = %course_id))]
+pub async fn enrol(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    trainee_id: Uuid,
+    course_id: Uuid,
+) -> Result<Enrolled, AppError> {
+    let course = own_course(db, actor, course_id).await?;
+    require_open(&course)?;
+    if trainee::Entity::find_by_id(trainee_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::not_found("trainee", trainee_id));
+    }
+    let txn = db.begin().await?;
+    let enrolled = enrol_in(&txn, &course, trainee_id).await?;
+    txn.commit().await?;
+    Ok(enrolled)
+}
+
+/// [`enrol`] inside the caller's transaction, for a course already checked. The first
+/// statement writes (takes a seat), so on SQLite the transaction holds the write lock
+/// from the start and never fails a lock upgrade; on PostgreSQL the seat update locks
+/// the course row, serializing enrolments of one course only.
+pub async fn enrol_in(
+    db: &impl ConnectionTrait,
+    course: &course::Model,
+    trainee_id: Uuid,
+) -> Result<Enrolled, AppError> {
+    let seat = take_seat(db, course.id).await?;
+    if !seat {
+        return match find(db, trainee_id, course.id).await? {
+            Some(existing) => Ok(Enrolled {
+                enrolment: existing,
+                created: false,
+            }),
+            None => Err(AppError::CapacityFull),
+        };
+    }
+    let at = now();
+    let inserted = enrolment::Entity::insert(enrolment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        trainee_id: Set(trainee_id),
+        course_id: Set(course.id),
+        status: Set(EnrolmentStatus::Enrolled.as_str().to_owned()),
+        enrolled_at: Set(at),
+        enrolled_on: Set(programme_date(at)),
+        completed_at: Set(None),
+        completed_on: Set(None),
+        score: Set(None),
+        withdrawn_at: Set(None),
+        withdrawal_reason: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::columns([enrolment::Column::TraineeId, enrolment::Column::CourseId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let created = inserted == 1;
+    if !created {
+        // Already enrolled: give the seat back.
+        release_seat(db, course.id).await?;
+    }
+    super::trainee::own(db, trainee_id, course.institution_id).await?;
+    let enrolment = find(db, trainee_id, course.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment vanished")))?;
+    Ok(Enrolled { enrolment, created })
+}
+
+/// Takes one seat if the course has one free; false when it is full.
+async fn take_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<bool, AppError> {
+    let result = course::Entity::update_many()
+        .col_expr(
+            course::Column::EnrolledCount,
+            Expr::col(course::Column::EnrolledCount).add(1),
+        )
+        .filter(course::Column::Id.eq(course_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(course::Column::Capacity.is_null())
+                .add(
+                    Expr::col(course::Column::EnrolledCount)
+                        .lt(Expr::col(course::Column::Capacity)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+async fn release_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<(), AppError> {
+    course::Entity::update_many()
+        .col_expr(
+            course::Column::EnrolledCount,
+            Expr::col(course::Column::EnrolledCount).sub(1),
+        )
+        .filter(course::Column::Id.eq(course_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    trainee_id: Uuid,
+    course_id: Uuid,
+) -> Result<Option<enrolment::Model>, AppError> {
+    Ok(enrolment::Entity::find()
+        .filter(enrolment::Column::TraineeId.eq(trainee_id))
+        .filter(enrolment::Column::CourseId.eq(course_id))
+        .one(db)
+        .await?)
+}
+
+/// The enrolment of `id` and its course, when the caller's institution runs the course.
+async fn own_enrolment(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    id: Uuid,
+) -> Result<(enrolment::Model, course::Model), AppError> {
+    let (found, course) = enrolment::Entity::find_by_id(id)
+        .find_also_related(course::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment", id))?;
+    let course =
+        course.ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment without course")))?;
+    access::require_institution(actor, course.institution_id)?;
+    Ok((found, course))
+}
+
+/// Moves an ENROLLED enrolment to `status`; false when it was already finished.
+async fn finish(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: EnrolmentStatus,
+    changes: Vec<(enrolment::Column, sea_orm::sea_query::SimpleExpr)>,
+) -> Result<bool, AppError> {
+    let mut update = enrolment::Entity::update_many()
+        .col_expr(enrolment::Column::Status, Expr::value(status.as_str()))
+        .col_expr(enrolment::Column::UpdatedAt, Expr::value(now()));
+    for (column, value) in changes {
+        update = update.col_expr(column, value);
+    }
+    let result = update
+        .filter(enrolment::Column::Id.eq(id))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Records the result of an enrolment. Passing completes it and issues its certificate
+/// in the same transaction; failing marks it FAILED. A finished enrolment is a `CONFLICT`.
+#[instrument(skip_all, fields(enrolment.id = %id, passed = outcome.passed))]
+pub async fn complete(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    id: Uuid,
+    outcome: Outcome,
+) -> Result<enrolment::Model, AppError> {
+    let (_, course) = own_enrolment(db, actor, id).await?;
+    let at = now();
+    if outcome.expires_at.is_some_and(|e| e <= at) {
+        return Err(AppError::validation(
+            "expiresAt",
+            ValidationError::InvalidFormat("must be in the future"),
+        ));
+    }
+    let status = if outcome.passed {
+        EnrolmentStatus::Completed
+    } else {
+        EnrolmentStatus::Failed
+    };
+    let txn = db.begin().await?;
+    let changed = finish(
+        &txn,
+        id,
+        status,
+        vec![
+            (enrolment::Column::CompletedAt, Expr::value(at)),
+            (
+                enrolment::Column::CompletedOn,
+                Expr::value(programme_date(at)),
+            ),
+            (
+                enrolment::Column::Score,
+                Expr::value(outcome.score.map(|s| s.get())),
+            ),
+        ],
+    )
+    .await?;
+    if !changed {
+        return Err(AppError::Conflict("the enrolment is already finished"));
+    }
+    let updated = enrolment::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment", id))?;
+    if outcome.passed {
+        certificate::issue(&txn, &updated, &course, at, outcome.expires_at).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Withdraws an ENROLLED trainee and frees the seat; a finished enrolment is a `CONFLICT`.
+#[instrument(skip_all, fields(enrolment.id = %id))]
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    id: Uuid,
+    reason: Option<Title>,
+) -> Result<enrolment::Model, AppError> {
+    let (_, course) = own_enrolment(db, actor, id).await?;
+    let txn = db.begin().await?;
+    let changed = finish(
+        &txn,
+        id,
+        EnrolmentStatus::Withdrawn,
+        vec![
+            (enrolment::Column::WithdrawnAt, Expr::value(now())),
+            (
+                enrolment::Column::WithdrawalReason,
+                Expr::value(reason.map(|r| r.as_str().to_owned())),
+            ),
+        ],
+    )
+    .await?;
+    if !changed {
+        return Err(AppError::Conflict("the enrolment is already finished"));
+    }
+    release_seat(&txn, course.id).await?;
+    let updated = enrolment::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment", id))?;
+    txn.commit().await?;
+    Ok(updated)
+}
 
 /// Enrolments of the given trainees, oldest first; only in `institution`'s courses when set.
 pub async fn of_trainees(

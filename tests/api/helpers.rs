@@ -46,6 +46,7 @@ pub async fn spawn_app() -> TestApp {
         districts: None,
         session_ttl_hours: 1,
         db_max_connections: 8,
+        verify_per_minute: 30,
     };
     let app = App::build(settings).await.expect("app builds");
     let address = format!("http://{}", app.address().unwrap());

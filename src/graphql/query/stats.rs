@@ -1,0 +1,53 @@
+//! `programmeProgress`, `stats`.
+
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::graphql::guards::{RoleGuard, STAFF, caller};
+use crate::graphql::inputs::{StatsDimension, StatsFilter};
+use crate::graphql::types::{ProgrammeProgress, StatsRow, parse_id};
+use crate::service::stats::Dimension;
+use crate::service::{Deps, progress, stats};
+
+/// The city's numbers.
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// Progress against a programme's targets; by default the programme running today,
+    /// else the latest. Institution staff see their own institution's share.
+    #[graphql(guard = "RoleGuard::new(STAFF)")]
+    async fn programme_progress(
+        &self,
+        ctx: &Context<'_>,
+        programme_id: Option<ID>,
+    ) -> Result<ProgrammeProgress> {
+        let deps = ctx.data::<Deps>()?;
+        let id = programme_id
+            .as_ref()
+            .map(|id| parse_id("programmeId", id))
+            .transpose()?;
+        Ok(ProgrammeProgress(
+            progress::progress(&deps.db, caller(ctx)?, id).await?,
+        ))
+    }
+
+    /// Totals grouped by the given dimensions; only the grouped-by keys are set on each
+    /// row. Institution staff get their own institution's rows only.
+    #[graphql(guard = "RoleGuard::new(STAFF)")]
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<StatsFilter>,
+        group_by: Vec<StatsDimension>,
+    ) -> Result<Vec<StatsRow>> {
+        let deps = ctx.data::<Deps>()?;
+        let filter = filter.unwrap_or_default().parse(&deps.districts)?;
+        let dims: Vec<Dimension> = group_by.into_iter().map(Into::into).collect();
+        Ok(stats::stats(&deps.db, caller(ctx)?, filter, &dims)
+            .await?
+            .into_iter()
+            .map(StatsRow)
+            .collect())
+    }
+}

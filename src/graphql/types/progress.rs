@@ -1,0 +1,113 @@
+//! `ProgrammeProgress`, `TargetProgress`, `StatsRow`.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::{Institution, Programme, Track, int, load};
+use crate::service::progress::{Progress, TrackProgress};
+use crate::service::stats;
+
+/// Progress of a programme against its targets.
+pub struct ProgrammeProgress(pub Progress);
+
+#[Object]
+impl ProgrammeProgress {
+    /// The programme.
+    async fn programme(&self) -> Programme {
+        Programme(self.0.programme.clone())
+    }
+    /// One entry per track with a target.
+    async fn targets(&self) -> Vec<TargetProgress> {
+        self.0
+            .targets
+            .iter()
+            .cloned()
+            .map(TargetProgress::from)
+            .collect()
+    }
+}
+
+/// Progress on one track.
+#[derive(SimpleObject)]
+pub struct TargetProgress {
+    /// The track.
+    pub track: Track,
+    /// Distinct persons to certify.
+    pub target: i32,
+    /// Distinct persons with an unrevoked certificate on the track issued in the period.
+    pub certified: i32,
+    /// Distinct persons enrolled on the track and not yet certified on it.
+    pub in_training: i32,
+    /// `certified / target` (1 when the target is 0).
+    pub ratio: f64,
+    /// When the target would be met at the last 90 days' rate; null when that rate is 0
+    /// or the target is met.
+    pub projected_reach_date: Option<NaiveDate>,
+    /// The day the target was met.
+    pub reached_on: Option<NaiveDate>,
+}
+
+impl From<TrackProgress> for TargetProgress {
+    fn from(p: TrackProgress) -> Self {
+        Self {
+            track: p.track.into(),
+            target: p.target,
+            certified: int(p.certified),
+            in_training: int(p.in_training),
+            ratio: p.ratio,
+            projected_reach_date: p.projected_reach_date,
+            reached_on: p.reached_on,
+        }
+    }
+}
+
+/// One group of a breakdown; only the grouped-by keys are set.
+pub struct StatsRow(pub stats::StatsRow);
+
+#[Object]
+impl StatsRow {
+    /// Track, when grouped by TRACK.
+    async fn track(&self) -> Result<Option<Track>> {
+        self.0
+            .key
+            .track
+            .as_deref()
+            .map(|t| super::stored::<crate::domain::Track>(t).map(Into::into))
+            .transpose()
+    }
+    /// District of the institution, when grouped by DISTRICT.
+    async fn district(&self) -> Option<&str> {
+        self.0.key.district.as_deref()
+    }
+    /// Institution, when grouped by INSTITUTION.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Option<Institution>> {
+        match self.0.key.institution_id {
+            Some(id) => Ok(load(ctx, |l| &l.institution, id).await?.map(Into::into)),
+            None => Ok(None),
+        }
+    }
+    /// `YYYY-MM`, when grouped by MONTH.
+    async fn month(&self) -> Option<&str> {
+        self.0.key.month.as_deref()
+    }
+    /// Skill level, when grouped by LEVEL (null also for courses without a level).
+    async fn level(&self) -> Option<i32> {
+        self.0.key.level
+    }
+    /// Distinct persons enrolled.
+    async fn trainees(&self) -> i32 {
+        int(self.0.trainees)
+    }
+    /// Enrolments.
+    async fn enrolments(&self) -> i32 {
+        int(self.0.enrolments)
+    }
+    /// Enrolments completed as passed.
+    async fn completions(&self) -> i32 {
+        int(self.0.completions)
+    }
+    /// Distinct persons holding an unrevoked certificate.
+    async fn certified_persons(&self) -> i32 {
+        int(self.0.certified_persons)
+    }
+}

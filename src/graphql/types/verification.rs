@@ -1,0 +1,69 @@
+//! `CertificateVerification`: the public answer, without personal data.
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+
+use super::certificate::status_at;
+use super::{CertificateStatus, Track};
+use crate::service::certificate::Verified;
+
+/// Result of `verifyCertificate`. An unknown number and a wrong name give the same
+/// answer: `valid: false` and every other field null.
+#[derive(SimpleObject)]
+pub struct CertificateVerification {
+    /// The number asked about, as typed.
+    pub number: String,
+    /// True when number and name match and the certificate stands (not revoked, not expired).
+    pub valid: bool,
+    /// Status of the matching certificate.
+    pub status: Option<CertificateStatus>,
+    /// Holder's name, masked.
+    pub holder_name_masked: Option<String>,
+    /// Track.
+    pub track: Option<Track>,
+    /// Skill level.
+    pub level: Option<i32>,
+    /// Name of the issuing institution.
+    pub issuer: Option<String>,
+    /// When it was issued.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// When it expires.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl CertificateVerification {
+    /// The answer for `number`, from the lookup result.
+    pub fn new(number: String, found: Option<Verified>) -> Self {
+        let Some(found) = found else {
+            return Self {
+                number,
+                valid: false,
+                status: None,
+                holder_name_masked: None,
+                track: None,
+                level: None,
+                issuer: None,
+                issued_at: None,
+                expires_at: None,
+            };
+        };
+        let status = status_at(&found.certificate, Utc::now());
+        let track = found
+            .certificate
+            .track
+            .parse::<crate::domain::Track>()
+            .ok()
+            .map(Into::into);
+        Self {
+            number,
+            valid: status == CertificateStatus::Valid,
+            status: Some(status),
+            holder_name_masked: Some(found.holder_name_masked),
+            track,
+            level: found.certificate.level,
+            issuer: Some(found.issuer),
+            issued_at: Some(found.certificate.issued_at),
+            expires_at: found.certificate.expires_at,
+        }
+    }
+}
