@@ -28,6 +28,8 @@ pub enum Command {
     Migrate,
     /// Create a user account (city roles, or institution roles with --institution-id).
     CreateUser(CreateUserArgs),
+    /// Recompute every maintained count from the base tables; exit 1 on any difference.
+    VerifyCounts,
 }
 
 /// Arguments of `create-user`.

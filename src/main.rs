@@ -1,23 +1,28 @@
 //! Binary entry point: parse settings, start telemetry, run the chosen subcommand.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use talent_registry::config::{Cli, Command};
 use talent_registry::{startup, telemetry};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     telemetry::init(std::io::stderr);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = startup::App::build(cli.settings).await?;
-            app.run_until_stopped().await
+            app.run_until_stopped().await?;
         }
-        Command::Schema => {
-            print!("{}", talent_registry::graphql::sdl());
-            Ok(())
+        Command::Schema => print!("{}", talent_registry::graphql::sdl()),
+        Command::Migrate => startup::migrate_command(&cli.settings).await?,
+        Command::CreateUser(args) => startup::create_user_command(&cli.settings, args).await?,
+        Command::VerifyCounts => {
+            if startup::verify_counts_command(&cli.settings).await? > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
         }
-        Command::Migrate => startup::migrate_command(&cli.settings).await,
-        Command::CreateUser(args) => startup::create_user_command(&cli.settings, args).await,
     }
+    Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod certificate;
+pub mod counting;
 pub mod course;
 pub mod enrolment;
 pub mod institution;
@@ -13,6 +14,7 @@ pub mod pii;
 pub mod programme;
 pub mod progress;
 pub mod rate_limit;
+pub mod recount;
 pub mod sql;
 pub mod stats;
 pub mod trainee;

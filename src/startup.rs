@@ -157,6 +157,23 @@ pub async fn migrate_command(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `verify-counts`: prints every difference between the maintained counts and a recount
+/// from the base tables; returns how many there are.
+pub async fn verify_counts_command(settings: &Settings) -> anyhow::Result<usize> {
+    let db = connect(settings).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    let differences = crate::service::recount::verify(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for line in &differences {
+        println!("{line}");
+    }
+    println!("{} difference(s)", differences.len());
+    Ok(differences.len())
+}
+
 /// `create-user`: an account made by the operator, e.g. the first analyst.
 pub async fn create_user_command(settings: &Settings, args: CreateUserArgs) -> anyhow::Result<()> {
     let db = connect(settings).await?;

@@ -12,6 +12,7 @@ mod m20261130_000007_create_course_table;
 mod m20261130_000008_create_trainee_institution_table;
 mod m20261130_000009_create_enrolment_table;
 mod m20261130_000010_create_certificate_table;
+mod m20261130_000011_create_counting_tables;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_create_trainee_institution_table::Migration),
             Box::new(m20261130_000009_create_enrolment_table::Migration),
             Box::new(m20261130_000010_create_certificate_table::Migration),
+            Box::new(m20261130_000011_create_counting_tables::Migration),
         ]
     }
 }

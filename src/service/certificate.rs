@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -77,7 +80,7 @@ pub async fn get(db: &impl ConnectionTrait, number: &str) -> Result<certificate:
 /// issued. Idempotent: revoking again keeps the first reason, time and revoker.
 #[instrument(skip_all, fields(certificate.number = %number.as_str()))]
 pub async fn revoke(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &CurrentUser,
     number: &CertificateNumber,
     reason: Title,
@@ -88,8 +91,10 @@ pub async fn revoke(
         Role::InstitutionAdmin if actor.institution_id == Some(found.institution_id) => {}
         _ => return Err(AppError::Forbidden),
     }
+    let district = super::counting::district_of(db, found.institution_id).await?;
     let at = now();
-    certificate::Entity::update_many()
+    let txn = db.begin().await?;
+    let changed = certificate::Entity::update_many()
         .col_expr(certificate::Column::RevokedAt, Expr::value(at))
         .col_expr(
             certificate::Column::RevocationReason,
@@ -99,9 +104,14 @@ pub async fn revoke(
         .col_expr(certificate::Column::UpdatedAt, Expr::value(at))
         .filter(certificate::Column::Id.eq(found.id))
         .filter(certificate::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
-    get(db, number.as_str()).await
+    let after = get(&txn, number.as_str()).await?;
+    if changed.rows_affected == 1 {
+        super::counting::revoked(&txn, &after, &district).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// What the public may learn of a certificate whose number and holder name match.

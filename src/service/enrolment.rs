@@ -10,7 +10,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{access, certificate, now};
+use super::{access, certificate, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
 use crate::entity::{course, enrolment, trainee};
@@ -79,8 +79,9 @@ pub async fn enrol(
     {
         return Err(AppError::not_found("trainee", trainee_id));
     }
+    let district = counting::district_of(db, course.institution_id).await?;
     let txn = db.begin().await?;
-    let enrolled = enrol_in(&txn, &course, trainee_id).await?;
+    let enrolled = enrol_in(&txn, &course, &district, trainee_id).await?;
     txn.commit().await?;
     Ok(enrolled)
 }
@@ -92,6 +93,7 @@ pub async fn enrol(
 pub async fn enrol_in(
     db: &impl ConnectionTrait,
     course: &course::Model,
+    district: &str,
     trainee_id: Uuid,
 ) -> Result<Enrolled, AppError> {
     let seat = take_seat(db, course.id).await?;
@@ -136,6 +138,9 @@ pub async fn enrol_in(
     let enrolment = find(db, trainee_id, course.id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment vanished")))?;
+    if created {
+        counting::enrolled(db, &enrolment, course, district).await?;
+    }
     Ok(Enrolled { enrolment, created })
 }
 
@@ -231,7 +236,8 @@ pub async fn complete(
     id: Uuid,
     outcome: Outcome,
 ) -> Result<enrolment::Model, AppError> {
-    let (_, course) = own_enrolment(db, actor, id).await?;
+    let (before, course) = own_enrolment(db, actor, id).await?;
+    let district = counting::district_of(db, course.institution_id).await?;
     let at = now();
     if outcome.expires_at.is_some_and(|e| e <= at) {
         return Err(AppError::validation(
@@ -269,8 +275,11 @@ pub async fn complete(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
+    let completed_on = outcome.passed.then(|| programme_date(at));
+    counting::finished(&txn, &before, &course, &district, completed_on).await?;
     if outcome.passed {
-        certificate::issue(&txn, &updated, &course, at, outcome.expires_at).await?;
+        let issued = certificate::issue(&txn, &updated, &course, at, outcome.expires_at).await?;
+        counting::certified(&txn, &issued, &district).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -284,7 +293,8 @@ pub async fn withdraw(
     id: Uuid,
     reason: Option<Title>,
 ) -> Result<enrolment::Model, AppError> {
-    let (_, course) = own_enrolment(db, actor, id).await?;
+    let (before, course) = own_enrolment(db, actor, id).await?;
+    let district = counting::district_of(db, course.institution_id).await?;
     let txn = db.begin().await?;
     let changed = finish(
         &txn,
@@ -303,6 +313,7 @@ pub async fn withdraw(
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
     release_seat(&txn, course.id).await?;
+    counting::finished(&txn, &before, &course, &district, None).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
         .await?

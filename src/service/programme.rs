@@ -78,6 +78,7 @@ async fn insert(
     for (track, target) in &input.targets {
         upsert_target(db, created.id, *track, *target).await?;
     }
+    super::recount::backfill_programme(db, &created).await?;
     Ok(created)
 }
 

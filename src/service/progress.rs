@@ -64,7 +64,10 @@ pub async fn progress(
             .track
             .parse()
             .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
-        targets.push(track_progress(db, &found, track, target.target, scope, today).await?);
+        targets.push(match scope {
+            None => maintained(db, &found, track, target.target, today).await?,
+            Some(_) => track_progress(db, &found, track, target.target, scope, today).await?,
+        });
     }
     Ok(Progress {
         programme: found,
@@ -179,6 +182,77 @@ async fn track_progress(
             certified as f64 / f64::from(target)
         },
         projected_reach_date,
+        reached_on,
+    })
+}
+
+/// City-wide progress from the maintained counters (a few rows, whatever the data size).
+async fn maintained(
+    db: &impl ConnectionTrait,
+    programme: &programme_entity::Model,
+    track: Track,
+    target: i32,
+    today: NaiveDate,
+) -> Result<TrackProgress, AppError> {
+    let key = || -> Vec<Value> { vec![programme.id.into(), track.as_str().into()] };
+    let rows = sql::query(
+        db,
+        "SELECT SUM(certified) AS certified, SUM(in_training) AS in_training \
+         FROM programme_counter WHERE programme_id = ? AND track = ?",
+        key(),
+    )
+    .await?;
+    let read = |col: &str| -> Result<u64, AppError> {
+        let v = rows
+            .first()
+            .map(|r| r.try_get::<Option<i64>>("", col))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0);
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    let (certified, in_training) = (read("certified")?, read("in_training")?);
+    let days = sql::query(
+        db,
+        "SELECT day, newly_certified FROM programme_day \
+         WHERE programme_id = ? AND track = ? AND newly_certified <> 0 ORDER BY day",
+        key(),
+    )
+    .await?;
+    let target_u = u64::try_from(target).unwrap_or(0);
+    let since = today
+        .checked_sub_days(Days::new(PROJECTION_DAYS))
+        .unwrap_or(today);
+    let (mut running, mut reached_on, mut recent) = (0u64, None, 0u64);
+    if target_u == 0 {
+        reached_on = Some(programme.starts_on);
+    }
+    for row in &days {
+        let day: NaiveDate = row.try_get("", "day")?;
+        let n = u64::try_from(row.try_get::<i32>("", "newly_certified")?).unwrap_or(0);
+        running += n;
+        if reached_on.is_none() && running >= target_u {
+            reached_on = Some(day);
+        }
+        if day > since {
+            recent += n;
+        }
+    }
+    Ok(TrackProgress {
+        track,
+        target,
+        certified,
+        in_training,
+        ratio: if target == 0 {
+            1.0
+        } else {
+            certified as f64 / f64::from(target)
+        },
+        projected_reach_date: if reached_on.is_some() {
+            None
+        } else {
+            project(today, target_u.saturating_sub(certified), recent)
+        },
         reached_on,
     })
 }

@@ -1,18 +1,23 @@
-//! Breakdowns of the registry's numbers by track, district, institution, month and level,
-//! counted exactly from the base tables.
+//! Breakdowns of the registry's numbers by track, district, institution, month and level.
 //!
-//! Each measure counts its own event: `trainees` (distinct persons) and `enrolments` by
-//! enrolment date, `completions` by completion date, `certifiedPersons` (distinct persons
-//! with an unrevoked certificate) by issue date. Districts are the institution's.
+//! Each measure counts its own event: `enrolments` by enrolment date, `completions` by
+//! completion date. `trainees` and `certifiedPersons` count each person once per track, in
+//! the group of the person's first enrolment (first unrevoked certificate) on that track,
+//! so every breakdown adds up to the city's total. Districts are the institution's.
+//!
+//! Answers come from `stats_rollup` (a few thousand rows at national scale); a date filter
+//! that does not cover whole months is answered by an exact recount over the base tables.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
-use super::{access, programme, sql};
+use super::counting::{Cell, GRAIN_DISTRICT, GRAIN_INSTITUTION, Measures};
+use super::{access, programme, recount, sql};
 use crate::auth::CurrentUser;
+use crate::domain::month_of;
 use crate::domain::{District, Track};
 use crate::error::AppError;
 
@@ -68,46 +73,15 @@ pub struct GroupKey {
 pub struct StatsRow {
     /// The group.
     pub key: GroupKey,
-    /// Distinct persons enrolled.
-    pub trainees: u64,
+    /// Persons counted once per track, in the group of their first enrolment.
+    pub trainees: i64,
     /// Enrolments.
-    pub enrolments: u64,
+    pub enrolments: i64,
     /// Enrolments completed as passed.
-    pub completions: u64,
-    /// Distinct persons with an unrevoked certificate.
-    pub certified_persons: u64,
+    pub completions: i64,
+    /// Persons counted once per track, in the group of their first unrevoked certificate.
+    pub certified_persons: i64,
 }
-
-/// Column expressions of one event source.
-struct Source {
-    from: &'static str,
-    track: &'static str,
-    institution: &'static str,
-    level: &'static str,
-    date: &'static str,
-}
-
-const ENROLMENTS: Source = Source {
-    from: "enrolment e JOIN course c ON c.id = e.course_id \
-           JOIN institution i ON i.id = c.institution_id",
-    track: "c.track",
-    institution: "c.institution_id",
-    level: "c.level",
-    date: "e.enrolled_on",
-};
-
-const COMPLETIONS: Source = Source {
-    date: "e.completed_on",
-    ..ENROLMENTS
-};
-
-const CERTIFICATES: Source = Source {
-    from: "certificate t JOIN institution i ON i.id = t.institution_id",
-    track: "t.track",
-    institution: "t.institution_id",
-    level: "t.level",
-    date: "t.issued_on",
-};
 
 /// The breakdown of `filter` by `group_by`. Institution roles get their own institution's
 /// rows only; without dimensions the result is one row of totals.
@@ -127,45 +101,21 @@ pub async fn stats(
     let mut dims = group_by.to_vec();
     dims.sort();
     dims.dedup();
-    let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
-    let q = Query {
-        dims: &dims,
-        filter: &filter,
-        from,
-        to,
+    let aligned = from.is_none_or(|f| f.day() == 1) && to.is_none_or(|t| is_month_end(&t));
+    let cells = if aligned {
+        from_rollup(db, &filter, &dims, from, to).await?
+    } else {
+        let mut cells = recount::cells(db, from, to).await?;
+        cells.retain(|cell, _| matches(cell, &filter));
+        cells.into_iter().collect()
     };
-    for row in q
-        .run(
-            db,
-            &ENROLMENTS,
-            "",
-            "COUNT(DISTINCT e.trainee_id), COUNT(*)",
-        )
-        .await?
-    {
-        let (key, counts) = q.read(&row, 2)?;
-        let entry = rows.entry(key).or_default();
-        entry.trainees = counts[0];
-        entry.enrolments = counts[1];
-    }
-    for row in q
-        .run(db, &COMPLETIONS, "AND e.status = 'COMPLETED'", "COUNT(*)")
-        .await?
-    {
-        let (key, counts) = q.read(&row, 1)?;
-        rows.entry(key).or_default().completions = counts[0];
-    }
-    for row in q
-        .run(
-            db,
-            &CERTIFICATES,
-            "AND t.revoked_at IS NULL",
-            "COUNT(DISTINCT t.trainee_id)",
-        )
-        .await?
-    {
-        let (key, counts) = q.read(&row, 1)?;
-        rows.entry(key).or_default().certified_persons = counts[0];
+    let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
+    for (cell, m) in cells {
+        let row = rows.entry(key_of(&cell, &dims)).or_default();
+        row.enrolments += m[0];
+        row.completions += m[1];
+        row.trainees += m[2];
+        row.certified_persons += m[3];
     }
     if dims.is_empty() && rows.is_empty() {
         rows.insert(GroupKey::default(), StatsRow::default());
@@ -174,6 +124,10 @@ pub async fn stats(
         .into_iter()
         .map(|(key, row)| StatsRow { key, ..row })
         .collect())
+}
+
+fn is_month_end(day: &NaiveDate) -> bool {
+    day.succ_opt().is_none_or(|next| next.day() == 1)
 }
 
 /// The date range: the programme's period narrowed by `from`/`to`.
@@ -190,93 +144,126 @@ async fn period(
     Ok((from, to))
 }
 
-struct Query<'a> {
-    dims: &'a [Dimension],
-    filter: &'a StatsFilter,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
+fn matches(cell: &Cell, filter: &StatsFilter) -> bool {
+    filter.track.is_none_or(|t| cell.track == t.as_str())
+        && filter
+            .district
+            .as_ref()
+            .is_none_or(|d| cell.district == d.as_str())
+        && filter
+            .institution_id
+            .is_none_or(|i| cell.institution_id == i)
 }
 
-impl Query<'_> {
-    fn columns(&self, source: &Source) -> Vec<String> {
-        self.dims
-            .iter()
-            .map(|d| match d {
-                Dimension::Track => source.track.to_owned(),
-                Dimension::District => "i.district".to_owned(),
-                Dimension::Institution => source.institution.to_owned(),
-                Dimension::Month => format!("SUBSTR(CAST({} AS TEXT), 1, 7)", source.date),
-                Dimension::Level => source.level.to_owned(),
-            })
-            .collect()
+/// The group of a cell: the grouped-by dimensions only.
+fn key_of(cell: &Cell, dims: &[Dimension]) -> GroupKey {
+    let mut key = GroupKey::default();
+    for dim in dims {
+        match dim {
+            Dimension::Track => key.track = Some(cell.track.clone()),
+            Dimension::District => key.district = Some(cell.district.clone()),
+            Dimension::Institution => key.institution_id = Some(cell.institution_id),
+            Dimension::Month => key.month = Some(cell.month.clone()),
+            Dimension::Level => key.level = (cell.level != 0).then_some(cell.level),
+        }
     }
+    key
+}
 
-    async fn run(
-        &self,
-        db: &impl ConnectionTrait,
-        source: &Source,
-        extra: &str,
-        measures: &str,
-    ) -> Result<Vec<QueryResult>, AppError> {
-        let columns = self.columns(source);
-        let mut select: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} AS k{i}"))
-            .collect();
-        select.push(measures.to_owned());
-        let mut sql = format!(
-            "SELECT {} FROM {} WHERE {} IS NOT NULL {extra}",
-            select.join(", "),
-            source.from,
-            source.date
-        );
-        let mut values: Vec<Value> = Vec::new();
-        let mut condition = |clause: String, value: Value| {
-            sql.push_str(&clause);
-            values.push(value);
-        };
-        if let Some(track) = self.filter.track {
-            condition(format!(" AND {} = ?", source.track), track.as_str().into());
-        }
-        if let Some(district) = &self.filter.district {
-            condition(" AND i.district = ?".to_owned(), district.as_str().into());
-        }
-        if let Some(id) = self.filter.institution_id {
-            condition(format!(" AND {} = ?", source.institution), id.into());
-        }
-        if let Some(from) = self.from {
-            condition(format!(" AND {} >= ?", source.date), from.into());
-        }
-        if let Some(to) = self.to {
-            condition(format!(" AND {} <= ?", source.date), to.into());
-        }
-        if !columns.is_empty() {
-            sql.push_str(" GROUP BY ");
-            sql.push_str(&columns.join(", "));
-        }
-        sql::query(db, &sql, values).await
+/// Sums `stats_rollup` rows grouped by `dims`; the returned cells carry only those keys.
+async fn from_rollup(
+    db: &impl ConnectionTrait,
+    filter: &StatsFilter,
+    dims: &[Dimension],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<(Cell, Measures)>, AppError> {
+    let per_institution = dims.contains(&Dimension::Institution) || filter.institution_id.is_some();
+    let grain = if per_institution {
+        GRAIN_INSTITUTION
+    } else {
+        GRAIN_DISTRICT
+    };
+    let columns: Vec<&str> = dims
+        .iter()
+        .map(|d| match d {
+            Dimension::Track => "track",
+            Dimension::District => "district",
+            Dimension::Institution => "institution_id",
+            Dimension::Month => "month",
+            Dimension::Level => "level",
+        })
+        .collect();
+    let mut text = String::from("SELECT ");
+    for c in &columns {
+        text.push_str(c);
+        text.push_str(", ");
     }
-
-    /// The group key and the `n` counts of a result row.
-    fn read(&self, row: &QueryResult, n: usize) -> Result<(GroupKey, Vec<u64>), AppError> {
-        let mut key = GroupKey::default();
-        for (i, dim) in self.dims.iter().enumerate() {
-            let col = format!("k{i}");
-            match dim {
-                Dimension::Track => key.track = row.try_get("", &col)?,
-                Dimension::District => key.district = row.try_get("", &col)?,
-                Dimension::Institution => key.institution_id = row.try_get("", &col)?,
-                Dimension::Month => key.month = row.try_get("", &col)?,
-                Dimension::Level => key.level = row.try_get("", &col)?,
+    text.push_str(
+        "SUM(enrolments) AS enrolments, SUM(completions) AS completions, \
+         SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
+         FROM stats_rollup WHERE grain = ?",
+    );
+    let mut values: Vec<Value> = vec![grain.into()];
+    let mut condition = |clause: &str, value: Value| {
+        text.push_str(clause);
+        values.push(value);
+    };
+    if let Some(track) = filter.track {
+        condition(" AND track = ?", track.as_str().into());
+    }
+    if let Some(district) = &filter.district {
+        condition(" AND district = ?", district.as_str().into());
+    }
+    if let Some(id) = filter.institution_id {
+        condition(" AND institution_id = ?", id.into());
+    }
+    if let Some(from) = from {
+        condition(" AND month >= ?", month_of(from).into());
+    }
+    if let Some(to) = to {
+        condition(" AND month <= ?", month_of(to).into());
+    }
+    if !columns.is_empty() {
+        text.push_str(" GROUP BY ");
+        text.push_str(&columns.join(", "));
+    }
+    let rows = sql::query(db, &text, values).await?;
+    rows.iter()
+        .map(|row| {
+            let mut cell = Cell {
+                institution_id: Uuid::nil(),
+                district: String::new(),
+                track: String::new(),
+                level: 0,
+                month: String::new(),
+            };
+            for dim in dims {
+                match dim {
+                    Dimension::Track => cell.track = row.try_get("", "track")?,
+                    Dimension::District => cell.district = row.try_get("", "district")?,
+                    Dimension::Institution => {
+                        cell.institution_id = row.try_get("", "institution_id")?;
+                    }
+                    Dimension::Month => cell.month = row.try_get("", "month")?,
+                    Dimension::Level => cell.level = row.try_get("", "level")?,
+                }
             }
-        }
-        let counts = (0..n)
-            .map(|j| {
-                row.try_get_by_index::<i64>(self.dims.len() + j)
-                    .map(|v| u64::try_from(v).unwrap_or(0))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((key, counts))
-    }
+            let m = [
+                sum(row, "enrolments")?,
+                sum(row, "completions")?,
+                sum(row, "trainees")?,
+                sum(row, "certified_persons")?,
+            ];
+            Ok((cell, m))
+        })
+        .filter(|r: &Result<(Cell, Measures), AppError>| {
+            r.as_ref().map_or(true, |(_, m)| m.iter().any(|v| *v != 0))
+        })
+        .collect()
+}
+
+/// A `SUM` of an integer column (`bigint` on PostgreSQL); NULL over no rows.
+fn sum(row: &QueryResult, col: &str) -> Result<i64, AppError> {
+    Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
 }

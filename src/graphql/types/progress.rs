@@ -61,6 +61,11 @@ impl From<TrackProgress> for TargetProgress {
     }
 }
 
+/// A count for an `Int` field (never negative, capped at `i32::MAX`).
+fn count(v: i64) -> i32 {
+    i32::try_from(v.max(0)).unwrap_or(i32::MAX)
+}
+
 /// One group of a breakdown; only the grouped-by keys are set.
 pub struct StatsRow(pub stats::StatsRow);
 
@@ -96,18 +101,18 @@ impl StatsRow {
     }
     /// Distinct persons enrolled.
     async fn trainees(&self) -> i32 {
-        int(self.0.trainees)
+        count(self.0.trainees)
     }
     /// Enrolments.
     async fn enrolments(&self) -> i32 {
-        int(self.0.enrolments)
+        count(self.0.enrolments)
     }
     /// Enrolments completed as passed.
     async fn completions(&self) -> i32 {
-        int(self.0.completions)
+        count(self.0.completions)
     }
     /// Distinct persons holding an unrevoked certificate.
     async fn certified_persons(&self) -> i32 {
-        int(self.0.certified_persons)
+        count(self.0.certified_persons)
     }
 }

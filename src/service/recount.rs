@@ -1,0 +1,500 @@
+//! Recounts of every maintained count from the base tables: `verify-counts` compares them
+//! with the stored rows, `rebuild` replaces the stored rows (after a bulk load), and a new
+//! programme is backfilled from them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, TransactionTrait};
+use uuid::Uuid;
+
+use super::counting::{Cell, GRAIN_INSTITUTION, Measures};
+use super::sql;
+use crate::entity::programme;
+use crate::error::AppError;
+
+/// A person's state on a track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonTrackRow {
+    enrolled_now: i64,
+    first_enrolment_id: Uuid,
+    first_enrolled_at: DateTime<Utc>,
+    first_certificate_id: Option<Uuid>,
+}
+
+/// Every maintained count, keyed for comparison.
+#[derive(Debug, Default, PartialEq)]
+pub struct Snapshot {
+    person_track: BTreeMap<(Uuid, String), PersonTrackRow>,
+    stats: BTreeMap<(String, Cell), Measures>,
+    programme_person: BTreeMap<(Uuid, Uuid, String), (i64, Option<NaiveDate>)>,
+    counters: BTreeMap<(Uuid, String), [i64; 2]>,
+    days: BTreeMap<(Uuid, String, NaiveDate), i64>,
+}
+
+/// First enrolment per person and track, with the ENROLLED count.
+const PERSON_TRACK: &str = "WITH en AS ( \
+       SELECT e.trainee_id, c.track, e.id, e.enrolled_at, e.status, \
+       ROW_NUMBER() OVER (PARTITION BY e.trainee_id, c.track ORDER BY e.enrolled_at, e.id) AS rn \
+       FROM enrolment e JOIN course c ON c.id = e.course_id), \
+     ce AS ( \
+       SELECT t.trainee_id, t.track, t.id, t.issued_at, \
+       ROW_NUMBER() OVER (PARTITION BY t.trainee_id, t.track ORDER BY t.issued_at, t.id) AS rn \
+       FROM certificate t WHERE t.revoked_at IS NULL), \
+     now_enrolled AS ( \
+       SELECT trainee_id, track, SUM(CASE WHEN status = 'ENROLLED' THEN 1 ELSE 0 END) AS n \
+       FROM en GROUP BY trainee_id, track) \
+     SELECT en.trainee_id, en.track, ne.n AS enrolled_now, en.id AS first_enrolment_id, \
+       en.enrolled_at AS first_enrolled_at, ce.id AS first_certificate_id, \
+       ce.issued_at AS first_certified_at \
+     FROM en JOIN now_enrolled ne ON ne.trainee_id = en.trainee_id AND ne.track = en.track \
+     LEFT JOIN ce ON ce.trainee_id = en.trainee_id AND ce.track = en.track AND ce.rn = 1 \
+     WHERE en.rn = 1";
+
+/// Per programme, person and track: unrevoked certificates in the period.
+const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.track, \
+       COUNT(*) AS certificates, MIN(t.issued_on) AS first_on \
+     FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \
+     WHERE t.revoked_at IS NULL GROUP BY p.id, t.trainee_id, t.track";
+
+/// Recounts everything from the base tables.
+pub async fn recount(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
+    let mut snap = Snapshot::default();
+    for row in sql::query(db, PERSON_TRACK, vec![]).await? {
+        let key = (row.try_get("", "trainee_id")?, row.try_get("", "track")?);
+        snap.person_track
+            .insert(key, person_track_row(&row, "enrolled_now")?);
+    }
+    for (measure, text, _) in measure_queries() {
+        for row in sql::query(db, &text, vec![]).await? {
+            let (cell, n) = read_cell(&row)?;
+            for key in both_grains(cell) {
+                snap.stats.entry(key).or_default()[measure] += n;
+            }
+        }
+    }
+    for row in sql::query(db, PROGRAMME_PERSON, vec![]).await? {
+        let programme: Uuid = row.try_get("", "programme_id")?;
+        let track: String = row.try_get("", "track")?;
+        let first_on: NaiveDate = row.try_get("", "first_on")?;
+        snap.programme_person.insert(
+            (programme, row.try_get("", "trainee_id")?, track.clone()),
+            (row.try_get("", "certificates")?, Some(first_on)),
+        );
+        snap.counters.entry((programme, track.clone())).or_default()[0] += 1;
+        *snap.days.entry((programme, track, first_on)).or_default() += 1;
+    }
+    let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "id"))
+        .collect::<Result<_, _>>()?;
+    for ((trainee, track), state) in &snap.person_track {
+        if state.enrolled_now == 0 {
+            continue;
+        }
+        for programme in &programmes {
+            let key = (*programme, *trainee, track.clone());
+            if !snap.programme_person.contains_key(&key) {
+                snap.counters
+                    .entry((*programme, track.clone()))
+                    .or_default()[1] += 1;
+            }
+        }
+    }
+    Ok(snap)
+}
+
+/// The four measure queries at institution grain: (measure index, SQL with a
+/// `WHERE 1 = 1` to extend, the event-date column).
+fn measure_queries() -> [(usize, String, &'static str); 4] {
+    let month = |col: &str| format!("SUBSTR(CAST({col} AS TEXT), 1, 7)");
+    let course_cell = "c.institution_id, c.track, i.district, COALESCE(c.level, 0) AS level";
+    let from_enrolment = "FROM enrolment e JOIN course c ON c.id = e.course_id \
+         JOIN institution i ON i.id = c.institution_id";
+    [
+        (
+            0,
+            format!(
+                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
+                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
+                month("e.enrolled_on")
+            ),
+            "e.enrolled_on",
+        ),
+        (
+            1,
+            format!(
+                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
+                 WHERE 1 = 1 AND e.status = 'COMPLETED' GROUP BY 1, 2, 3, 4, 5",
+                month("e.completed_on")
+            ),
+            "e.completed_on",
+        ),
+        (
+            2,
+            format!(
+                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
+                 JOIN ({PERSON_TRACK}) pt ON pt.first_enrolment_id = e.id \
+                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
+                month("e.enrolled_on")
+            ),
+            "e.enrolled_on",
+        ),
+        (
+            3,
+            format!(
+                "SELECT t.institution_id, t.track, i.district, COALESCE(t.level, 0) AS level, \
+                 {} AS month, COUNT(*) AS n FROM certificate t \
+                 JOIN institution i ON i.id = t.institution_id \
+                 JOIN ({PERSON_TRACK}) pt ON pt.first_certificate_id = t.id \
+                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
+                month("t.issued_on")
+            ),
+            "t.issued_on",
+        ),
+    ]
+}
+
+fn read_cell(row: &QueryResult) -> Result<(Cell, i64), AppError> {
+    Ok((
+        Cell {
+            institution_id: row.try_get("", "institution_id")?,
+            district: row.try_get("", "district")?,
+            track: row.try_get("", "track")?,
+            level: row.try_get("", "level")?,
+            month: row.try_get("", "month")?,
+        },
+        row.try_get("", "n")?,
+    ))
+}
+
+fn both_grains(cell: Cell) -> [(String, Cell); 2] {
+    let district = Cell {
+        institution_id: Uuid::nil(),
+        ..cell.clone()
+    };
+    [
+        (GRAIN_INSTITUTION.to_owned(), cell),
+        (super::counting::GRAIN_DISTRICT.to_owned(), district),
+    ]
+}
+
+fn person_track_row(row: &QueryResult, enrolled: &str) -> Result<PersonTrackRow, AppError> {
+    Ok(PersonTrackRow {
+        enrolled_now: read_int(row, enrolled)?,
+        first_enrolment_id: row.try_get("", "first_enrolment_id")?,
+        first_enrolled_at: row.try_get("", "first_enrolled_at")?,
+        first_certificate_id: row.try_get("", "first_certificate_id")?,
+    })
+}
+
+/// An integer column that is `int4` in a table but `int8` from an aggregate.
+fn read_int(row: &QueryResult, col: &str) -> Result<i64, AppError> {
+    match row.try_get::<i64>("", col) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(i64::from(row.try_get::<i32>("", col)?)),
+    }
+}
+
+/// Reads the stored counts; zero rows (left behind by decrements) are dropped.
+pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
+    let mut snap = Snapshot::default();
+    for row in sql::query(db, "SELECT * FROM person_track", vec![]).await? {
+        let key = (row.try_get("", "trainee_id")?, row.try_get("", "track")?);
+        snap.person_track
+            .insert(key, person_track_row(&row, "enrolled_now")?);
+    }
+    for row in sql::query(db, "SELECT * FROM stats_rollup", vec![]).await? {
+        let measures = [
+            read_int(&row, "enrolments")?,
+            read_int(&row, "completions")?,
+            read_int(&row, "trainees")?,
+            read_int(&row, "certified_persons")?,
+        ];
+        if measures.iter().all(|m| *m == 0) {
+            continue;
+        }
+        let cell = Cell {
+            institution_id: row.try_get("", "institution_id")?,
+            district: row.try_get("", "district")?,
+            track: row.try_get("", "track")?,
+            level: row.try_get("", "level")?,
+            month: row.try_get("", "month")?,
+        };
+        snap.stats
+            .insert((row.try_get("", "grain")?, cell), measures);
+    }
+    for row in sql::query(
+        db,
+        "SELECT * FROM programme_person WHERE certificates <> 0",
+        vec![],
+    )
+    .await?
+    {
+        snap.programme_person.insert(
+            (
+                row.try_get("", "programme_id")?,
+                row.try_get("", "trainee_id")?,
+                row.try_get("", "track")?,
+            ),
+            (
+                read_int(&row, "certificates")?,
+                row.try_get("", "first_on")?,
+            ),
+        );
+    }
+    for row in sql::query(
+        db,
+        "SELECT programme_id, track, SUM(certified) AS certified, SUM(in_training) AS in_training \
+         FROM programme_counter GROUP BY programme_id, track",
+        vec![],
+    )
+    .await?
+    {
+        let counts = [read_int(&row, "certified")?, read_int(&row, "in_training")?];
+        if counts != [0, 0] {
+            snap.counters.insert(
+                (row.try_get("", "programme_id")?, row.try_get("", "track")?),
+                counts,
+            );
+        }
+    }
+    for row in sql::query(
+        db,
+        "SELECT * FROM programme_day WHERE newly_certified <> 0",
+        vec![],
+    )
+    .await?
+    {
+        snap.days.insert(
+            (
+                row.try_get("", "programme_id")?,
+                row.try_get("", "track")?,
+                row.try_get("", "day")?,
+            ),
+            read_int(&row, "newly_certified")?,
+        );
+    }
+    Ok(snap)
+}
+
+/// Differences between the stored counts and a recount, one line each; empty when exact.
+pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
+    let (expected, actual) = (recount(db).await?, stored(db).await?);
+    let mut out = Vec::new();
+    diff(
+        "person_track",
+        &expected.person_track,
+        &actual.person_track,
+        &mut out,
+    );
+    diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
+    diff(
+        "programme_person",
+        &expected.programme_person,
+        &actual.programme_person,
+        &mut out,
+    );
+    diff(
+        "programme_counter",
+        &expected.counters,
+        &actual.counters,
+        &mut out,
+    );
+    diff("programme_day", &expected.days, &actual.days, &mut out);
+    Ok(out)
+}
+
+fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
+    table: &str,
+    expected: &BTreeMap<K, V>,
+    actual: &BTreeMap<K, V>,
+    out: &mut Vec<String>,
+) {
+    for (key, want) in expected {
+        match actual.get(key) {
+            Some(have) if have == want => {}
+            have => out.push(format!(
+                "{table} {key:?}: expected {want:?}, stored {have:?}"
+            )),
+        }
+    }
+    for (key, have) in actual {
+        if !expected.contains_key(key) {
+            out.push(format!(
+                "{table} {key:?}: expected nothing, stored {have:?}"
+            ));
+        }
+    }
+}
+
+/// Replaces every stored count with a recount, in one transaction (after a bulk load,
+/// or to repair). Writers wait on PostgreSQL's table locks meanwhile.
+pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    lock_writers(&txn).await?;
+    for table in [
+        "person_track",
+        "stats_rollup",
+        "programme_person",
+        "programme_counter",
+        "programme_day",
+    ] {
+        sql::query(&txn, &format!("DELETE FROM {table}"), vec![]).await?;
+    }
+    sql::query(
+        &txn,
+        &format!(
+            "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
+             first_enrolled_at, first_certificate_id, first_certified_at) \
+             SELECT trainee_id, track, enrolled_now, first_enrolment_id, first_enrolled_at, \
+             first_certificate_id, first_certified_at FROM ({PERSON_TRACK}) pt"
+        ),
+        vec![],
+    )
+    .await?;
+    sql::query(
+        &txn,
+        &format!(
+            "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
+             SELECT programme_id, trainee_id, track, certificates, first_on FROM ({PROGRAMME_PERSON}) pp"
+        ),
+        vec![],
+    )
+    .await?;
+    let snap = recount(&txn).await?;
+    write_rollups(&txn, &snap).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Backfills the counts of a programme created now, inside its creating transaction.
+pub async fn backfill_programme(
+    db: &impl ConnectionTrait,
+    created: &programme::Model,
+) -> Result<(), AppError> {
+    lock_writers(db).await?;
+    sql::query(
+        db,
+        "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
+         SELECT ?, trainee_id, track, COUNT(*), MIN(issued_on) FROM certificate \
+         WHERE revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? GROUP BY trainee_id, track",
+        vec![
+            created.id.into(),
+            created.starts_on.into(),
+            created.ends_on.into(),
+        ],
+    )
+    .await?;
+    sql::query(
+        db,
+        "INSERT INTO programme_day (programme_id, track, day, newly_certified) \
+         SELECT programme_id, track, first_on, COUNT(*) FROM programme_person \
+         WHERE programme_id = ? GROUP BY programme_id, track, first_on",
+        vec![created.id.into()],
+    )
+    .await?;
+    sql::query(
+        db,
+        "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
+         SELECT ?, pt.track, 0, \
+           (SELECT COUNT(*) FROM programme_person pp WHERE pp.programme_id = ? AND pp.track = pt.track), \
+           SUM(CASE WHEN pt.enrolled_now > 0 AND NOT EXISTS (SELECT 1 FROM programme_person pp \
+             WHERE pp.programme_id = ? AND pp.trainee_id = pt.trainee_id AND pp.track = pt.track) \
+             THEN 1 ELSE 0 END) \
+         FROM person_track pt GROUP BY pt.track",
+        vec![created.id.into(), created.id.into(), created.id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// On PostgreSQL, holds off concurrent writers of certificates and enrolments until the
+/// transaction ends, so a recount cannot miss a write that commits meanwhile. (SQLite has
+/// one writer at a time anyway.)
+async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        sql::query(
+            db,
+            "LOCK TABLE enrolment, certificate, person_track IN SHARE ROW EXCLUSIVE MODE",
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(), AppError> {
+    for ((grain, cell), m) in &snap.stats {
+        sql::query(
+            db,
+            "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
+             enrolments, completions, trainees, certified_persons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                grain.clone().into(),
+                cell.institution_id.into(),
+                cell.district.clone().into(),
+                cell.track.clone().into(),
+                cell.level.into(),
+                cell.month.clone().into(),
+                m[0].into(),
+                m[1].into(),
+                m[2].into(),
+                m[3].into(),
+            ],
+        )
+        .await?;
+    }
+    for ((programme, track), [certified, in_training]) in &snap.counters {
+        sql::query(
+            db,
+            "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
+             VALUES (?, ?, 0, ?, ?)",
+            vec![
+                (*programme).into(),
+                track.clone().into(),
+                (*certified).into(),
+                (*in_training).into(),
+            ],
+        )
+        .await?;
+    }
+    for ((programme, track, day), n) in &snap.days {
+        sql::query(
+            db,
+            "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES (?, ?, ?, ?)",
+            vec![(*programme).into(), track.clone().into(), (*day).into(), (*n).into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Breakdown cells at institution grain for events between `from` and `to` (inclusive),
+/// with the same attribution as the maintained rollup: the exact answer for date ranges
+/// that do not cover whole months.
+pub async fn cells(
+    db: &impl ConnectionTrait,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<BTreeMap<Cell, Measures>, AppError> {
+    let mut out: BTreeMap<Cell, Measures> = BTreeMap::new();
+    for (measure, text, date) in measure_queries() {
+        let mut text = text;
+        let mut values = Vec::new();
+        if let Some(from) = from {
+            text = text.replace("WHERE 1 = 1", &format!("WHERE 1 = 1 AND {date} >= ?"));
+            values.push(from.into());
+        }
+        if let Some(to) = to {
+            text = text.replace("WHERE 1 = 1", &format!("WHERE 1 = 1 AND {date} <= ?"));
+            values.insert(0, to.into());
+        }
+        for row in sql::query(db, &text, values).await? {
+            let (cell, n) = read_cell(&row)?;
+            out.entry(cell).or_default()[measure] += n;
+        }
+    }
+    Ok(out)
+}
