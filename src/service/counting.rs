@@ -108,36 +108,45 @@ impl Deltas {
     }
 
     async fn apply(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
-        for (cell, m) in self.stats.iter().filter(|(_, m)| m.iter().any(|v| *v != 0)) {
-            for (grain, institution) in [
-                (GRAIN_INSTITUTION, cell.institution_id),
-                (GRAIN_DISTRICT, Uuid::nil()),
-            ] {
-                sql::query(
-                    db,
-                    "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
-                     enrolments, completions, trainees, certified_persons) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (grain, institution_id, district, track, level, month) DO UPDATE SET \
-                     enrolments = stats_rollup.enrolments + excluded.enrolments, \
-                     completions = stats_rollup.completions + excluded.completions, \
-                     trainees = stats_rollup.trainees + excluded.trainees, \
-                     certified_persons = stats_rollup.certified_persons + excluded.certified_persons",
-                    vec![
-                        grain.into(),
-                        institution.into(),
-                        cell.district.clone().into(),
-                        cell.track.clone().into(),
-                        cell.level.into(),
-                        cell.month.clone().into(),
-                        int(m[ENROLMENTS]),
-                        int(m[COMPLETIONS]),
-                        int(m[TRAINEES]),
-                        int(m[CERTIFIED]),
-                    ],
-                )
-                .await?;
+        // One global lock order for every writer: (grain, cell) key order.
+        let mut rows: BTreeMap<(&str, Cell), Measures> = BTreeMap::new();
+        for (cell, m) in &self.stats {
+            let district = Cell {
+                institution_id: Uuid::nil(),
+                ..cell.clone()
+            };
+            for key in [(GRAIN_INSTITUTION, cell.clone()), (GRAIN_DISTRICT, district)] {
+                let sum = rows.entry(key).or_default();
+                for (total, delta) in sum.iter_mut().zip(m) {
+                    *total += delta;
+                }
             }
+        }
+        for ((grain, cell), m) in rows.iter().filter(|(_, m)| m.iter().any(|v| *v != 0)) {
+            sql::query(
+                db,
+                "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
+                 enrolments, completions, trainees, certified_persons) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (grain, institution_id, district, track, level, month) DO UPDATE SET \
+                 enrolments = stats_rollup.enrolments + excluded.enrolments, \
+                 completions = stats_rollup.completions + excluded.completions, \
+                 trainees = stats_rollup.trainees + excluded.trainees, \
+                 certified_persons = stats_rollup.certified_persons + excluded.certified_persons",
+                vec![
+                    (*grain).into(),
+                    cell.institution_id.into(),
+                    cell.district.clone().into(),
+                    cell.track.clone().into(),
+                    cell.level.into(),
+                    cell.month.clone().into(),
+                    int(m[ENROLMENTS]),
+                    int(m[COMPLETIONS]),
+                    int(m[TRAINEES]),
+                    int(m[CERTIFIED]),
+                ],
+            )
+            .await?;
         }
         for ((programme, track), [certified, in_training]) in self.counters {
             if certified == 0 && in_training == 0 {
