@@ -28,6 +28,8 @@ pub enum Command {
     Migrate,
     /// Create a user account (city roles, or institution roles with --institution-id).
     CreateUser(CreateUserArgs),
+    /// Load deterministic synthetic data (demos, benchmarks) into an empty registry.
+    Seed(crate::seed::SeedOptions),
     /// Recompute every maintained count from the base tables; exit 1 on any difference.
     VerifyCounts,
 }

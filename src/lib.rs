@@ -14,6 +14,8 @@ pub mod entity;
 pub mod error;
 /// The GraphQL schema: resolvers, types, loaders, guards.
 pub mod graphql;
+/// Deterministic synthetic data for demos and benchmarks (`seed`).
+pub mod seed;
 /// Use cases, one module per aggregate.
 pub mod service;
 /// HTTP server: router, handlers, lifecycle.

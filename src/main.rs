@@ -18,6 +18,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Schema => print!("{}", talent_registry::graphql::sdl()),
         Command::Migrate => startup::migrate_command(&cli.settings).await?,
         Command::CreateUser(args) => startup::create_user_command(&cli.settings, args).await?,
+        Command::Seed(options) => startup::seed_command(&cli.settings, &options).await?,
         Command::VerifyCounts => {
             if startup::verify_counts_command(&cli.settings).await? > 0 {
                 return Ok(ExitCode::FAILURE);

@@ -157,6 +157,22 @@ pub async fn migrate_command(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `seed`: synthetic data at the chosen scale, then the maintained counts rebuilt.
+pub async fn seed_command(
+    settings: &Settings,
+    options: &crate::seed::SeedOptions,
+) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    let deps = deps(settings, db)?;
+    crate::bootstrap::run(&deps, settings).await?;
+    let report = crate::seed::run(&deps.db, &deps.pii, options).await?;
+    println!("{report:?}");
+    Ok(())
+}
+
 /// `verify-counts`: prints every difference between the maintained counts and a recount
 /// from the base tables; returns how many there are.
 pub async fn verify_counts_command(settings: &Settings) -> anyhow::Result<usize> {

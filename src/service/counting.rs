@@ -115,7 +115,10 @@ impl Deltas {
                 institution_id: Uuid::nil(),
                 ..cell.clone()
             };
-            for key in [(GRAIN_INSTITUTION, cell.clone()), (GRAIN_DISTRICT, district)] {
+            for key in [
+                (GRAIN_INSTITUTION, cell.clone()),
+                (GRAIN_DISTRICT, district),
+            ] {
                 let sum = rows.entry(key).or_default();
                 for (total, delta) in sum.iter_mut().zip(m) {
                     *total += delta;

@@ -1,6 +1,8 @@
-//! Login, logout, `me`, `createUser`.
+//! Login, logout, `me`, `createUser` (its input rules are in `validation`).
 
+use sea_orm::EntityTrait;
 use serde_json::json;
+use talent_registry::entity::session;
 
 use crate::helpers::{ADMIN_PASSWORD, USER_PASSWORD, spawn_app};
 
@@ -137,4 +139,70 @@ async fn a_taken_username_is_a_conflict() {
     let again = app.graphql_as(Some(&admin), query, input).await;
 
     assert_eq!(again.code(), "CONFLICT");
+}
+
+#[tokio::test]
+async fn an_empty_or_huge_password_is_unauthenticated_not_a_server_error() {
+    let app = spawn_app().await;
+    let cases = [
+        ("empty password", "admin", String::new()),
+        ("10 kB password", "admin", "p".repeat(10 * 1024)),
+        (
+            "10 kB password of an unknown user",
+            "nobody",
+            "p".repeat(10 * 1024),
+        ),
+        ("empty username", "", ADMIN_PASSWORD.to_owned()),
+        (
+            "10 kB username",
+            &*"a".repeat(10 * 1024),
+            ADMIN_PASSWORD.to_owned(),
+        ),
+    ];
+
+    for (why, username, password) in cases {
+        let response = app
+            .graphql(
+                LOGIN,
+                json!({ "input": { "username": username, "password": password } }),
+            )
+            .await;
+        assert!(response.status < 500, "{why}: status {}", response.status);
+        assert_eq!(
+            response.code(),
+            "UNAUTHENTICATED",
+            "{why}: {}",
+            response.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_username_is_matched_case_insensitively_at_login() {
+    let app = spawn_app().await;
+
+    let token = app.login(" ADMIN ", ADMIN_PASSWORD).await;
+    let me = app.graphql_as(Some(&token), ME, json!({})).await;
+
+    assert_eq!(me.data()["me"]["username"], "admin");
+}
+
+#[tokio::test]
+async fn an_expired_session_is_not_a_session() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    session::Entity::update_many()
+        .col_expr(session::Column::ExpiresAt, past.into())
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    let me = app.graphql_as(Some(&token), ME, json!({})).await;
+    let read = app
+        .graphql_as(Some(&token), "{ institutions { totalCount } }", json!({}))
+        .await;
+
+    assert!(me.data()["me"].is_null(), "an expired token still works");
+    assert_eq!(read.code(), "UNAUTHENTICATED");
 }

@@ -6,7 +6,29 @@
 )]
 
 mod account;
+mod activation;
+mod certificate;
+mod completion;
+mod counting;
 mod course;
+mod enrolment;
+mod fixtures;
+mod flows;
 mod helpers;
+mod institution;
+mod pagination;
+mod permissions;
+mod privacy;
+mod programme;
+mod progress_scope;
+mod protocol;
+mod random_world;
+mod reads;
+mod recount;
 mod schema;
+mod stats;
 mod trainee;
+mod user;
+mod validation;
+mod verification;
+mod visibility;

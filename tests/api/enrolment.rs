@@ -1,0 +1,251 @@
+//! `enrol`: idempotence and capacity under concurrent requests, and refusals.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::flows::{self, NewCourse, enrol};
+use crate::helpers::{Gql, TestApp, spawn_app};
+use crate::reads::{count, enrolled_count};
+
+/// Sends each (trainee, course) pair as its own concurrent request, signed in as `token`.
+async fn enrol_concurrently(
+    app: &Arc<TestApp>,
+    calls: Vec<(String, String, String)>,
+) -> Vec<(String, Gql)> {
+    let mut set = JoinSet::new();
+    for (token, trainee, course) in calls {
+        let app = Arc::clone(app);
+        set.spawn(async move {
+            let response = enrol(&app, Some(&token), &trainee, &course).await;
+            (trainee, response)
+        });
+    }
+    set.join_all().await
+}
+
+#[tokio::test]
+async fn forty_concurrent_identical_enrolments_make_one_enrolment() {
+    let app = Arc::new(spawn_app().await);
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(10)
+        .create(&app, &staff, &institution)
+        .await;
+    let trainee = flows::trainee(&app, &staff).await;
+
+    let calls = (0..40)
+        .map(|_| (staff.clone(), trainee.clone(), course.clone()))
+        .collect();
+    let responses = enrol_concurrently(&app, calls).await;
+
+    let payloads: Vec<&Value> = responses
+        .iter()
+        .map(|(_, response)| &response.data()["enrol"])
+        .collect();
+    let created = payloads.iter().filter(|p| p["created"] == true).count();
+    let ids: HashSet<&Value> = payloads.iter().map(|p| &p["enrolment"]["id"]).collect();
+    assert_eq!(created, 1, "exactly one call creates the enrolment");
+    assert_eq!(
+        ids.len(),
+        1,
+        "every call returns the same enrolment: {ids:?}"
+    );
+    assert_eq!(enrolled_count(&app, &admin, &course).await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM enrolment").await, 1);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_trainees_fill_five_seats_and_the_rest_find_the_course_full() {
+    let app = Arc::new(spawn_app().await);
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(5)
+        .create(&app, &staff, &institution)
+        .await;
+    let mut calls = Vec::new();
+    for _ in 0..20 {
+        let trainee = flows::trainee(&app, &staff).await;
+        calls.push((staff.clone(), trainee, course.clone()));
+    }
+
+    let responses = enrol_concurrently(&app, calls).await;
+
+    let enrolled = responses
+        .iter()
+        .filter(|(_, r)| r.body["data"]["enrol"]["created"] == true)
+        .count();
+    let full: Vec<&str> = responses
+        .iter()
+        .filter(|(_, r)| r.body.get("errors").is_some())
+        .map(|(_, r)| r.code())
+        .collect();
+    assert_eq!(enrolled, 5, "{responses:?}");
+    assert_eq!(full, vec!["CAPACITY_FULL"; 15]);
+    assert_eq!(enrolled_count(&app, &admin, &course).await, 5);
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM enrolment").await, 5);
+}
+
+#[tokio::test]
+async fn two_institutions_enrolling_at_once_into_their_own_courses_all_succeed() {
+    let app = Arc::new(spawn_app().await);
+    let admin = app.admin_token().await;
+    let (first, first_admin) = app.institution_with_admin(&admin).await;
+    let (second, second_admin) = app.institution_with_admin(&admin).await;
+    let first_course = NewCourse::host().create(&app, &first_admin, &first).await;
+    let second_course = NewCourse::professional()
+        .capacity(10)
+        .create(&app, &second_admin, &second)
+        .await;
+    let mut calls = Vec::new();
+    for _ in 0..10 {
+        let a = flows::trainee(&app, &first_admin).await;
+        let b = flows::trainee(&app, &second_admin).await;
+        calls.push((first_admin.clone(), a, first_course.clone()));
+        calls.push((second_admin.clone(), b, second_course.clone()));
+    }
+
+    let responses = enrol_concurrently(&app, calls).await;
+
+    for (trainee, response) in &responses {
+        let payload = &response.data()["enrol"];
+        assert_eq!(payload["created"], true, "{trainee}: {}", response.body);
+        assert_eq!(payload["enrolment"]["trainee"]["id"], trainee.as_str());
+    }
+    assert_eq!(enrolled_count(&app, &admin, &first_course).await, 10);
+    assert_eq!(enrolled_count(&app, &admin, &second_course).await, 10);
+}
+
+#[tokio::test]
+async fn enrolling_again_returns_the_same_enrolment_not_created() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(1)
+        .create(&app, &staff, &institution)
+        .await;
+    let trainee = flows::trainee(&app, &staff).await;
+
+    let first = enrol(&app, Some(&staff), &trainee, &course).await;
+    let again = enrol(&app, Some(&staff), &trainee, &course).await;
+
+    let (first, again) = (&first.data()["enrol"], &again.data()["enrol"]);
+    assert_eq!(first["created"], true);
+    assert_eq!(
+        again["created"], false,
+        "a repeat on a full course is no refusal"
+    );
+    assert_eq!(first["enrolment"]["id"], again["enrolment"]["id"]);
+    assert_eq!(again["enrolment"]["status"], "ENROLLED");
+    assert_eq!(enrolled_count(&app, &admin, &course).await, 1);
+}
+
+#[tokio::test]
+async fn refused_enrolments_carry_their_code_and_change_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let (other, other_admin) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host().create(&app, &staff, &institution).await;
+    let ended = NewCourse::host()
+        .ended()
+        .create(&app, &staff, &institution)
+        .await;
+    let others_course = NewCourse::host().create(&app, &other_admin, &other).await;
+    let trainee = flows::trainee(&app, &staff).await;
+    let unknown = Uuid::now_v7().to_string();
+    let cases: [(&str, Option<&str>, &str, &str, &str, Option<&str>); 9] = [
+        (
+            "unknown trainee",
+            Some(&staff),
+            &unknown,
+            &course,
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            "unknown course",
+            Some(&staff),
+            &trainee,
+            &unknown,
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            "another institution's course",
+            Some(&staff),
+            &trainee,
+            &others_course,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            "a course that has ended",
+            Some(&staff),
+            &trainee,
+            &ended,
+            "BAD_USER_INPUT",
+            Some("courseId"),
+        ),
+        (
+            "malformed trainee id",
+            Some(&staff),
+            "not-an-id",
+            &course,
+            "BAD_USER_INPUT",
+            Some("traineeId"),
+        ),
+        (
+            "malformed course id",
+            Some(&staff),
+            &trainee,
+            "42",
+            "BAD_USER_INPUT",
+            Some("courseId"),
+        ),
+        (
+            "city admin",
+            Some(&admin),
+            &trainee,
+            &course,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            "admin of another institution",
+            Some(&other_admin),
+            &trainee,
+            &course,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            "anonymous",
+            None,
+            &trainee,
+            &course,
+            "UNAUTHENTICATED",
+            None,
+        ),
+    ];
+
+    for (why, token, trainee, course, code, field) in cases {
+        let response = enrol(&app, token, trainee, course).await;
+
+        assert!(response.status < 500, "{why}: status {}", response.status);
+        assert_eq!(response.code(), code, "{why}: {}", response.body);
+        if field.is_some() {
+            assert_eq!(response.field(), field, "{why}: {}", response.body);
+        }
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM enrolment").await, 0);
+    for course in [&course, &ended, &others_course] {
+        assert_eq!(enrolled_count(&app, &admin, course).await, 0);
+    }
+}

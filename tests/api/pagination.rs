@@ -1,0 +1,164 @@
+//! Relay pagination of every list: page-size bounds, cursors, `hasNextPage`, `totalCount`.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+const PAGE: &str = "query($first: Int, $after: String) {
+  institutions(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }
+  }
+}";
+
+#[tokio::test]
+async fn a_page_size_outside_1_to_100_is_refused_on_first_for_every_list() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    for list in ["institutions", "courses", "trainees"] {
+        for first in [0, 101, -1, i32::MIN] {
+            let query = format!("query($first: Int) {{ {list}(first: $first) {{ totalCount }} }}");
+            let response = app
+                .graphql_as(Some(&admin), &query, json!({ "first": first }))
+                .await;
+            assert_eq!(
+                response.code(),
+                "BAD_USER_INPUT",
+                "{list}(first: {first}): {}",
+                response.body
+            );
+            assert_eq!(response.field(), Some("first"), "{list}(first: {first})");
+        }
+    }
+}
+
+#[tokio::test]
+async fn page_sizes_1_and_100_are_accepted() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    for first in [1, 100] {
+        let response = app
+            .graphql_as(Some(&admin), PAGE, json!({ "first": first }))
+            .await;
+        assert_eq!(
+            response.data()["institutions"]["totalCount"],
+            0,
+            "first {first}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_not_issued_by_the_api_is_refused_on_after_for_every_list() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let cases = [
+        ("garbage", "not a cursor!"),
+        ("empty", ""),
+        ("base64 of too few bytes", "AAAA"),
+        ("a plain UUID", "0190c6a4-7d5e-7c3b-9f00-000000000000"),
+        ("standard base64 padding", "AZDGpH1efDufAAAAAAAAAA=="),
+    ];
+
+    for list in ["institutions", "courses", "trainees"] {
+        for (why, after) in cases {
+            let query =
+                format!("query($after: String) {{ {list}(after: $after) {{ totalCount }} }}");
+            let response = app
+                .graphql_as(Some(&admin), &query, json!({ "after": after }))
+                .await;
+            assert_eq!(
+                response.code(),
+                "BAD_USER_INPUT",
+                "{list} after {why}: {}",
+                response.body
+            );
+            assert_eq!(response.field(), Some("after"), "{list} after {why}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn paging_through_three_institutions_two_at_a_time_sees_each_once() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mut created = HashSet::new();
+    for _ in 0..3 {
+        created.insert(app.create_institution(&admin).await);
+    }
+
+    let first = app
+        .graphql_as(Some(&admin), PAGE, json!({ "first": 2 }))
+        .await;
+    let first = &first.data()["institutions"];
+    let cursor = first["pageInfo"]["endCursor"].as_str().unwrap();
+    let second = app
+        .graphql_as(Some(&admin), PAGE, json!({ "first": 2, "after": cursor }))
+        .await;
+    let second = &second.data()["institutions"];
+    let end = second["pageInfo"]["endCursor"].as_str().unwrap();
+    let past_end = app
+        .graphql_as(Some(&admin), PAGE, json!({ "first": 2, "after": end }))
+        .await;
+    let past_end = &past_end.data()["institutions"];
+
+    assert_eq!(first["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    assert_eq!(second["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(second["pageInfo"]["hasNextPage"], false);
+    assert_eq!(past_end["edges"], json!([]));
+    assert_eq!(past_end["pageInfo"]["hasNextPage"], false);
+    for page in [first, second, past_end] {
+        assert_eq!(page["totalCount"], 3, "totalCount counts every page");
+    }
+    let seen: Vec<String> = [first, second]
+        .iter()
+        .flat_map(|page| page["edges"].as_array().unwrap())
+        .map(|edge| edge["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created);
+    assert_eq!(
+        first["edges"][1]["cursor"], cursor,
+        "endCursor is the last edge's cursor"
+    );
+}
+
+#[tokio::test]
+async fn an_institution_cursor_pages_an_institution_scoped_list_without_leaking() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, institution_admin) = app.institution_with_admin(&admin).await;
+    let other = app.create_institution(&admin).await;
+    let mut courses = HashSet::new();
+    for _ in 0..3 {
+        courses.insert(app.create_course(&institution_admin, &institution).await);
+    }
+    let query = "query($after: String) {
+      courses(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id institution { id } } } }
+    }";
+
+    let mut seen = HashSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let response = app
+            .graphql_as(Some(&institution_admin), query, json!({ "after": after }))
+            .await;
+        let page = &response.data()["courses"];
+        assert_eq!(page["totalCount"], 3);
+        for edge in page["edges"].as_array().unwrap() {
+            assert_ne!(edge["node"]["institution"]["id"], other.as_str());
+            assert!(seen.insert(edge["node"]["id"].as_str().unwrap().to_owned()));
+        }
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        assert!(seen.len() <= 3, "paging does not end");
+    }
+
+    assert_eq!(seen, courses);
+}

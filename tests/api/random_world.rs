@@ -1,0 +1,237 @@
+//! A small world of institutions, courses and persons, and random enrol / complete /
+//! withdraw / revoke operations on it, for the recount tests.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use rand::rngs::StdRng;
+
+use crate::flows::{self, NewCourse, complete, enrol, register_id, revoke, withdraw};
+use crate::helpers::{Gql, TestApp, resident_id};
+
+/// The seed of this run: `RECOUNT_SEED` when set, else random; printed so that a failure
+/// can be replayed.
+pub fn seed() -> u64 {
+    let seed = std::env::var("RECOUNT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
+    eprintln!("recount seed {seed} (replay with RECOUNT_SEED={seed})");
+    seed
+}
+
+/// A course of the world, with the index of its institution.
+pub struct Course {
+    pub id: String,
+    pub institution: usize,
+    pub capacity: Option<i32>,
+}
+
+/// Three institutions, four courses over both tracks, fifteen persons of whom some are
+/// registered by two institutions, and a programme running today.
+pub struct World {
+    /// CITY_ADMIN token.
+    pub admin: String,
+    /// The programme counted.
+    pub programme: String,
+    /// (institution id, INSTITUTION_ADMIN token).
+    pub institutions: Vec<(String, String)>,
+    pub courses: Vec<Course>,
+    pub trainees: Vec<String>,
+}
+
+/// Builds the world through the API; `rng` picks who registers whom.
+pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
+    let admin = app.admin_token().await;
+    let programme = flows::programme(app, &admin, 5, 8).await;
+    let mut institutions = Vec::new();
+    for district in ["南山", "福田", "Longgang"] {
+        let (id, _) = flows::institution_in(app, &admin, district).await;
+        let token = app.user(&admin, "INSTITUTION_ADMIN", Some(&id)).await;
+        institutions.push((id, token));
+    }
+    let plan = [
+        (0, NewCourse::host().capacity(4), Some(4)),
+        (0, NewCourse::professional().level(3), None),
+        (1, NewCourse::host().level(4).capacity(3), Some(3)),
+        (2, NewCourse::professional().capacity(5), Some(5)),
+    ];
+    let mut courses = Vec::new();
+    for (institution, course, capacity) in plan {
+        let (id, token) = &institutions[institution];
+        courses.push(Course {
+            id: course.create(app, token, id).await,
+            institution,
+            capacity,
+        });
+    }
+    let mut trainees = Vec::new();
+    for i in 0..15 {
+        let id_number = resident_id();
+        let first = rng.gen_range(0..institutions.len());
+        let (id, _) = register_id(app, &institutions[first].1, "张三", &id_number).await;
+        if i % 4 == 0 {
+            let second = (first + 1) % institutions.len();
+            let (again, _) = register_id(app, &institutions[second].1, "张三", &id_number).await;
+            assert_eq!(again, id, "the same person registered twice is one trainee");
+        }
+        trainees.push(id);
+    }
+    World {
+        admin,
+        programme,
+        institutions,
+        courses,
+        trainees,
+    }
+}
+
+/// What the test has learnt of the registry so far.
+#[derive(Default)]
+pub struct Known {
+    /// Enrolment id → course index.
+    pub enrolments: BTreeMap<String, usize>,
+    /// Certificate number → issuing institution index.
+    pub certificates: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Enrol {
+        trainee: usize,
+        course: usize,
+    },
+    Complete {
+        enrolment: String,
+        course: usize,
+        passed: bool,
+    },
+    Withdraw {
+        enrolment: String,
+        course: usize,
+    },
+    Revoke {
+        number: String,
+        institution: usize,
+        by_city: bool,
+    },
+}
+
+/// A random operation on what is known; enrolments first while there are none.
+pub fn pick(rng: &mut StdRng, world: &World, known: &Known) -> Op {
+    let roll = rng.gen_range(0..100);
+    let enrolments: Vec<(&String, &usize)> = known.enrolments.iter().collect();
+    let certificates: Vec<(&String, &usize)> = known.certificates.iter().collect();
+    if roll < 40 || enrolments.is_empty() {
+        return Op::Enrol {
+            trainee: rng.gen_range(0..world.trainees.len()),
+            course: rng.gen_range(0..world.courses.len()),
+        };
+    }
+    if roll < 88 || certificates.is_empty() {
+        let (enrolment, course) = enrolments[rng.gen_range(0..enrolments.len())];
+        let (enrolment, course) = (enrolment.clone(), *course);
+        return if roll < 76 {
+            Op::Complete {
+                enrolment,
+                course,
+                passed: rng.gen_bool(0.75),
+            }
+        } else {
+            Op::Withdraw { enrolment, course }
+        };
+    }
+    let (number, institution) = certificates[rng.gen_range(0..certificates.len())];
+    Op::Revoke {
+        number: number.clone(),
+        institution: *institution,
+        by_city: rng.gen_bool(0.3),
+    }
+}
+
+/// What an operation taught: a new enrolment or certificate, nothing, or a refusal code.
+pub enum Outcome {
+    Enrolment(String, usize),
+    Certificate(String, usize),
+    Nothing,
+    Refused(String),
+}
+
+/// Sends `op` as the course's institution (or the city admin for some revocations).
+pub async fn run(app: &TestApp, world: &World, op: &Op) -> Outcome {
+    let token = |course: usize| {
+        world.institutions[world.courses[course].institution]
+            .1
+            .as_str()
+    };
+    let (response, field): (Gql, &str) = match op {
+        Op::Enrol { trainee, course } => (
+            enrol(
+                app,
+                Some(token(*course)),
+                &world.trainees[*trainee],
+                &world.courses[*course].id,
+            )
+            .await,
+            "enrol",
+        ),
+        Op::Complete {
+            enrolment,
+            course,
+            passed,
+        } => (
+            complete(app, token(*course), enrolment, *passed).await,
+            "completeEnrolment",
+        ),
+        Op::Withdraw { enrolment, course } => (
+            withdraw(app, token(*course), enrolment).await,
+            "withdrawEnrolment",
+        ),
+        Op::Revoke {
+            number,
+            institution,
+            by_city,
+        } => {
+            let token = if *by_city {
+                &world.admin
+            } else {
+                &world.institutions[*institution].1
+            };
+            (
+                revoke(app, Some(token), number, "random revocation").await,
+                "revokeCertificate",
+            )
+        }
+    };
+    if response.body.get("errors").is_some() {
+        return Outcome::Refused(response.code().to_owned());
+    }
+    let data = &response.data()[field];
+    match op {
+        Op::Enrol { course, .. } => Outcome::Enrolment(flows::id_at(&data["enrolment"]), *course),
+        Op::Complete { course, .. } => match data["certificate"]["number"].as_str() {
+            Some(number) => {
+                Outcome::Certificate(number.to_owned(), world.courses[*course].institution)
+            }
+            None => Outcome::Nothing,
+        },
+        Op::Withdraw { .. } | Op::Revoke { .. } => Outcome::Nothing,
+    }
+}
+
+/// Records what `outcome` taught; a refusal other than CONFLICT or CAPACITY_FULL fails.
+pub fn learn(known: &mut Known, seed: u64, op: &Op, outcome: Outcome) {
+    match outcome {
+        Outcome::Enrolment(id, course) => {
+            known.enrolments.insert(id, course);
+        }
+        Outcome::Certificate(number, institution) => {
+            known.certificates.insert(number, institution);
+        }
+        Outcome::Nothing => {}
+        Outcome::Refused(code) => assert!(
+            matches!(code.as_str(), "CONFLICT" | "CAPACITY_FULL"),
+            "seed {seed}: {op:?} was refused with {code}"
+        ),
+    }
+}

@@ -1,0 +1,260 @@
+//! Randomized: after a random sequence of enrol / complete / withdraw / revoke calls, the
+//! reported numbers equal a recount in SQL over the base tables. `RECOUNT_SEED=<n>`
+//! replays a run (exactly for the sequential test; the concurrent one also depends on
+//! the order in which the server serves each batch).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::flows::{self, programme_ends, programme_starts};
+use crate::helpers::{TestApp, spawn_app};
+use crate::random_world::{Known, Op, World, learn, pick, run, seed, world};
+use crate::reads::{self, enrolled_count, on_track, rows};
+
+const TRACKS: [&str; 2] = ["HOST", "PROFESSIONAL"];
+
+/// Counts per (track, institution id): trainees, enrolments, completions, certified persons.
+type Breakdown = BTreeMap<(String, String), [i64; 4]>;
+
+/// The reported numbers: (certified, inTraining) per track of the programme.
+async fn reported_progress(app: &TestApp, world: &World) -> BTreeMap<String, (i64, i64)> {
+    let progress = reads::progress(app, &world.admin, &world.programme).await;
+    TRACKS
+        .iter()
+        .map(|track| {
+            let entry = on_track(&progress, track);
+            let count = |field: &str| entry[field].as_i64().unwrap();
+            (
+                (*track).to_owned(),
+                (count("certified"), count("inTraining")),
+            )
+        })
+        .collect()
+}
+
+/// The reported `stats` by track and institution under `filter`, zero rows dropped.
+async fn reported_stats(app: &TestApp, world: &World, filter: Value) -> Breakdown {
+    let stats = reads::stats(app, Some(&world.admin), filter, &["TRACK", "INSTITUTION"]).await;
+    let mut breakdown = Breakdown::new();
+    for row in stats.data()["stats"].as_array().unwrap() {
+        let key = (
+            row["track"].as_str().unwrap().to_owned(),
+            row["institution"]["id"].as_str().unwrap().to_owned(),
+        );
+        let measures = ["trainees", "enrolments", "completions", "certifiedPersons"]
+            .map(|m| row[m].as_i64().unwrap());
+        if measures != [0; 4] {
+            breakdown.insert(key, measures);
+        }
+    }
+    breakdown
+}
+
+/// `BETWEEN` the programme's first and last day, as SQL literals.
+fn period() -> String {
+    format!(
+        "BETWEEN '{}' AND '{}'",
+        programme_starts(),
+        programme_ends()
+    )
+}
+
+/// (certified, inTraining) per track, recounted in SQL over the base tables.
+async fn recounted_progress(app: &TestApp) -> BTreeMap<String, (i64, i64)> {
+    let period = period();
+    let certified = format!(
+        "SELECT track, COUNT(DISTINCT trainee_id) AS n FROM certificate \
+         WHERE revoked_at IS NULL AND issued_on {period} GROUP BY track"
+    );
+    let in_training = format!(
+        "SELECT c.track AS track, COUNT(DISTINCT e.trainee_id) AS n \
+         FROM enrolment e JOIN course c ON c.id = e.course_id \
+         WHERE e.status = 'ENROLLED' AND NOT EXISTS ( \
+           SELECT 1 FROM certificate t WHERE t.trainee_id = e.trainee_id \
+           AND t.track = c.track AND t.revoked_at IS NULL AND t.issued_on {period}) \
+         GROUP BY c.track"
+    );
+    let mut tracks: BTreeMap<String, (i64, i64)> =
+        TRACKS.iter().map(|t| ((*t).to_owned(), (0, 0))).collect();
+    for row in rows(app, &certified).await {
+        tracks
+            .get_mut(&row.try_get::<String>("", "track").unwrap())
+            .unwrap()
+            .0 = row.try_get("", "n").unwrap();
+    }
+    for row in rows(app, &in_training).await {
+        tracks
+            .get_mut(&row.try_get::<String>("", "track").unwrap())
+            .unwrap()
+            .1 = row.try_get("", "n").unwrap();
+    }
+    tracks
+}
+
+/// `stats` by track and institution within the programme, recounted in SQL. A person
+/// counts once per track: in `trainees` in the group of the first enrolment on the track,
+/// in `certifiedPersons` in that of the first unrevoked certificate (by time, then id).
+async fn recounted_stats(app: &TestApp) -> Breakdown {
+    let period = period();
+    let queries = [
+        format!(
+            "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n0 \
+             FROM enrolment e JOIN course c ON c.id = e.course_id \
+             WHERE e.enrolled_on {period} AND NOT EXISTS ( \
+               SELECT 1 FROM enrolment f JOIN course d ON d.id = f.course_id \
+               WHERE f.trainee_id = e.trainee_id AND d.track = c.track \
+               AND (f.enrolled_at < e.enrolled_at OR (f.enrolled_at = e.enrolled_at AND f.id < e.id))) \
+             GROUP BY c.track, c.institution_id"
+        ),
+        format!(
+            "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n1 \
+             FROM enrolment e JOIN course c ON c.id = e.course_id \
+             WHERE e.enrolled_on {period} GROUP BY c.track, c.institution_id"
+        ),
+        format!(
+            "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n2 \
+             FROM enrolment e JOIN course c ON c.id = e.course_id \
+             WHERE e.status = 'COMPLETED' AND e.completed_on {period} \
+             GROUP BY c.track, c.institution_id"
+        ),
+        format!(
+            "SELECT t.track AS track, t.institution_id AS institution_id, COUNT(*) AS n3 \
+             FROM certificate t WHERE t.revoked_at IS NULL AND t.issued_on {period} \
+             AND NOT EXISTS (SELECT 1 FROM certificate u WHERE u.trainee_id = t.trainee_id \
+               AND u.track = t.track AND u.revoked_at IS NULL \
+               AND (u.issued_at < t.issued_at OR (u.issued_at = t.issued_at AND u.id < t.id))) \
+             GROUP BY t.track, t.institution_id"
+        ),
+    ];
+    let mut breakdown = Breakdown::new();
+    for (i, sql) in queries.iter().enumerate() {
+        for row in rows(app, sql).await {
+            let key = (
+                row.try_get::<String>("", "track").unwrap(),
+                row.try_get::<Uuid>("", "institution_id")
+                    .unwrap()
+                    .to_string(),
+            );
+            breakdown.entry(key).or_default()[i] = row.try_get("", &format!("n{i}")).unwrap();
+        }
+    }
+    breakdown.retain(|_, measures| *measures != [0; 4]);
+    breakdown
+}
+
+/// Asserts that the API's numbers equal the recount, and that each course's seats equal
+/// its enrolments not withdrawn, within capacity.
+async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
+    let tracks = reported_progress(app, world).await;
+    assert_eq!(
+        tracks,
+        recounted_progress(app).await,
+        "seed {seed}: (certified, inTraining) per track"
+    );
+    let expected = recounted_stats(app).await;
+    let around_today = json!({
+        "from": flows::days_from_today(-3).to_string(),
+        "to": flows::days_from_today(3).to_string(),
+    });
+    for (why, filter) in [
+        ("unfiltered", json!(null)),
+        (
+            "within the programme",
+            json!({ "programmeId": world.programme }),
+        ),
+        ("around today", around_today),
+    ] {
+        let breakdown = reported_stats(app, world, filter).await;
+        assert_eq!(
+            breakdown, expected,
+            "seed {seed}: stats by track and institution, {why}"
+        );
+    }
+    let seats: BTreeMap<String, i64> = rows(
+        app,
+        "SELECT course_id, COUNT(*) AS n FROM enrolment WHERE status <> 'WITHDRAWN' GROUP BY course_id",
+    )
+    .await
+    .iter()
+    .map(|row| {
+        (
+            row.try_get::<Uuid>("", "course_id").unwrap().to_string(),
+            row.try_get::<i64>("", "n").unwrap(),
+        )
+    })
+    .collect();
+    for course in &world.courses {
+        let taken = enrolled_count(app, &world.admin, &course.id).await;
+        let expected = seats.get(&course.id).copied().unwrap_or(0);
+        assert_eq!(
+            taken, expected,
+            "seed {seed}: seats of course {}",
+            course.id
+        );
+        if let Some(capacity) = course.capacity {
+            assert!(
+                taken <= i64::from(capacity),
+                "seed {seed}: course over capacity"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn after_random_operations_the_reported_numbers_equal_a_recount() {
+    let seed = seed();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let app = spawn_app().await;
+    let world = world(&app, &mut rng).await;
+    let mut known = Known::default();
+
+    for _ in 0..120 {
+        let op = pick(&mut rng, &world, &known);
+        let outcome = run(&app, &world, &op).await;
+        learn(&mut known, seed, &op, outcome);
+    }
+
+    assert!(
+        known.certificates.len() >= 3,
+        "seed {seed}: too few certificates to test: {}",
+        known.certificates.len()
+    );
+    assert_recount(&app, &world, seed).await;
+}
+
+#[tokio::test]
+async fn after_random_concurrent_operations_of_several_institutions_the_numbers_equal_a_recount() {
+    let seed = seed();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let app = Arc::new(spawn_app().await);
+    let world = Arc::new(world(&app, &mut rng).await);
+    let mut known = Known::default();
+
+    for _ in 0..20 {
+        let batch: Vec<Op> = (0..6).map(|_| pick(&mut rng, &world, &known)).collect();
+        let mut set = JoinSet::new();
+        for op in batch {
+            let (app, world) = (Arc::clone(&app), Arc::clone(&world));
+            set.spawn(async move {
+                let outcome = run(&app, &world, &op).await;
+                (op, outcome)
+            });
+        }
+        for (op, outcome) in set.join_all().await {
+            learn(&mut known, seed, &op, outcome);
+        }
+    }
+
+    assert!(
+        known.certificates.len() >= 3,
+        "seed {seed}: too few certificates to test: {}",
+        known.certificates.len()
+    );
+    assert_recount(&app, &world, seed).await;
+}

@@ -1,0 +1,185 @@
+//! `verifyCertificate`: public, masked, the same answer for every miss, rate-limited.
+
+use serde_json::{Value, json};
+
+use crate::flows::{self, NewCourse, certify, revoke};
+use crate::helpers::{TestApp, resident_id, spawn_app};
+use crate::reads::{self, verify};
+
+/// A certificate of a person with a known name and identity number.
+struct Holder {
+    admin: String,
+    institution_admin: String,
+    issuer: String,
+    name: &'static str,
+    id_number: String,
+    number: String,
+}
+
+async fn holder(app: &TestApp) -> Holder {
+    let admin = app.admin_token().await;
+    let (institution, issuer) = flows::institution_in(app, &admin, "南山").await;
+    let institution_admin = app
+        .user(&admin, "INSTITUTION_ADMIN", Some(&institution))
+        .await;
+    let course = NewCourse::professional()
+        .level(4)
+        .create(app, &institution_admin, &institution)
+        .await;
+    let name = "张三丰";
+    let id_number = resident_id();
+    let (trainee, _) = flows::register_id(app, &institution_admin, name, &id_number).await;
+    let number = certify(app, &institution_admin, &trainee, &course).await;
+    Holder {
+        admin,
+        institution_admin,
+        issuer,
+        name,
+        id_number,
+        number,
+    }
+}
+
+/// The `verifyCertificate` object without its echoed `number`.
+fn without_number(response: &Value) -> Value {
+    let mut answer = response["verifyCertificate"].clone();
+    answer.as_object_mut().unwrap().remove("number");
+    answer
+}
+
+/// Asserts that a response shows no personal data of `holder`.
+fn assert_no_personal_data(holder: &Holder, body: &Value) {
+    let text = body.to_string();
+    assert!(!text.contains(holder.name), "full name in {text}");
+    assert!(!text.contains(&holder.id_number), "id number in {text}");
+    assert!(
+        !text.contains(&holder.id_number[6..14]),
+        "birth date in {text}"
+    );
+}
+
+#[tokio::test]
+async fn the_right_number_and_name_verify_with_masked_holder_and_issuer() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+
+    let response = verify(&app, &holder.number, holder.name).await;
+
+    let answer = &response.data()["verifyCertificate"];
+    assert_eq!(answer["number"], holder.number.as_str());
+    assert_eq!(answer["valid"], true);
+    assert_eq!(answer["status"], "VALID");
+    assert_eq!(answer["holderNameMasked"], "张**");
+    assert_eq!(answer["issuer"], holder.issuer.as_str());
+    assert_eq!(answer["track"], "PROFESSIONAL");
+    assert_eq!(answer["level"], 4);
+    assert!(answer["issuedAt"].is_string());
+    assert!(answer["expiresAt"].is_null());
+    assert_no_personal_data(&holder, &response.body);
+}
+
+#[tokio::test]
+async fn a_number_typed_in_lowercase_with_spaces_verifies() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+    let typed = format!(" {} ", holder.number.to_lowercase());
+
+    let response = verify(&app, &typed, holder.name).await;
+
+    let answer = &response.data()["verifyCertificate"];
+    assert_eq!(answer["valid"], true, "{}", response.body);
+    assert_eq!(answer["holderNameMasked"], "张**");
+}
+
+#[tokio::test]
+async fn a_wrong_name_gets_exactly_the_answer_of_an_unknown_number() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+    let unknown = if holder.number.ends_with('0') {
+        format!("{}1", &holder.number[..16])
+    } else {
+        format!("{}0", &holder.number[..16])
+    };
+
+    let wrong_name = verify(&app, &holder.number, "李四").await;
+    let unknown_number = verify(&app, &unknown, holder.name).await;
+    let malformed = verify(&app, "H2026", holder.name).await;
+
+    let expected = json!({
+        "valid": false, "status": null, "holderNameMasked": null, "track": null,
+        "level": null, "issuer": null, "issuedAt": null, "expiresAt": null,
+    });
+    for (why, response) in [
+        ("wrong name", &wrong_name),
+        ("unknown number", &unknown_number),
+        ("malformed number", &malformed),
+    ] {
+        assert_eq!(without_number(response.data()), expected, "{why}");
+        assert_no_personal_data(&holder, &response.body);
+    }
+    assert_eq!(
+        without_number(wrong_name.data()),
+        without_number(unknown_number.data())
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_certificate_is_not_valid_and_says_revoked() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+    revoke(
+        &app,
+        Some(&holder.institution_admin),
+        &holder.number,
+        "fraud",
+    )
+    .await
+    .data();
+
+    let response = verify(&app, &holder.number, holder.name).await;
+
+    let answer = &response.data()["verifyCertificate"];
+    assert_eq!(answer["valid"], false);
+    assert_eq!(answer["status"], "REVOKED");
+    assert_eq!(answer["holderNameMasked"], "张**");
+    assert_no_personal_data(&holder, &response.body);
+    assert!(
+        !response.body.to_string().contains("fraud"),
+        "the reason is internal"
+    );
+}
+
+#[tokio::test]
+async fn verification_needs_no_account_and_signed_in_callers_see_the_same() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+
+    let anonymous = verify(&app, &holder.number, holder.name).await;
+    let admin = app
+        .graphql_as(
+            Some(&holder.admin),
+            reads::VERIFY,
+            json!({ "number": holder.number, "holderName": holder.name }),
+        )
+        .await;
+
+    assert_eq!(anonymous.data(), admin.data());
+}
+
+#[tokio::test]
+async fn quick_repeated_verifications_from_one_client_are_rate_limited() {
+    let app = spawn_app().await;
+    let holder = holder(&app).await;
+
+    let mut codes = Vec::new();
+    for _ in 0..35 {
+        let response = verify(&app, &holder.number, holder.name).await;
+        if response.body.get("errors").is_some() {
+            codes.push(response.code().to_owned());
+            assert_no_personal_data(&holder, &response.body);
+        }
+    }
+
+    assert!(!codes.is_empty(), "35 calls in a row were all answered");
+    assert!(codes.iter().all(|c| c == "RATE_LIMITED"), "{codes:?}");
+}
