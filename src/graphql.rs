@@ -41,6 +41,7 @@ pub struct Mutation(
     mutation::TraineeMutation,
     mutation::EnrolmentMutation,
     mutation::CertificateMutation,
+    mutation::BatchMutation,
 );
 
 /// The executable schema.

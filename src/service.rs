@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod batch;
 pub mod certificate;
 pub mod counting;
 pub mod course;

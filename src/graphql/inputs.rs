@@ -1,9 +1,8 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
 use async_graphql::{ID, InputObject};
-use chrono::NaiveDate;
 
-use super::types::{IdType, InstitutionKind, Role, Track, parse_id};
+use super::types::{Date, IdType, InstitutionKind, Role, Track, parse_id};
 use crate::domain::{
     self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
     PersonName, PhoneNumber, Score, TargetCount, Title, Username,
@@ -66,9 +65,9 @@ pub struct CreateProgrammeInput {
     /// Name.
     pub name: String,
     /// First day counted.
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Last day counted; not before `startsOn`.
-    pub ends_on: NaiveDate,
+    pub ends_on: Date,
     /// Targets per track.
     pub targets: Option<Vec<TargetInput>>,
 }
@@ -76,11 +75,11 @@ pub struct CreateProgrammeInput {
 impl CreateProgrammeInput {
     /// Validates every field.
     pub fn parse(self) -> Result<NewProgramme, AppError> {
-        DateSpan::parse(Some(self.starts_on), Some(self.ends_on)).on("endsOn")?;
+        DateSpan::parse(Some(self.starts_on.0), Some(self.ends_on.0)).on("endsOn")?;
         Ok(NewProgramme {
             name: Title::parse(&self.name).on("name")?,
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
+            starts_on: self.starts_on.0,
+            ends_on: self.ends_on.0,
             targets: self
                 .targets
                 .unwrap_or_default()
@@ -143,9 +142,9 @@ pub struct CreateCourseInput {
     /// Seats, 1 or more; unlimited when null.
     pub capacity: Option<i32>,
     /// First day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// Last day; not before `startsOn`.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
 }
 
 impl CreateCourseInput {
@@ -162,7 +161,8 @@ impl CreateCourseInput {
                 .map(Capacity::parse)
                 .transpose()
                 .on("capacity")?,
-            dates: DateSpan::parse(self.starts_on, self.ends_on).on("endsOn")?,
+            dates: DateSpan::parse(self.starts_on.map(|d| d.0), self.ends_on.map(|d| d.0))
+                .on("endsOn")?,
         })
     }
 }
@@ -353,24 +353,24 @@ pub struct StatsFilter {
     /// Only this institution.
     pub institution_id: Option<ID>,
     /// Only events on or after this date.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Only events on or before this date.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Date>,
 }
 
 impl StatsFilter {
     /// Validates the fields.
     pub fn parse(self, districts: &DistrictList) -> Result<StatsQuery, AppError> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
-            DateSpan::parse(Some(from), Some(to)).on("to")?;
+            DateSpan::parse(Some(from.0), Some(to.0)).on("to")?;
         }
         Ok(StatsQuery {
             programme_id: optional_id("programmeId", self.programme_id.as_ref())?,
             track: self.track.map(Into::into),
             district: optional_district(districts, self.district.as_deref())?,
             institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
-            from: self.from,
-            to: self.to,
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Mutation root, one object per noun.
 
 mod account;
+mod batch;
 mod certificate;
 mod course;
 mod enrolment;
@@ -9,6 +10,7 @@ mod programme;
 mod trainee;
 
 pub use account::AccountMutation;
+pub use batch::BatchMutation;
 pub use certificate::CertificateMutation;
 pub use course::CourseMutation;
 pub use enrolment::EnrolmentMutation;

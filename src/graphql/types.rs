@@ -3,6 +3,7 @@
 mod certificate;
 mod connection;
 mod course;
+mod date;
 mod enrolment;
 mod enums;
 mod institution;
@@ -15,6 +16,7 @@ mod verification;
 pub use certificate::Certificate;
 pub use connection::{ListConnection, connection, parse_cursor};
 pub use course::Course;
+pub use date::Date;
 pub use enrolment::Enrolment;
 pub use enums::{CertificateStatus, EnrolmentStatus, IdType, InstitutionKind, Role, Track};
 pub use institution::Institution;

@@ -596,3 +596,130 @@ async fn cell_query(db: &impl ConnectionTrait, text: &str, id: Uuid) -> Result<C
         month: month_of(row.try_get("", "on_day")?),
     })
 }
+
+/// Many new enrolments of one course (bulk enrolment): the same changes as [`enrolled`]
+/// for each, in a few set-based statements.
+pub async fn enrolled_many(
+    db: &impl ConnectionTrait,
+    enrolments: &[enrolment::Model],
+    course: &course::Model,
+    district: &str,
+) -> Result<(), AppError> {
+    const CHUNK: usize = 500;
+    let track = course.track.as_str();
+    let mut deltas = Deltas::default();
+    let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
+    sorted.sort_by_key(|e| e.trainee_id);
+    let mut fresh: Vec<Uuid> = Vec::new();
+    for chunk in sorted.chunks(CHUNK) {
+        let mut text = String::from(
+            "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
+             first_enrolled_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, e) in chunk.iter().enumerate() {
+            text.push_str(if i == 0 {
+                "(?, ?, 1, ?, ?)"
+            } else {
+                ", (?, ?, 1, ?, ?)"
+            });
+            values.extend([
+                e.trainee_id.into(),
+                track.into(),
+                e.id.into(),
+                e.enrolled_at.into(),
+            ]);
+        }
+        text.push_str(" ON CONFLICT (trainee_id, track) DO NOTHING RETURNING trainee_id");
+        for row in sql::query(db, &text, values).await? {
+            fresh.push(row.try_get("", "trainee_id")?);
+        }
+    }
+    let fresh_set: std::collections::HashSet<Uuid> = fresh.iter().copied().collect();
+    let mut started: Vec<Uuid> = fresh.clone();
+    let others: Vec<&enrolment::Model> = sorted
+        .iter()
+        .copied()
+        .filter(|e| !fresh_set.contains(&e.trainee_id))
+        .collect();
+    for chunk in others.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = vec![track.into()];
+        values.extend(chunk.iter().map(|e| Value::from(e.trainee_id)));
+        let rows = sql::query(
+            db,
+            &format!(
+                "UPDATE person_track SET enrolled_now = enrolled_now + 1 WHERE track = ? \
+                 AND trainee_id IN ({marks}) RETURNING trainee_id, {PERSON_TRACK_COLUMNS}"
+            ),
+            values,
+        )
+        .await?;
+        for row in rows {
+            let trainee: Uuid = row.try_get("", "trainee_id")?;
+            let state = PersonTrack::read(&row)?;
+            if state.enrolled_now == 1 {
+                started.push(trainee);
+            }
+            let Some(e) = chunk.iter().find(|e| e.trainee_id == trainee) else {
+                continue;
+            };
+            if (e.enrolled_at, e.id) < (state.first_enrolled_at, state.first_enrolment_id) {
+                let old = enrolment_cell(db, state.first_enrolment_id).await?;
+                deltas.stat(old, TRAINEES, -1);
+                deltas.stat(Cell::of(course, district, e.enrolled_on), TRAINEES, 1);
+                sql::query(
+                    db,
+                    "UPDATE person_track SET first_enrolment_id = ?, first_enrolled_at = ? \
+                     WHERE trainee_id = ? AND track = ?",
+                    vec![
+                        e.id.into(),
+                        e.enrolled_at.into(),
+                        trainee.into(),
+                        track.into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+    }
+    for e in &sorted {
+        let cell = Cell::of(course, district, e.enrolled_on);
+        if fresh_set.contains(&e.trainee_id) {
+            deltas.stat(cell.clone(), TRAINEES, 1);
+        }
+        deltas.stat(cell, ENROLMENTS, 1);
+    }
+    if !started.is_empty() {
+        let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
+            .await?
+            .iter()
+            .map(|r| r.try_get("", "id"))
+            .collect::<Result<_, _>>()?;
+        let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
+        for chunk in started.chunks(CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let mut values: Vec<Value> = vec![track.into()];
+            values.extend(chunk.iter().map(|id| Value::from(*id)));
+            for row in sql::query(
+                db,
+                &format!(
+                    "SELECT programme_id FROM programme_person WHERE track = ? \
+                     AND certificates > 0 AND trainee_id IN ({marks})"
+                ),
+                values,
+            )
+            .await?
+            {
+                *certified
+                    .entry(row.try_get("", "programme_id")?)
+                    .or_default() += 1;
+            }
+        }
+        for programme in programmes {
+            let n = started.len() as i64 - certified.get(&programme).copied().unwrap_or(0);
+            deltas.counter(programme, track, 1, n);
+        }
+    }
+    deltas.apply(db).await
+}

@@ -136,6 +136,36 @@ pub async fn own(
     Ok(())
 }
 
+/// Records that `institution_id` owns each of `trainee_ids` (one statement).
+pub async fn own_many(
+    db: &impl ConnectionTrait,
+    trainee_ids: &[Uuid],
+    institution_id: Uuid,
+) -> Result<(), AppError> {
+    if trainee_ids.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    trainee_institution::Entity::insert_many(trainee_ids.iter().map(|id| {
+        trainee_institution::ActiveModel {
+            trainee_id: Set(*id),
+            institution_id: Set(institution_id),
+            created_at: Set(at),
+        }
+    }))
+    .on_conflict(
+        OnConflict::columns([
+            trainee_institution::Column::TraineeId,
+            trainee_institution::Column::InstitutionId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 /// The trainee of `id` if the caller may read it: CITY_ADMIN any, an institution role
 /// those it owns, a TRAINEE itself. Others get `NotFound`, which leaks no existence.
 pub async fn get_visible(

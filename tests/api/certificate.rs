@@ -1,6 +1,9 @@
 //! `revokeCertificate` (reason, idempotence, who may) and `myCertificates`.
 
-use serde_json::json;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
 use crate::flows::{self, NewCourse, certify, revoke};
 use crate::helpers::{TestApp, spawn_app};
@@ -225,5 +228,34 @@ async fn my_certificates_is_for_trainees_only() {
     for (who, token, code) in cases {
         let response = app.graphql_as(token, MY_CERTIFICATES, json!({})).await;
         assert_eq!(response.code(), code, "{who}: {}", response.body);
+    }
+}
+
+#[tokio::test]
+async fn racing_revocations_of_one_certificate_agree_on_the_first() {
+    let app = Arc::new(spawn_app().await);
+    let issued = issued(&app).await;
+
+    let mut set = JoinSet::new();
+    for i in 0..10 {
+        let app = Arc::clone(&app);
+        let token = if i % 2 == 0 {
+            issued.admin.clone()
+        } else {
+            issued.institution_admin.clone()
+        };
+        let number = issued.number.clone();
+        set.spawn(async move { revoke(&app, Some(&token), &number, &format!("reason {i}")).await });
+    }
+    let responses = set.join_all().await;
+
+    let revoked: Vec<&Value> = responses
+        .iter()
+        .map(|r| &r.data()["revokeCertificate"])
+        .collect();
+    for answer in &revoked {
+        assert_eq!(answer["status"], "REVOKED");
+        assert_eq!(answer["revokedAt"], revoked[0]["revokedAt"]);
+        assert_eq!(answer["revocationReason"], revoked[0]["revocationReason"]);
     }
 }

@@ -1,6 +1,9 @@
 //! `completeEnrolment` and `withdrawEnrolment`: results, certificates, conflicts, seats.
 
+use std::sync::Arc;
+
 use serde_json::json;
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::flows::{self, NewCourse, complete, complete_with, enrol, enrolled, withdraw};
@@ -250,4 +253,49 @@ async fn another_institution_may_not_complete_or_withdraw_an_enrolment() {
     );
     let response = complete(&app, &staff, &enrolment, true).await;
     assert_eq!(response.data()["completeEnrolment"]["status"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn racing_results_for_one_enrolment_record_exactly_one() {
+    let app = Arc::new(spawn_app().await);
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(3)
+        .create(&app, &staff, &institution)
+        .await;
+    let trainee = flows::trainee(&app, &staff).await;
+    let enrolment = enrolled(&app, &staff, &trainee, &course).await;
+
+    let mut set = JoinSet::new();
+    for i in 0..12 {
+        let (app, staff, enrolment) = (Arc::clone(&app), staff.clone(), enrolment.clone());
+        set.spawn(async move {
+            match i % 3 {
+                0 => complete(&app, &staff, &enrolment, true).await,
+                1 => complete(&app, &staff, &enrolment, false).await,
+                _ => withdraw(&app, &staff, &enrolment).await,
+            }
+        });
+    }
+    let responses = set.join_all().await;
+
+    let (won, lost): (Vec<_>, Vec<_>) = responses
+        .iter()
+        .partition(|r| r.body.get("errors").is_none());
+    assert_eq!(won.len(), 1, "{responses:?}");
+    assert!(lost.iter().all(|r| r.code() == "CONFLICT"), "{lost:?}");
+    let status = won[0].body["data"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let certificates = count(&app, "SELECT COUNT(*) AS n FROM certificate").await;
+    assert_eq!(certificates, i64::from(status == "COMPLETED"), "{status}");
+    let seats = enrolled_count(&app, &admin, &course).await;
+    assert_eq!(seats, i64::from(status != "WITHDRAWN"), "{status}");
 }

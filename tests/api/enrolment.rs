@@ -146,6 +146,16 @@ async fn enrolling_again_returns_the_same_enrolment_not_created() {
     assert_eq!(enrolled_count(&app, &admin, &course).await, 1);
 }
 
+/// A refused `enrol`: why, as whom, trainee id, course id, expected code and field.
+type Refusal<'a> = (
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+);
+
 #[tokio::test]
 async fn refused_enrolments_carry_their_code_and_change_nothing() {
     let app = spawn_app().await;
@@ -160,7 +170,7 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
     let others_course = NewCourse::host().create(&app, &other_admin, &other).await;
     let trainee = flows::trainee(&app, &staff).await;
     let unknown = Uuid::now_v7().to_string();
-    let cases: [(&str, Option<&str>, &str, &str, &str, Option<&str>); 9] = [
+    let cases: [Refusal; 9] = [
         (
             "unknown trainee",
             Some(&staff),

@@ -185,7 +185,9 @@ async fn a_body_over_the_limit_is_refused_without_a_server_error() {
         .unwrap();
 
     let status = response.status().as_u16();
-    assert!((400..500).contains(&status), "status {status}");
+    let json: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(status, 413);
+    assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
 
 #[tokio::test]

@@ -1,8 +1,12 @@
-//! `verifyCertificate`: public, masked, the same answer for every miss, rate-limited.
+//! `verifyCertificate`: public, masked, the same answer for every miss, rate-limited;
+//! expired certificates.
 
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use crate::flows::{self, NewCourse, certify, revoke};
+use crate::flows::{self, NewCourse, certify, complete_with, enrolled, revoke};
 use crate::helpers::{TestApp, resident_id, spawn_app};
 use crate::reads::{self, verify};
 
@@ -182,4 +186,47 @@ async fn quick_repeated_verifications_from_one_client_are_rate_limited() {
 
     assert!(!codes.is_empty(), "35 calls in a row were all answered");
     assert!(codes.iter().all(|c| c == "RATE_LIMITED"), "{codes:?}");
+}
+
+#[tokio::test]
+async fn an_expiry_in_the_past_is_refused_and_an_expired_certificate_still_counts() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let programme = flows::programme(&app, &admin, 10, 10).await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host().create(&app, &staff, &institution).await;
+    let trainee = flows::trainee(&app, &staff).await;
+    let enrolment = enrolled(&app, &staff, &trainee, &course).await;
+    let at = |seconds: i64| (Utc::now() + TimeDelta::seconds(seconds)).to_rfc3339();
+
+    let past = complete_with(
+        &app,
+        &staff,
+        json!({ "enrolmentId": enrolment, "passed": true, "expiresAt": at(-60) }),
+    )
+    .await;
+    let soon = complete_with(
+        &app,
+        &staff,
+        json!({ "enrolmentId": enrolment, "passed": true, "expiresAt": at(2) }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    assert_eq!(past.code(), "BAD_USER_INPUT");
+    assert_eq!(past.field(), Some("expiresAt"));
+    let number = soon.data()["completeEnrolment"]["certificate"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verified = reads::verify(&app, &number, "张三").await;
+    let answer = &verified.data()["verifyCertificate"];
+    assert_eq!(answer["status"], "EXPIRED");
+    assert_eq!(answer["valid"], false);
+    assert!(answer["expiresAt"].is_string());
+    assert_eq!(
+        reads::counts(&app, &admin, &programme, "HOST").await,
+        (1, 0),
+        "a person certified once stays certified after the certificate expires"
+    );
 }

@@ -1,9 +1,8 @@
 //! `Course`.
 
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 
-use super::{Institution, Track, load_required, stored};
+use super::{Date, Institution, Track, load_required, stored};
 use crate::domain;
 use crate::entity::course;
 
@@ -49,12 +48,12 @@ impl Course {
         self.0.capacity
     }
     /// First day.
-    async fn starts_on(&self) -> Option<NaiveDate> {
-        self.0.starts_on
+    async fn starts_on(&self) -> Option<Date> {
+        self.0.starts_on.map(Date)
     }
     /// Last day.
-    async fn ends_on(&self) -> Option<NaiveDate> {
-        self.0.ends_on
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
     }
     /// Seats taken (enrolments not withdrawn).
     async fn enrolled_count(&self) -> i32 {

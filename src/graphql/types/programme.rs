@@ -1,9 +1,8 @@
 //! `Programme` and `Target`.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
-use super::{Track, load, stored};
+use super::{Date, Track, load, stored};
 use crate::domain;
 use crate::entity::{programme, programme_target};
 
@@ -27,12 +26,12 @@ impl Programme {
         &self.0.name
     }
     /// First day whose certificates count.
-    async fn starts_on(&self) -> NaiveDate {
-        self.0.starts_on
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
     }
     /// Last day whose certificates count.
-    async fn ends_on(&self) -> NaiveDate {
-        self.0.ends_on
+    async fn ends_on(&self) -> Date {
+        Date(self.0.ends_on)
     }
     /// Target per track.
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Target>> {

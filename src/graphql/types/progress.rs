@@ -1,9 +1,8 @@
 //! `ProgrammeProgress`, `TargetProgress`, `StatsRow`.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
-use super::{Institution, Programme, Track, int, load};
+use super::{Date, Institution, Programme, Track, int, load};
 use crate::service::progress::{Progress, TrackProgress};
 use crate::service::stats;
 
@@ -42,9 +41,9 @@ pub struct TargetProgress {
     pub ratio: f64,
     /// When the target would be met at the last 90 days' rate; null when that rate is 0
     /// or the target is met.
-    pub projected_reach_date: Option<NaiveDate>,
+    pub projected_reach_date: Option<Date>,
     /// The day the target was met.
-    pub reached_on: Option<NaiveDate>,
+    pub reached_on: Option<Date>,
 }
 
 impl From<TrackProgress> for TargetProgress {
@@ -55,8 +54,8 @@ impl From<TrackProgress> for TargetProgress {
             certified: int(p.certified),
             in_training: int(p.in_training),
             ratio: p.ratio,
-            projected_reach_date: p.projected_reach_date,
-            reached_on: p.reached_on,
+            projected_reach_date: p.projected_reach_date.map(Date),
+            reached_on: p.reached_on.map(Date),
         }
     }
 }

@@ -1,0 +1,172 @@
+//! `enrolMany`: a cohort at once.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use crate::domain::ValidationError;
+use crate::error::AppError;
+use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
+use crate::graphql::inputs::RegisterTraineeInput;
+use crate::graphql::types::{Enrolment, Trainee, parse_id};
+use crate::service::Deps;
+use crate::service::batch::{self, BatchOutcome, RowFailure};
+
+/// Most rows one call may carry.
+pub const MAX_BATCH_ROWS: usize = 10_000;
+
+/// How a batch is applied.
+#[derive(async_graphql::Enum, Copy, Clone, PartialEq, Eq, Default)]
+pub enum BatchMode {
+    /// Apply the valid rows and report the refused ones.
+    #[default]
+    ApplyValid,
+    /// Apply nothing if any row is refused.
+    AllOrNothing,
+    /// Report what would happen without writing anything.
+    DryRun,
+}
+
+impl From<BatchMode> for batch::BatchMode {
+    fn from(mode: BatchMode) -> Self {
+        match mode {
+            BatchMode::ApplyValid => Self::ApplyValid,
+            BatchMode::AllOrNothing => Self::AllOrNothing,
+            BatchMode::DryRun => Self::DryRun,
+        }
+    }
+}
+
+/// A cohort to register (or find) and enrol.
+#[derive(InputObject)]
+pub struct EnrolManyInput {
+    /// A course of the caller's institution that has not ended.
+    pub course_id: ID,
+    /// The people, at most 10,000.
+    pub trainees: Vec<RegisterTraineeInput>,
+    /// How to apply the batch.
+    #[graphql(default)]
+    pub mode: BatchMode,
+}
+
+/// Why a row was refused.
+#[derive(SimpleObject)]
+pub struct RowError {
+    /// The `extensions.code` the row would get on its own (`BAD_USER_INPUT`,
+    /// `CAPACITY_FULL`, `CONFLICT` for a person listed twice, ...).
+    pub code: String,
+    /// The input field at fault.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<RowFailure> for RowError {
+    fn from(f: RowFailure) -> Self {
+        Self {
+            code: f.code.to_owned(),
+            field: f.field.map(str::to_owned),
+            message: f.message,
+        }
+    }
+}
+
+/// The outcome of one input row.
+#[derive(SimpleObject)]
+pub struct EnrolManyResult {
+    /// 0-based position in the input (CSV import: the file's line number).
+    pub index: i32,
+    /// The person, masked (null in a dry run or when nothing was applied).
+    pub trainee: Option<Trainee>,
+    /// The enrolment (likewise).
+    pub enrolment: Option<Enrolment>,
+    /// True when this call enrolled the person (in a dry run: would enrol).
+    pub created: bool,
+    /// One-time code of a person this call registered, for `activateTraineeAccount`.
+    pub activation_code: Option<String>,
+    /// Set on refused rows only.
+    pub error: Option<RowError>,
+}
+
+/// Per-row results of a batch.
+#[derive(SimpleObject)]
+pub struct EnrolManyPayload {
+    /// One per input row, in input order.
+    pub results: Vec<EnrolManyResult>,
+    /// Rows enrolled by this call.
+    pub created_count: i32,
+    /// Rows refused.
+    pub failed_count: i32,
+    /// False in a dry run, or when ALL_OR_NOTHING met a refused row.
+    pub applied: bool,
+}
+
+impl EnrolManyPayload {
+    /// The payload of an outcome; `offset` is added to each index (CSV line numbers).
+    pub fn new(outcome: BatchOutcome, offset: usize) -> Self {
+        let created_count = outcome.rows.iter().filter(|r| r.created).count();
+        let failed_count = outcome.rows.iter().filter(|r| r.error.is_some()).count();
+        let results = outcome
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| EnrolManyResult {
+                index: i32::try_from(i + offset).unwrap_or(i32::MAX),
+                trainee: r.trainee.map(Into::into),
+                enrolment: r.enrolment.map(Into::into),
+                created: r.created,
+                activation_code: r.activation_code,
+                error: r.error.map(Into::into),
+            })
+            .collect();
+        Self {
+            results,
+            created_count: i32::try_from(created_count).unwrap_or(i32::MAX),
+            failed_count: i32::try_from(failed_count).unwrap_or(i32::MAX),
+            applied: outcome.applied,
+        }
+    }
+}
+
+/// Bulk enrolment.
+#[derive(Default)]
+pub struct BatchMutation;
+
+#[Object]
+impl BatchMutation {
+    /// Registers (or finds) each person and enrols them in the course. Each row gets its
+    /// own result; a refused row changes nothing. Repeating the call creates nothing new.
+    #[graphql(guard = "RoleGuard::new(INSTITUTION)")]
+    async fn enrol_many(
+        &self,
+        ctx: &Context<'_>,
+        input: EnrolManyInput,
+    ) -> Result<EnrolManyPayload> {
+        let deps = ctx.data::<Deps>()?;
+        let course_id = parse_id("courseId", &input.course_id)?;
+        if input.trainees.len() > MAX_BATCH_ROWS {
+            return Err(AppError::validation(
+                "trainees",
+                ValidationError::OutOfRange {
+                    min: 0,
+                    max: MAX_BATCH_ROWS as i64,
+                    value: input.trainees.len() as i64,
+                },
+            )
+            .into());
+        }
+        let rows = input
+            .trainees
+            .iter()
+            .map(|t| t.parse(&deps.districts))
+            .collect();
+        let outcome = batch::enrol_many(
+            &deps.db,
+            &deps.pii,
+            caller(ctx)?,
+            course_id,
+            rows,
+            input.mode.into(),
+        )
+        .await?;
+        Ok(EnrolManyPayload::new(outcome, 0))
+    }
+}
