@@ -54,7 +54,7 @@ const QUEUE: usize = 4;
 /// Chunks written at once on PostgreSQL; SQLite has a single writer.
 const POSTGRES_WRITERS: usize = 4;
 /// Mean enrolments per person, to size course capacities.
-const MEAN_ENROLMENTS: f64 = 3.14;
+const MEAN_ENROLMENTS: f64 = 3.1;
 
 /// Options of `seed`.
 #[derive(Debug, Clone, clap::Args)]
@@ -212,9 +212,12 @@ async fn write_chunk(
     Ok((chunk.trainees.len(), chunk.rows()))
 }
 
+/// Trainees and rows written by one writer task.
+type Written = Result<(usize, usize), DbErr>;
+
 /// The outcome of a finished writer task.
 fn joined(
-    result: Option<Result<Result<(usize, usize), DbErr>, tokio::task::JoinError>>,
+    result: Option<Result<Written, tokio::task::JoinError>>,
 ) -> anyhow::Result<(usize, usize)> {
     match result {
         Some(written) => Ok(written

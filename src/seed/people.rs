@@ -244,10 +244,11 @@ impl People {
                 }
             })
             .collect();
-        if certified && plans.iter().all(|p| p.status != EnrolmentStatus::Completed) {
-            if let Some(plan) = plans.iter_mut().find(|p| p.finished_at <= end) {
-                plan.status = EnrolmentStatus::Completed;
-            }
+        if certified
+            && plans.iter().all(|p| p.status != EnrolmentStatus::Completed)
+            && let Some(plan) = plans.iter_mut().find(|p| p.finished_at <= end)
+        {
+            plan.status = EnrolmentStatus::Completed;
         }
 
         let first = plans.iter().map(|p| p.enrolled_at).min().unwrap_or(end);
