@@ -94,6 +94,13 @@ impl NewCourse {
         }
     }
 
+    pub fn without_level(self) -> Self {
+        Self {
+            level: None,
+            ..self
+        }
+    }
+
     pub fn capacity(self, capacity: i32) -> Self {
         Self {
             capacity: Some(capacity),

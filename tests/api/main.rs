@@ -7,6 +7,7 @@
 
 mod account;
 mod activation;
+mod batch;
 mod certificate;
 mod completion;
 mod counting;

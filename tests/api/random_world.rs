@@ -9,6 +9,11 @@ use rand::rngs::StdRng;
 use crate::flows::{self, NewCourse, complete, enrol, register_id, revoke, withdraw};
 use crate::helpers::{Gql, TestApp, resident_id};
 
+/// Persons to certify on HOST in the world's programme: low enough to be reached.
+pub const HOST_TARGET: i32 = 2;
+/// Persons to certify on PROFESSIONAL: high enough to leave a projection.
+pub const PROFESSIONAL_TARGET: i32 = 40;
+
 /// The seed of this run: `RECOUNT_SEED` when set, else random; printed so that a failure
 /// can be replayed.
 pub fn seed() -> u64 {
@@ -43,7 +48,7 @@ pub struct World {
 /// Builds the world through the API; `rng` picks who registers whom.
 pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
     let admin = app.admin_token().await;
-    let programme = flows::programme(app, &admin, 5, 8).await;
+    let programme = flows::programme(app, &admin, HOST_TARGET, PROFESSIONAL_TARGET).await;
     let mut institutions = Vec::new();
     for district in ["南山", "福田", "Longgang"] {
         let (id, _) = flows::institution_in(app, &admin, district).await;
@@ -51,9 +56,9 @@ pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
         institutions.push((id, token));
     }
     let plan = [
-        (0, NewCourse::host().capacity(4), Some(4)),
+        (0, NewCourse::host().capacity(6), Some(6)),
         (0, NewCourse::professional().level(3), None),
-        (1, NewCourse::host().level(4).capacity(3), Some(3)),
+        (1, NewCourse::host().level(4).capacity(4), Some(4)),
         (2, NewCourse::professional().capacity(5), Some(5)),
     ];
     let mut courses = Vec::new();

@@ -6,34 +6,45 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::flows::{self, programme_ends, programme_starts};
+use crate::flows::{self, days_from_today, programme_ends, programme_starts};
 use crate::helpers::{TestApp, spawn_app};
-use crate::random_world::{Known, Op, World, learn, pick, run, seed, world};
+use crate::random_world::{
+    HOST_TARGET, Known, Op, PROFESSIONAL_TARGET, World, learn, pick, run, seed, world,
+};
 use crate::reads::{self, enrolled_count, on_track, rows};
 
-const TRACKS: [&str; 2] = ["HOST", "PROFESSIONAL"];
+/// The tracks and the world's targets on them.
+const TRACKS: [(&str, i32); 2] = [("HOST", HOST_TARGET), ("PROFESSIONAL", PROFESSIONAL_TARGET)];
 
 /// Counts per (track, institution id): trainees, enrolments, completions, certified persons.
 type Breakdown = BTreeMap<(String, String), [i64; 4]>;
 
-/// The reported numbers: (certified, inTraining) per track of the programme.
-async fn reported_progress(app: &TestApp, world: &World) -> BTreeMap<String, (i64, i64)> {
+/// Progress on one track: certified, inTraining, reachedOn, projectedReachDate.
+type TrackNumbers = (i64, i64, Option<String>, Option<String>);
+
+/// The reported progress per track of the programme.
+async fn reported_progress(app: &TestApp, world: &World) -> BTreeMap<String, TrackNumbers> {
     let progress = reads::progress(app, &world.admin, &world.programme).await;
     TRACKS
         .iter()
-        .map(|track| {
+        .map(|(track, _)| {
             let entry = on_track(&progress, track);
             let count = |field: &str| entry[field].as_i64().unwrap();
-            (
-                (*track).to_owned(),
-                (count("certified"), count("inTraining")),
-            )
+            let date = |field: &str| entry[field].as_str().map(str::to_owned);
+            let numbers = (
+                count("certified"),
+                count("inTraining"),
+                date("reachedOn"),
+                date("projectedReachDate"),
+            );
+            ((*track).to_owned(), numbers)
         })
         .collect()
 }
@@ -65,34 +76,56 @@ fn period() -> String {
     )
 }
 
-/// (certified, inTraining) per track, recounted in SQL over the base tables.
-async fn recounted_progress(app: &TestApp) -> BTreeMap<String, (i64, i64)> {
+/// Progress per track recounted in SQL over the base tables, the dates derived from
+/// each person's first qualifying issue day as DESIGN.md defines them.
+async fn recounted_progress(app: &TestApp) -> BTreeMap<String, TrackNumbers> {
     let period = period();
-    let certified = format!(
-        "SELECT track, COUNT(DISTINCT trainee_id) AS n FROM certificate \
-         WHERE revoked_at IS NULL AND issued_on {period} GROUP BY track"
-    );
-    let in_training = format!(
-        "SELECT c.track AS track, COUNT(DISTINCT e.trainee_id) AS n \
-         FROM enrolment e JOIN course c ON c.id = e.course_id \
-         WHERE e.status = 'ENROLLED' AND NOT EXISTS ( \
-           SELECT 1 FROM certificate t WHERE t.trainee_id = e.trainee_id \
-           AND t.track = c.track AND t.revoked_at IS NULL AND t.issued_on {period}) \
-         GROUP BY c.track"
-    );
-    let mut tracks: BTreeMap<String, (i64, i64)> =
-        TRACKS.iter().map(|t| ((*t).to_owned(), (0, 0))).collect();
-    for row in rows(app, &certified).await {
-        tracks
-            .get_mut(&row.try_get::<String>("", "track").unwrap())
-            .unwrap()
-            .0 = row.try_get("", "n").unwrap();
-    }
-    for row in rows(app, &in_training).await {
-        tracks
-            .get_mut(&row.try_get::<String>("", "track").unwrap())
-            .unwrap()
-            .1 = row.try_get("", "n").unwrap();
+    let mut tracks = BTreeMap::new();
+    for (track, target) in TRACKS {
+        let target = i64::from(target);
+        let firsts: Vec<NaiveDate> = rows(
+            app,
+            &format!(
+                "SELECT trainee_id, MIN(issued_on) AS first_on FROM certificate \
+                 WHERE track = '{track}' AND revoked_at IS NULL AND issued_on {period} \
+                 GROUP BY trainee_id ORDER BY first_on"
+            ),
+        )
+        .await
+        .iter()
+        .map(|row| row.try_get("", "first_on").unwrap())
+        .collect();
+        let in_training = rows(
+            app,
+            &format!(
+                "SELECT COUNT(DISTINCT e.trainee_id) AS n \
+                 FROM enrolment e JOIN course c ON c.id = e.course_id \
+                 WHERE c.track = '{track}' AND e.status = 'ENROLLED' AND NOT EXISTS ( \
+                   SELECT 1 FROM certificate t WHERE t.trainee_id = e.trainee_id \
+                   AND t.track = c.track AND t.revoked_at IS NULL AND t.issued_on {period})"
+            ),
+        )
+        .await[0]
+            .try_get::<i64>("", "n")
+            .unwrap();
+        let certified = i64::try_from(firsts.len()).unwrap();
+        let reached_on = firsts.get(usize::try_from(target - 1).unwrap()).copied();
+        let projected = if reached_on.is_some() {
+            None
+        } else {
+            let since = days_from_today(-90);
+            let recent = i64::try_from(firsts.iter().filter(|d| **d > since).count()).unwrap();
+            let remaining = target - certified;
+            (recent > 0 && remaining > 0)
+                .then(|| days_from_today((remaining * 90 + recent - 1) / recent))
+        };
+        let numbers = (
+            certified,
+            in_training,
+            reached_on.map(|d| d.to_string()),
+            projected.map(|d| d.to_string()),
+        );
+        tracks.insert(track.to_owned(), numbers);
     }
     tracks
 }
@@ -155,7 +188,7 @@ async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
     assert_eq!(
         tracks,
         recounted_progress(app).await,
-        "seed {seed}: (certified, inTraining) per track"
+        "seed {seed}: (certified, inTraining, reachedOn, projectedReachDate) per track"
     );
     let expected = recounted_stats(app).await;
     let around_today = json!({
@@ -204,6 +237,15 @@ async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
             );
         }
     }
+    // What `verify-counts` runs: every maintained row equals a recount.
+    let differences = talent_registry::service::recount::verify(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        differences.is_empty(),
+        "seed {seed}: maintained counts differ from a recount:\n{}",
+        differences.join("\n")
+    );
 }
 
 #[tokio::test]

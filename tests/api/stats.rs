@@ -270,3 +270,30 @@ async fn stats_are_for_city_and_institution_staff_only() {
         "the analyst sees every institution"
     );
 }
+
+#[tokio::test]
+async fn courses_without_a_level_group_under_a_null_level() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::professional()
+        .without_level()
+        .create(&app, &staff, &institution)
+        .await;
+    let person = flows::trainee(&app, &staff).await;
+    certify(&app, &staff, &person, &course).await;
+    let around_today = json!({
+        "from": flows::days_from_today(-1).to_string(),
+        "to": flows::days_from_today(1).to_string(),
+    });
+
+    for filter in [json!(null), around_today] {
+        let response = stats(&app, Some(&admin), filter.clone(), &["LEVEL"]).await;
+
+        assert_eq!(
+            sorted(&response),
+            vec![row(json!({}), [1, 1, 1, 1])],
+            "{filter}"
+        );
+    }
+}
