@@ -44,13 +44,14 @@ use tokio::task::JoinSet;
 
 use crate::entity::trainee;
 use crate::service::pii::PiiKey;
+use calendar::Ids;
 use catalogue::Catalogue;
 use people::{Chunk, People};
 
 /// Persons per chunk, written in one transaction.
 const CHUNK_PERSONS: u64 = 5_000;
 /// Chunks generated ahead of the writers.
-const QUEUE: usize = 4;
+const QUEUE: usize = 2;
 /// Chunks written at once on PostgreSQL; SQLite has a single writer.
 const POSTGRES_WRITERS: usize = 4;
 /// Mean enrolments per person, to size course capacities.
@@ -112,8 +113,10 @@ pub async fn run(
         .unwrap_or((options.trainees / 2_000).clamp(5, 500));
     let courses = options.courses.unwrap_or(institutions * 10);
     let mut rng = StdRng::seed_from_u64(options.seed);
+    let mut ids = Ids::after_period();
     let catalogue = Arc::new(Catalogue::generate(
         &mut rng,
+        &mut ids,
         usize::try_from(institutions).context("--institutions")?,
         usize::try_from(courses).context("--courses")?,
         options.trainees as f64 * MEAN_ENROLMENTS,
@@ -138,7 +141,7 @@ pub async fn run(
         revoked: 0,
         elapsed: Duration::ZERO,
     };
-    let people = People::new(rng, Arc::clone(&catalogue), pii.clone())?;
+    let people = People::new(rng, ids, Arc::clone(&catalogue), pii.clone())?;
     let (sender, mut chunks) = mpsc::channel(QUEUE);
     let generator = tokio::task::spawn_blocking({
         let total = options.trainees;

@@ -1,5 +1,5 @@
 //! The seed's clock: programme days 2023–2025 in China Standard Time, instants in
-//! office hours, and UUIDv7 ids stamped with the instant they describe.
+//! office hours, and the UUIDv7 ids of generated rows.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -38,11 +38,31 @@ pub fn period_end() -> DateTime<Utc> {
     at(LAST_DAY, 24 * 3600 - 1)
 }
 
-/// A UUIDv7 carrying `instant` and random bits from the seeded generator, so ids are
-/// reproducible and sort like the events they name.
-pub fn uuid_at(rng: &mut StdRng, instant: DateTime<Utc>) -> Uuid {
-    let millis = u64::try_from(instant.timestamp_millis()).unwrap_or_default();
-    uuid::Builder::from_unix_timestamp_millis(millis, &rng.r#gen()).into_uuid()
+/// Mints UUIDv7 ids in generation order: timestamps step one millisecond per id from
+/// the end of the period (as if the records were imported then), random bits come from
+/// the seeded generator. Ids therefore repeat with the seed and only grow, so every id
+/// index is filled by appends, as in production where ids follow insertion; ids stamped
+/// with each event's own instant would land all over the indexes and slow a large load.
+pub struct Ids {
+    next_millis: u64,
+}
+
+impl Ids {
+    /// Starts at the first instant after the period.
+    pub fn after_period() -> Self {
+        let start = period_end() + Duration::seconds(1);
+        Self {
+            next_millis: u64::try_from(start.timestamp_millis()).unwrap_or_default(),
+        }
+    }
+
+    /// The next id, greater than every earlier one.
+    pub fn next(&mut self, rng: &mut StdRng) -> Uuid {
+        let id =
+            uuid::Builder::from_unix_timestamp_millis(self.next_millis, &rng.r#gen()).into_uuid();
+        self.next_millis += 1;
+        id
+    }
 }
 
 #[cfg(test)]
@@ -62,12 +82,12 @@ mod tests {
     }
 
     #[test]
-    fn ids_carry_the_instant() {
+    fn ids_are_version_7_and_grow() {
         let mut rng = rand::SeedableRng::seed_from_u64(8);
-        let instant = at(FIRST_DAY, 3600);
-        let id = uuid_at(&mut rng, instant);
-        assert_eq!(id.get_version_num(), 7);
-        let (secs, _) = id.get_timestamp().expect("v7 timestamp").to_unix();
-        assert_eq!(i64::try_from(secs).ok(), Some(instant.timestamp()));
+        let mut ids = Ids::after_period();
+        let first = ids.next(&mut rng);
+        let second = ids.next(&mut rng);
+        assert_eq!(first.get_version_num(), 7);
+        assert!(first < second, "{first} then {second}");
     }
 }

@@ -10,7 +10,7 @@ use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-use super::calendar::{FIRST_DAY, LAST_DAY, day_between, office_hours, uuid_at};
+use super::calendar::{FIRST_DAY, Ids, LAST_DAY, day_between, office_hours};
 use super::names::pick;
 use crate::domain::{CreditCode, DistrictList, InstitutionKind, Track};
 
@@ -115,6 +115,7 @@ impl Catalogue {
     /// expected number of enrolments sizes the capacities.
     pub fn generate(
         rng: &mut StdRng,
+        ids: &mut Ids,
         institutions: usize,
         courses: usize,
         expected_enrolments: f64,
@@ -152,7 +153,7 @@ impl Catalogue {
             let created_on = day_between(rng, day(2021, 6, 1), day(2022, 10, 31));
             let created_at = office_hours(rng, created_on);
             insts.push(Institution {
-                id: uuid_at(rng, created_at),
+                id: ids.next(rng),
                 name: institution_name(rng, DISTRICTS[district].0, kind),
                 credit_code,
                 district,
@@ -176,7 +177,7 @@ impl Catalogue {
             };
             courses_of[institution].push(index);
             popularity.push(rng.gen_range(0.3..1.3));
-            list.push(course(rng, institution));
+            list.push(course(rng, ids, institution));
         }
 
         let total_size: f64 = sizes.iter().sum();
@@ -293,7 +294,7 @@ fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> 
 
 /// A course of `institution`: 30 % on the host track; level 5 and 4 most common; more
 /// courses start later in the period, as the programme ramps up.
-fn course(rng: &mut StdRng, institution: usize) -> Course {
+fn course(rng: &mut StdRng, ids: &mut Ids, institution: usize) -> Course {
     let track = if rng.gen_bool(0.3) {
         Track::Host
     } else {
@@ -343,7 +344,7 @@ fn course(rng: &mut StdRng, institution: usize) -> Course {
     let created_on = starts_on - Duration::days(rng.gen_range(14..60));
     let created_at = office_hours(rng, created_on);
     Course {
-        id: uuid_at(rng, created_at),
+        id: ids.next(rng),
         institution,
         title,
         track,

@@ -10,7 +10,7 @@ use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use uuid::Uuid;
 
-use super::calendar::{period_end, uuid_at};
+use super::calendar::{Ids, period_end};
 use super::catalogue::Catalogue;
 use super::names;
 use crate::domain::{CertificateNumber, EnrolmentStatus, IdType, Track, programme_date};
@@ -123,6 +123,7 @@ struct Plan {
 /// Generates persons; remembers documents and certificate numbers so both stay unique.
 pub struct People {
     rng: StdRng,
+    ids: Ids,
     catalogue: Arc<Catalogue>,
     pii: PiiKey,
     enrolment_counts: WeightedIndex<u32>,
@@ -131,10 +132,16 @@ pub struct People {
 }
 
 impl People {
-    /// Continues the seeded stream `rng` after the catalogue was drawn from it.
-    pub fn new(rng: StdRng, catalogue: Arc<Catalogue>, pii: PiiKey) -> anyhow::Result<Self> {
+    /// Continues the seeded stream `rng` and the ids after the catalogue was drawn.
+    pub fn new(
+        rng: StdRng,
+        ids: Ids,
+        catalogue: Arc<Catalogue>,
+        pii: PiiKey,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             rng,
+            ids,
             catalogue,
             pii,
             enrolment_counts: WeightedIndex::new(ENROLMENT_COUNTS)?,
@@ -244,6 +251,8 @@ impl People {
                 }
             })
             .collect();
+        // In time order, so a person's ids grow with their enrolments.
+        plans.sort_by_key(|p| p.enrolled_at);
         if certified
             && plans.iter().all(|p| p.status != EnrolmentStatus::Completed)
             && let Some(plan) = plans.iter_mut().find(|p| p.finished_at <= end)
@@ -254,7 +263,7 @@ impl People {
         let first = plans.iter().map(|p| p.enrolled_at).min().unwrap_or(end);
         // Registered by the first institution just before the first enrolment.
         let created_at = first - Duration::seconds(rng.gen_range(60..3600));
-        let trainee_id = uuid_at(rng, created_at);
+        let trainee_id = self.ids.next(rng);
         chunk.trainees.push(TraineeRow {
             id: trainee_id,
             name,
@@ -285,7 +294,7 @@ impl People {
 
         for plan in plans {
             let course = &catalogue.courses[plan.course];
-            let id = uuid_at(rng, plan.enrolled_at);
+            let id = self.ids.next(rng);
             let mut row = EnrolmentRow {
                 id,
                 trainee_id,
@@ -310,7 +319,7 @@ impl People {
                         issued_at + Duration::seconds(rng.gen_range(86_400..180 * 86_400))
                     });
                     chunk.certificates.push(CertificateRow {
-                        id: uuid_at(rng, issued_at),
+                        id: self.ids.next(rng),
                         number,
                         enrolment_id: id,
                         trainee_id,

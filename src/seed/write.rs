@@ -10,7 +10,7 @@ use crate::domain::{EnrolmentStatus, programme_date};
 use crate::entity::{certificate, course, enrolment, institution, trainee, trainee_institution};
 
 /// Rows per INSERT at most: larger statements stop paying off and cost more to parse.
-const MAX_ROWS: usize = 1_000;
+const MAX_ROWS: usize = 512;
 
 /// Bind parameters one statement may carry: PostgreSQL allows 65,535, SQLite (as
 /// bundled by sqlx) 32,766.
@@ -21,23 +21,29 @@ fn max_parameters(backend: DbBackend) -> usize {
     }
 }
 
-/// Inserts `rows` into `E`'s table, as few statements as the limits allow.
+/// Inserts `rows` into `E`'s table in statements of power-of-two row counts. Each
+/// connection prepares and caches a statement per distinct SQL text (on both sides of the
+/// wire); with a handful of shapes per table that cache stays small, where a different
+/// tail size per chunk would grow it by a large statement each time.
 async fn insert<E: EntityTrait, const N: usize>(
     db: &impl ConnectionTrait,
     columns: [E::Column; N],
     rows: Vec<[Value; N]>,
 ) -> Result<(), DbErr> {
-    let per_statement = (max_parameters(db.get_database_backend()) / N).min(MAX_ROWS);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    let limit = (max_parameters(db.get_database_backend()) / N).clamp(1, MAX_ROWS);
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    while left > 0 {
+        let take = 1 << left.min(limit).ilog2();
         let mut statement = Query::insert();
         statement.into_table(E::default()).columns(columns);
-        for row in rows.by_ref().take(per_statement) {
+        for row in rows.by_ref().take(take) {
             statement
                 .values(row.map(Expr::val))
                 .map_err(|e| DbErr::Custom(format!("seed row: {e}")))?;
         }
         db.execute(&statement).await?;
+        left -= take;
     }
     Ok(())
 }

@@ -2,8 +2,10 @@
 //! capacity, persons of other institutions, refusals, exact counts and concurrent batches.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
 use crate::fixtures::{Caller, World, resident_id_ending_in_x, with_wrong_check};
 use crate::flows::{self, NewCourse, enrolled, register_id};
@@ -692,5 +694,85 @@ async fn known_people_sent_at_once_into_two_courses_of_one_institution_in_opposi
     }
     assert_eq!(app.count("trainee").await, 3000);
     assert_eq!(app.count("enrolment").await, 9000);
+    assert_eq!(discrepancies(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn rows_beyond_capacity_show_in_a_dry_run_and_refuse_an_all_or_nothing_batch() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(2)
+        .create(&app, &staff, &institution)
+        .await;
+    let rows = people(3);
+    let before = table_counts(&app).await;
+
+    for mode in ["DRY_RUN", "ALL_OR_NOTHING"] {
+        let response = enrol_many(&app, Some(&staff), &course, &rows, Some(mode)).await;
+
+        let payload = payload(&response);
+        assert_eq!(payload["applied"], false, "{mode}");
+        assert_eq!(payload["failedCount"], 1, "{mode}");
+        assert_refused(&results(payload)[2], "CAPACITY_FULL", None);
+        assert_eq!(table_counts(&app).await, before, "{mode}");
+    }
+    let response = enrol_many(
+        &app,
+        Some(&staff),
+        &course,
+        &rows[..2],
+        Some("ALL_OR_NOTHING"),
+    )
+    .await;
+    assert_eq!(payload(&response)["createdCount"], 2);
+    assert_eq!(enrolled_count(&app, &admin, &course).await, 2);
+    assert_eq!(discrepancies(&app).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_racing_single_enrolments_for_the_seats_never_exceeds_capacity() {
+    let app = Arc::new(spawn_app().await);
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host()
+        .capacity(10)
+        .create(&app, &staff, &institution)
+        .await;
+    let mut singles = Vec::new();
+    for _ in 0..10 {
+        singles.push(flows::trainee(&app, &staff).await);
+    }
+    let rows = people(10);
+
+    let mut set = JoinSet::new();
+    for trainee in singles {
+        let (app, staff, course) = (Arc::clone(&app), staff.clone(), course.clone());
+        set.spawn(async move { flows::enrol(&app, Some(&staff), &trainee, &course).await });
+    }
+    let batch = enrol_many(&app, Some(&staff), &course, &rows, None).await;
+    let singles = set.join_all().await;
+
+    let single_created = singles
+        .iter()
+        .filter(|r| r.body["data"]["enrol"]["created"] == true)
+        .count();
+    let single_refused: Vec<&str> = singles
+        .iter()
+        .filter(|r| r.body.get("errors").is_some())
+        .map(Gql::code)
+        .collect();
+    assert_eq!(single_refused, vec!["CAPACITY_FULL"; 10 - single_created]);
+    let batch = payload(&batch);
+    let batch_created = usize::try_from(batch["createdCount"].as_i64().unwrap()).unwrap();
+    for row in results(batch) {
+        if row["created"] != true {
+            assert_refused(row, "CAPACITY_FULL", None);
+        }
+    }
+    assert_eq!(single_created + batch_created, 10, "{batch}");
+    assert_eq!(app.count("enrolment").await, 10);
+    assert_eq!(enrolled_count(&app, &admin, &course).await, 10);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
