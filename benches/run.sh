@@ -373,7 +373,7 @@ for s in "${SCALE_LIST[@]}"; do
     [ "$s" -lt "$SMALL" ] && SMALL=$s
     [ "$s" -gt "$LARGE" ] && LARGE=$s
 done
-thousands() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
+thousands() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
 met() { if "$@"; then echo met; else echo "**not met**"; fi; }
 {
     echo "# Benchmark results"
