@@ -181,10 +181,13 @@ pub async fn enrol_many(
         admitted.push(p);
     }
 
-    let new_people: Vec<&mut Pending> = admitted
+    // Rows are written in key order (digest, trainee id) so that two batches sharing
+    // people lock the shared keys in the same order on PostgreSQL instead of deadlocking.
+    let mut new_people: Vec<&mut Pending> = admitted
         .iter_mut()
         .filter(|p| p.trainee.is_none())
         .collect();
+    new_people.sort_by(|a, b| a.digest.cmp(&b.digest));
     insert_trainees(&txn, new_people).await?;
     let found = trainees_by_digest(&txn, admitted.iter().map(|p| p.digest.clone())).await?;
     for p in &mut admitted {
@@ -228,10 +231,11 @@ pub async fn enrol_many(
             .exec_without_returning(&txn)
             .await?;
     }
-    let ids: Vec<Uuid> = admitted
+    let mut ids: Vec<Uuid> = admitted
         .iter()
         .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
         .collect();
+    ids.sort_unstable();
     let now_enrolled = enrolments_in(&txn, course.id, &ids).await?;
     let created: Vec<enrolment::Model> = now_enrolled
         .values()
