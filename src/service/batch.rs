@@ -106,9 +106,8 @@ pub async fn enrol_many(
     rows: Vec<Result<NewTrainee, AppError>>,
     mode: BatchMode,
 ) -> Result<BatchOutcome, AppError> {
-    let course = own_course(db, actor, course_id).await?;
+    let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
-    let district = counting::district_of(db, course.institution_id).await?;
     let mut results: Vec<RowResult> = (0..rows.len()).map(|_| RowResult::default()).collect();
     let mut pending = Vec::new();
     let mut first_row: HashMap<String, usize> = HashMap::new();

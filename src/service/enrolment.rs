@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    SqlErr, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{access, certificate, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
-use crate::entity::{course, enrolment, trainee};
+use crate::entity::{course, enrolment, institution, trainee};
 use crate::error::AppError;
 
 /// Result of [`enrol`].
@@ -41,13 +41,17 @@ pub async fn own_course(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     id: Uuid,
-) -> Result<course::Model, AppError> {
-    let found = course::Entity::find_by_id(id)
+) -> Result<(course::Model, String), AppError> {
+    let (found, institution) = course::Entity::find_by_id(id)
+        .find_also_related(institution::Entity)
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("course", id))?;
     access::require_institution(actor, found.institution_id)?;
-    Ok(found)
+    let district = institution
+        .map(|i| i.district)
+        .ok_or_else(|| AppError::not_found("institution", found.institution_id))?;
+    Ok((found, district))
 }
 
 /// Checks that a course still takes enrolments (not past its last day).
@@ -70,16 +74,10 @@ pub async fn enrol(
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
-    let course = own_course(db, actor, course_id).await?;
+    // Two reads in all (the session, then the course with its district): an unknown
+    // trainee is found by the enrolment's foreign key inside the transaction.
+    let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
-    if trainee::Entity::find_by_id(trainee_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::not_found("trainee", trainee_id));
-    }
-    let district = counting::district_of(db, course.institution_id).await?;
     let txn = db.begin().await?;
     let enrolled = enrol_in(&txn, &course, &district, trainee_id).await?;
     txn.commit().await?;
@@ -103,7 +101,8 @@ pub async fn enrol_in(
                 enrolment: existing,
                 created: false,
             }),
-            None => Err(AppError::CapacityFull),
+            None if trainee_exists(db, trainee_id).await? => Err(AppError::CapacityFull),
+            None => Err(AppError::not_found("trainee", trainee_id)),
         };
     }
     let at = now();
@@ -128,7 +127,13 @@ pub async fn enrol_in(
             .to_owned(),
     )
     .exec_without_returning(db)
-    .await?;
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            AppError::not_found("trainee", trainee_id)
+        }
+        _ => AppError::from(err),
+    })?;
     let created = inserted == 1;
     if !created {
         // Already enrolled: give the seat back.
@@ -142,6 +147,10 @@ pub async fn enrol_in(
         counting::enrolled(db, &enrolment, course, district).await?;
     }
     Ok(Enrolled { enrolment, created })
+}
+
+async fn trainee_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, AppError> {
+    Ok(trainee::Entity::find_by_id(id).one(db).await?.is_some())
 }
 
 /// Takes one seat if the course has one free; false when it is full.

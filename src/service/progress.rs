@@ -4,14 +4,16 @@
 //! the programme period. `inTraining`: distinct persons with an ENROLLED enrolment on the
 //! track who are not certified on it. A person counts once per track.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
-use super::{access, now, programme, sql};
+use super::{access, now, sql};
 use crate::auth::CurrentUser;
 use crate::domain::{Track, programme_date};
-use crate::entity::programme as programme_entity;
+use crate::entity::{programme as programme_entity, programme_target};
 use crate::error::AppError;
 
 /// Window of the reach-date projection.
@@ -47,6 +49,9 @@ pub struct Progress {
 
 /// Progress of `programme_id`, or of the programme running today, else the latest.
 /// Institution roles see their own institution's share.
+///
+/// The city's view takes three statements whatever the data size: the programmes with
+/// their targets, the counters of every track, the daily increments of every track.
 pub async fn progress(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
@@ -54,41 +59,72 @@ pub async fn progress(
 ) -> Result<Progress, AppError> {
     let scope = access::read_scope(actor)?;
     let today = programme_date(now());
-    let found = match programme_id {
-        Some(id) => programme::get(db, id).await?,
-        None => current(db, today).await?,
-    };
-    let mut targets = Vec::new();
-    for target in programme::targets(db, &[found.id]).await? {
+    let (found, targets) = with_targets(db, programme_id, today).await?;
+    let mut tracks = Vec::with_capacity(targets.len());
+    for target in &targets {
         let track: Track = target
             .track
             .parse()
             .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
-        targets.push(match scope {
-            None => maintained(db, &found, track, target.target, today).await?,
-            Some(_) => track_progress(db, &found, track, target.target, scope, today).await?,
-        });
+        tracks.push((track, target.target));
     }
+    let targets = match scope {
+        None => maintained(db, &found, &tracks, today).await?,
+        Some(_) => {
+            let mut out = Vec::with_capacity(tracks.len());
+            for (track, target) in tracks {
+                out.push(track_progress(db, &found, track, target, scope, today).await?);
+            }
+            out
+        }
+    };
     Ok(Progress {
         programme: found,
         targets,
     })
 }
 
-async fn current(
+/// The programme of `id` (or the current one) and its targets in track order, in one
+/// statement.
+async fn with_targets(
     db: &impl ConnectionTrait,
+    id: Option<Uuid>,
     today: NaiveDate,
-) -> Result<programme_entity::Model, AppError> {
-    let all = programme::list(db).await?;
+) -> Result<(programme_entity::Model, Vec<programme_target::Model>), AppError> {
+    let mut query = programme_entity::Entity::find();
+    if let Some(id) = id {
+        query = query.filter(programme_entity::Column::Id.eq(id));
+    }
+    let all = query
+        .find_with_related(programme_target::Entity)
+        .all(db)
+        .await?;
+    let found = match id {
+        Some(id) => all
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::not_found("programme", id)),
+        None => current(all, today),
+    };
+    let (programme, mut targets) = found?;
+    targets.sort_by(|a, b| a.track.cmp(&b.track));
+    Ok((programme, targets))
+}
+
+type WithTargets = (programme_entity::Model, Vec<programme_target::Model>);
+
+/// The programme running `today` (the latest started if several), else the one that
+/// ended last.
+fn current(all: Vec<WithTargets>, today: NaiveDate) -> Result<WithTargets, AppError> {
     let running = all
         .iter()
-        .filter(|p| p.starts_on <= today && today <= p.ends_on)
-        .max_by_key(|p| (p.starts_on, p.id))
+        .filter(|(p, _)| p.starts_on <= today && today <= p.ends_on)
+        .max_by_key(|(p, _)| (p.starts_on, p.id))
         .cloned();
     running
         .or_else(|| {
             all.into_iter()
-                .max_by_key(|p| (p.ends_on, p.starts_on, p.id))
+                .max_by_key(|(p, _)| (p.ends_on, p.starts_on, p.id))
         })
         .ok_or_else(|| AppError::not_found("programme", "current"))
 }
@@ -186,75 +222,85 @@ async fn track_progress(
     })
 }
 
-/// City-wide progress from the maintained counters (a few rows, whatever the data size).
+/// City-wide progress from the maintained counters: two statements for all tracks,
+/// reading a few rows per track and day whatever the data size.
 async fn maintained(
     db: &impl ConnectionTrait,
     programme: &programme_entity::Model,
-    track: Track,
-    target: i32,
+    tracks: &[(Track, i32)],
     today: NaiveDate,
-) -> Result<TrackProgress, AppError> {
-    let key = || -> Vec<Value> { vec![programme.id.into(), track.as_str().into()] };
-    let rows = sql::query(
+) -> Result<Vec<TrackProgress>, AppError> {
+    let mut totals: HashMap<String, (u64, u64)> = HashMap::new();
+    for row in sql::query(
         db,
-        "SELECT SUM(certified) AS certified, SUM(in_training) AS in_training \
-         FROM programme_counter WHERE programme_id = ? AND track = ?",
-        key(),
+        "SELECT track, SUM(certified) AS certified, SUM(in_training) AS in_training \
+         FROM programme_counter WHERE programme_id = ? GROUP BY track",
+        vec![programme.id.into()],
     )
-    .await?;
-    let read = |col: &str| -> Result<u64, AppError> {
-        let v = rows
-            .first()
-            .map(|r| r.try_get::<Option<i64>>("", col))
-            .transpose()?
-            .flatten()
-            .unwrap_or(0);
-        Ok(u64::try_from(v).unwrap_or(0))
-    };
-    let (certified, in_training) = (read("certified")?, read("in_training")?);
-    let days = sql::query(
+    .await?
+    {
+        let read = |col: &str| -> Result<u64, AppError> {
+            let v = row.try_get::<Option<i64>>("", col)?.unwrap_or(0);
+            Ok(u64::try_from(v).unwrap_or(0))
+        };
+        totals.insert(
+            row.try_get("", "track")?,
+            (read("certified")?, read("in_training")?),
+        );
+    }
+    let mut days: HashMap<String, Vec<(NaiveDate, u64)>> = HashMap::new();
+    for row in sql::query(
         db,
-        "SELECT day, newly_certified FROM programme_day \
-         WHERE programme_id = ? AND track = ? AND newly_certified <> 0 ORDER BY day",
-        key(),
+        "SELECT track, day, newly_certified FROM programme_day \
+         WHERE programme_id = ? AND newly_certified <> 0 ORDER BY track, day",
+        vec![programme.id.into()],
     )
-    .await?;
-    let target_u = u64::try_from(target).unwrap_or(0);
+    .await?
+    {
+        let n = u64::try_from(row.try_get::<i32>("", "newly_certified")?).unwrap_or(0);
+        days.entry(row.try_get("", "track")?)
+            .or_default()
+            .push((row.try_get("", "day")?, n));
+    }
     let since = today
         .checked_sub_days(Days::new(PROJECTION_DAYS))
         .unwrap_or(today);
-    let (mut running, mut reached_on, mut recent) = (0u64, None, 0u64);
-    if target_u == 0 {
-        reached_on = Some(programme.starts_on);
-    }
-    for row in &days {
-        let day: NaiveDate = row.try_get("", "day")?;
-        let n = u64::try_from(row.try_get::<i32>("", "newly_certified")?).unwrap_or(0);
-        running += n;
-        if reached_on.is_none() && running >= target_u {
-            reached_on = Some(day);
+    let mut out = Vec::with_capacity(tracks.len());
+    for &(track, target) in tracks {
+        let (certified, in_training) = totals.get(track.as_str()).copied().unwrap_or_default();
+        let target_u = u64::try_from(target).unwrap_or(0);
+        let (mut running, mut reached_on, mut recent) = (0u64, None, 0u64);
+        if target_u == 0 {
+            reached_on = Some(programme.starts_on);
         }
-        if day > since {
-            recent += n;
+        for &(day, n) in days.get(track.as_str()).map_or(&[][..], Vec::as_slice) {
+            running += n;
+            if reached_on.is_none() && running >= target_u {
+                reached_on = Some(day);
+            }
+            if day > since {
+                recent += n;
+            }
         }
+        out.push(TrackProgress {
+            track,
+            target,
+            certified,
+            in_training,
+            ratio: if target == 0 {
+                1.0
+            } else {
+                certified as f64 / f64::from(target)
+            },
+            projected_reach_date: if reached_on.is_some() {
+                None
+            } else {
+                project(today, target_u.saturating_sub(certified), recent)
+            },
+            reached_on,
+        });
     }
-    Ok(TrackProgress {
-        track,
-        target,
-        certified,
-        in_training,
-        ratio: if target == 0 {
-            1.0
-        } else {
-            certified as f64 / f64::from(target)
-        },
-        projected_reach_date: if reached_on.is_some() {
-            None
-        } else {
-            project(today, target_u.saturating_sub(certified), recent)
-        },
-        reached_on,
-    })
+    Ok(out)
 }
 
 /// Linear projection: `remaining` persons at `recent` persons per 90 days.

@@ -168,15 +168,40 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
         .create(&app, &staff, &institution)
         .await;
     let others_course = NewCourse::host().create(&app, &other_admin, &other).await;
+    let full = NewCourse::host()
+        .capacity(1)
+        .create(&app, &staff, &institution)
+        .await;
     let trainee = flows::trainee(&app, &staff).await;
+    let seated = flows::trainee(&app, &staff).await;
+    assert_eq!(
+        enrol(&app, Some(&staff), &seated, &full).await.data()["enrol"]["created"],
+        true
+    );
     let unknown = Uuid::now_v7().to_string();
-    let cases: [Refusal; 9] = [
+    let cases: [Refusal; 11] = [
         (
             "unknown trainee",
             Some(&staff),
             &unknown,
             &course,
             "NOT_FOUND",
+            None,
+        ),
+        (
+            "unknown trainee, full course",
+            Some(&staff),
+            &unknown,
+            &full,
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            "known trainee, full course",
+            Some(&staff),
+            &trainee,
+            &full,
+            "CAPACITY_FULL",
             None,
         ),
         (
@@ -254,8 +279,9 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
             assert_eq!(response.field(), field, "{why}: {}", response.body);
         }
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM enrolment").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM enrolment").await, 1);
     for course in [&course, &ended, &others_course] {
         assert_eq!(enrolled_count(&app, &admin, course).await, 0);
     }
+    assert_eq!(enrolled_count(&app, &admin, &full).await, 1);
 }
