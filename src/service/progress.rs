@@ -212,11 +212,7 @@ async fn track_progress(
         target,
         certified,
         in_training,
-        ratio: if target == 0 {
-            1.0
-        } else {
-            certified as f64 / f64::from(target)
-        },
+        ratio: ratio(certified, target),
         projected_reach_date,
         reached_on,
     })
@@ -287,11 +283,7 @@ async fn maintained(
             target,
             certified,
             in_training,
-            ratio: if target == 0 {
-                1.0
-            } else {
-                certified as f64 / f64::from(target)
-            },
+            ratio: ratio(certified, target),
             projected_reach_date: if reached_on.is_some() {
                 None
             } else {
@@ -301,6 +293,15 @@ async fn maintained(
         });
     }
     Ok(out)
+}
+
+/// `certified / target`, 1 when the target is 0.
+fn ratio(certified: u64, target: i32) -> f64 {
+    if target == 0 {
+        1.0
+    } else {
+        certified as f64 / f64::from(target)
+    }
 }
 
 /// Linear projection: `remaining` persons at `recent` persons per 90 days.
