@@ -2,8 +2,8 @@
 //! that has no trainees yet.
 //!
 //! Shape (the same `--seed` gives the same rows, ids included):
-//! - institutions: one per 2,000 trainees (5 to 500) over Shenzhen's ten districts,
-//!   unevenly (Nanshan, Baoan, Futian, Longgang busiest); all four kinds; valid credit
+//! - institutions: one per 2,000 trainees (10 to 500) over Shenzhen's ten districts,
+//!   at least one in each, unevenly (Nanshan, Baoan, Futian, Longgang busiest); all four kinds; valid credit
 //!   codes; a long tail of sizes, so a few institutions take many trainees;
 //! - courses: ten per institution, more at larger ones; 30 % HOST, 70 % PROFESSIONAL;
 //!   level 5 and 4 most common, 10 % without a level; 8–120 hours; 40 % with a capacity
@@ -38,7 +38,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use sea_orm::{DatabaseConnection, DbBackend, DbErr, EntityTrait, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, TransactionTrait,
+};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -66,7 +68,7 @@ pub struct SeedOptions {
     /// RNG seed: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Institutions (default: trainees / 2000, at least 5, at most 500).
+    /// Institutions (default: trainees / 2000, at least one per district (10), at most 500).
     #[arg(long)]
     pub institutions: Option<u64>,
     /// Courses (default: 10 per institution).
@@ -110,7 +112,7 @@ pub async fn run(
     }
     let institutions = options
         .institutions
-        .unwrap_or((options.trainees / 2_000).clamp(5, 500));
+        .unwrap_or((options.trainees / 2_000).clamp(catalogue::DISTRICTS.len() as u64, 500));
     let courses = options.courses.unwrap_or(institutions * 10);
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut ids = Ids::after_period();
@@ -176,6 +178,11 @@ pub async fn run(
     crate::service::recount::rebuild(db)
         .await
         .map_err(|e| anyhow::anyhow!("rebuilding counts: {e}"))?;
+    // Fresh planner statistics: a bulk load leaves them describing empty tables.
+    tracing::info!("seed: updating planner statistics");
+    db.execute_unprepared("ANALYZE")
+        .await
+        .context("ANALYZE after the load")?;
     report.elapsed = started.elapsed();
     tracing::info!(
         trainees = report.trainees,

@@ -16,7 +16,7 @@ use crate::domain::{CreditCode, DistrictList, InstitutionKind, Track};
 
 /// Shenzhen's districts by Chinese name (resolved through [`DistrictList::shenzhen`]),
 /// with the region code of residents' IDs and a weight for where institutions are.
-const DISTRICTS: [(&str, &str, f64); 10] = [
+pub const DISTRICTS: [(&str, &str, f64); 10] = [
     ("福田", "440304", 15.0),
     ("罗湖", "440303", 9.0),
     ("盐田", "440308", 2.0),
@@ -141,8 +141,14 @@ impl Catalogue {
         let mut codes = HashSet::new();
         let mut sizes = Vec::with_capacity(institutions);
         let mut insts = Vec::with_capacity(institutions);
-        for _ in 0..institutions {
-            let district = district_pick.sample(rng);
+        for i in 0..institutions {
+            // Every district has an institution (the first ten go one to each), so a
+            // breakdown by district has the same rows at every scale.
+            let district = if i < DISTRICTS.len() {
+                i
+            } else {
+                district_pick.sample(rng)
+            };
             let kind = KINDS[kind_pick.sample(rng)].0;
             let credit_code = loop {
                 let code = credit_code(rng, kind)?;

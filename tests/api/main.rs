@@ -27,6 +27,7 @@ mod random_world;
 mod reads;
 mod recount;
 mod schema;
+mod seed;
 mod stats;
 mod trainee;
 mod user;

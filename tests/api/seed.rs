@@ -1,0 +1,78 @@
+//! `seed`: synthetic data of the documented shape, reproducible, whose numbers the API
+//! reports exactly.
+
+use serde_json::json;
+use talent_registry::seed::{SeedOptions, run};
+use talent_registry::service::pii::PiiKey;
+use talent_registry::service::recount;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::reads::{rows, stats};
+
+async fn seed(app: &TestApp, trainees: u64, seed: u64) -> anyhow::Result<()> {
+    let options = SeedOptions {
+        trainees,
+        seed,
+        institutions: None,
+        courses: None,
+    };
+    run(&app.db, &PiiKey::new(b"seed test key"), &options).await?;
+    Ok(())
+}
+
+/// Trainee ids and masked documents, in id order.
+async fn people(app: &TestApp) -> Vec<(String, String)> {
+    rows(app, "SELECT id, id_masked FROM trainee ORDER BY id")
+        .await
+        .iter()
+        .map(|r| {
+            let id: uuid::Uuid = r.try_get("", "id").unwrap();
+            (id.to_string(), r.try_get("", "id_masked").unwrap())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_small_seed_covers_every_district_and_its_numbers_equal_a_recount() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    seed(&app, 1000, 7).await.unwrap();
+
+    assert_eq!(app.count("trainee").await, 1000);
+    assert_eq!(
+        app.count("(SELECT DISTINCT district FROM institution) d")
+            .await,
+        10
+    );
+    let enrolments = app.count("enrolment").await;
+    assert!(
+        (2_500..=3_700).contains(&enrolments),
+        "about three enrolments per person, got {enrolments}"
+    );
+    let certified = app
+        .count("(SELECT DISTINCT trainee_id FROM certificate) c")
+        .await;
+    assert!(
+        (120..=300).contains(&certified),
+        "about a fifth of the persons certified, got {certified}"
+    );
+    let differences = recount::verify(&app.db).await.unwrap();
+    assert_eq!(differences, Vec::<String>::new());
+    let totals = stats(&app, Some(&admin), json!({}), &[]).await;
+    assert_eq!(totals.data()["stats"][0]["enrolments"], enrolments);
+    let by_district = stats(&app, Some(&admin), json!({}), &["DISTRICT"]).await;
+    assert_eq!(by_district.data()["stats"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_people_and_a_registry_with_trainees_is_refused() {
+    let (first, second) = tokio::join!(spawn_app(), spawn_app());
+    seed(&first, 200, 11).await.unwrap();
+    seed(&second, 200, 11).await.unwrap();
+
+    assert_eq!(people(&first).await, people(&second).await);
+    let again = seed(&first, 200, 12).await;
+    assert!(again.is_err(), "a second seed must be refused");
+    assert_eq!(first.count("trainee").await, 200);
+}
