@@ -26,11 +26,12 @@ Options:
   --out FILE       report file (default benches/RESULTS.md)
   --keep           keep the bench_<scale> databases
   --strict         exit 1 when a target is missed (correctness failures always exit 1)
-  --no-build       use the release binary already built (target/release/talent-registry)
+  --no-build       use the binary already built (target/release/talent-registry)
+  --debug          build and run the debug binary (quick; CI's smoke run, not for figures)
 EOF
 }
 
-SCALES="" DURATION="" CONNS=16 SMOKE=0 KEEP=0 STRICT=0 OUT="" BUILD=1
+SCALES="" DURATION="" CONNS=16 SMOKE=0 KEEP=0 STRICT=0 OUT="" BUILD=1 PROFILE=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --scales) SCALES=$2; shift 2 ;;
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=1; shift ;;
         --strict) STRICT=1; shift ;;
         --no-build) BUILD=0; shift ;;
+        --debug) PROFILE=debug; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -70,7 +72,7 @@ INSTITUTION_PASSWORD="bench-institution-password-$$"
 PII_KEY="talent-registry benchmark key (synthetic data only)"
 WORK=$ROOT/target/bench
 mkdir -p "$WORK"
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/talent-registry
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/talent-registry
 # Trainees for the HTTP enrol run: enough that no id repeats at ~3,000 enrolments/s.
 HTTP_POOL=$((DURATION * 3000)); [ "$HTTP_POOL" -lt 20000 ] && [ "$SMOKE" = 0 ] && HTTP_POOL=20000
 SQL_POOL=$((DURATION * 6000))
@@ -109,8 +111,13 @@ if curl -s -o /dev/null "$URL/healthz"; then
 fi
 
 if [ "$BUILD" = 1 ]; then
-    say "cargo build --release"
-    cargo build --release --locked
+    if [ "$PROFILE" = release ]; then
+        say "cargo build --release"
+        cargo build --release --locked
+    else
+        say "cargo build (debug)"
+        cargo build --locked
+    fi
 fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
@@ -390,7 +397,7 @@ met() { if "$@"; then echo met; else echo "**not met**"; fi; }
     echo "| machine | $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr) |"
     echo "| PostgreSQL | $(psql_admin -c 'SHOW server_version') on the same machine |"
     echo "| load generator | wrk $(wrk -v 2>&1 | head -1 | awk '{ print $2 }'), $WRK_THREADS threads, $CONNS connections, ${DURATION} s per run after a ${WARMUP} s warm-up (reads); pgbench $(pgbench --version | awk '{ print $3 }') -c $CONNS -j 2 -M prepared |"
-    echo "| server | release build, \`RUST_LOG=warn\`, pool of 16 connections (default) |"
+    echo "| server | $PROFILE build, \`RUST_LOG=warn\`, pool of 16 connections (default) |"
     echo "| total time | $(elapsed "$STARTED") s after the build |"
     echo
     echo "wrk, pgbench, the server and PostgreSQL share the same $(nproc) CPUs; load average when the run started: $LOAD_AT_START (other work on the machine slows every figure)."

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, QueryResult, TransactionTrait,
+    Value,
+};
 use uuid::Uuid;
 
 use super::counting::{Cell, GRAIN_INSTITUTION, Measures};
@@ -57,15 +60,29 @@ const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.tra
      FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \
      WHERE t.revoked_at IS NULL GROUP BY p.id, t.trainee_id, t.track";
 
-/// Recounts everything from the base tables.
-pub async fn recount(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
+/// Where a recount reads each person's first enrolment and certificate per track: a
+/// table holding the rows of [`PERSON_TRACK`], so the window query runs once.
+const RECOUNT_PERSON_TRACK: &str = "recount_person_track";
+
+/// Recounts everything from the base tables, with the per-person rows read from
+/// `person_track` (a table of [`PERSON_TRACK`]'s rows).
+async fn recount(db: &impl ConnectionTrait, person_track: &str) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for row in sql::query(db, PERSON_TRACK, vec![]).await? {
+    for row in sql::query(
+        db,
+        &format!(
+            "SELECT trainee_id, track, enrolled_now, first_enrolment_id, first_enrolled_at, \
+             first_certificate_id FROM {person_track}"
+        ),
+        vec![],
+    )
+    .await?
+    {
         let key = (row.try_get("", "trainee_id")?, row.try_get("", "track")?);
         snap.person_track
             .insert(key, person_track_row(&row, "enrolled_now")?);
     }
-    for (measure, text, _) in measure_queries() {
+    for (measure, text, _) in measure_queries(person_track) {
         for row in sql::query(db, &text, vec![]).await? {
             let (cell, n) = read_cell(&row)?;
             for key in both_grains(cell) {
@@ -106,8 +123,9 @@ pub async fn recount(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
 }
 
 /// The four measure queries at institution grain: (measure index, SQL with a
-/// `WHERE 1 = 1` to extend, the event-date column).
-fn measure_queries() -> [(usize, String, &'static str); 4] {
+/// `WHERE 1 = 1` to extend, the event-date column). `person_track` is a table or a
+/// parenthesized query of [`PERSON_TRACK`]'s rows.
+fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
     let month = |col: &str| format!("SUBSTR(CAST({col} AS TEXT), 1, 7)");
     let course_cell = "c.institution_id, c.track, i.district, COALESCE(c.level, 0) AS level";
     let from_enrolment = "FROM enrolment e JOIN course c ON c.id = e.course_id \
@@ -135,7 +153,7 @@ fn measure_queries() -> [(usize, String, &'static str); 4] {
             2,
             format!(
                 "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
-                 JOIN ({PERSON_TRACK}) pt ON pt.first_enrolment_id = e.id \
+                 JOIN {person_track} pt ON pt.first_enrolment_id = e.id \
                  WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
                 month("e.enrolled_on")
             ),
@@ -147,7 +165,7 @@ fn measure_queries() -> [(usize, String, &'static str); 4] {
                 "SELECT t.institution_id, t.track, i.district, COALESCE(t.level, 0) AS level, \
                  {} AS month, COUNT(*) AS n FROM certificate t \
                  JOIN institution i ON i.id = t.institution_id \
-                 JOIN ({PERSON_TRACK}) pt ON pt.first_certificate_id = t.id \
+                 JOIN {person_track} pt ON pt.first_certificate_id = t.id \
                  WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
                 month("t.issued_on")
             ),
@@ -280,8 +298,28 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
 }
 
 /// Differences between the stored counts and a recount, one line each; empty when exact.
-pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
-    let (expected, actual) = (recount(db).await?, stored(db).await?);
+///
+/// Reads one snapshot (REPEATABLE READ on PostgreSQL, a read transaction on SQLite), so
+/// it runs beside live writers without blocking them or seeing half a write. The
+/// per-person window query is materialized once in a temporary table that the rollback
+/// drops.
+pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
+    let txn = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+                .await?
+        }
+        _ => db.begin().await?,
+    };
+    sql::query(
+        &txn,
+        &format!("CREATE TEMPORARY TABLE {RECOUNT_PERSON_TRACK} AS {PERSON_TRACK}"),
+        vec![],
+    )
+    .await?;
+    let expected = recount(&txn, RECOUNT_PERSON_TRACK).await?;
+    let actual = stored(&txn).await?;
+    txn.rollback().await?;
     let mut out = Vec::new();
     diff(
         "person_track",
@@ -363,7 +401,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
         vec![],
     )
     .await?;
-    let snap = recount(&txn).await?;
+    let snap = recount(&txn, "person_track").await?;
     write_rollups(&txn, &snap).await?;
     txn.commit().await?;
     Ok(())
@@ -426,11 +464,11 @@ async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppError> {
 }
 
 async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(), AppError> {
-    for ((grain, cell), m) in &snap.stats {
-        sql::query(
-            db,
-            "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
-             enrolments, completions, trainees, certified_persons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        db,
+        "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
+         enrolments, completions, trainees, certified_persons) VALUES ",
+        snap.stats.iter().map(|((grain, cell), m)| {
             vec![
                 grain.clone().into(),
                 cell.institution_id.into(),
@@ -442,31 +480,63 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
                 m[1].into(),
                 m[2].into(),
                 m[3].into(),
-            ],
-        )
-        .await?;
-    }
-    for ((programme, track), [certified, in_training]) in &snap.counters {
-        sql::query(
-            db,
-            "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
-             VALUES (?, ?, 0, ?, ?)",
+            ]
+        }),
+    )
+    .await?;
+    insert_rows(
+        db,
+        "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) VALUES ",
+        snap.counters
+            .iter()
+            .map(|((programme, track), [certified, in_training])| {
+                vec![
+                    (*programme).into(),
+                    track.clone().into(),
+                    0.into(),
+                    (*certified).into(),
+                    (*in_training).into(),
+                ]
+            }),
+    )
+    .await?;
+    insert_rows(
+        db,
+        "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES ",
+        snap.days.iter().map(|((programme, track, day), n)| {
             vec![
                 (*programme).into(),
                 track.clone().into(),
-                (*certified).into(),
-                (*in_training).into(),
-            ],
-        )
-        .await?;
-    }
-    for ((programme, track, day), n) in &snap.days {
-        sql::query(
-            db,
-            "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES (?, ?, ?, ?)",
-            vec![(*programme).into(), track.clone().into(), (*day).into(), (*n).into()],
-        )
-        .await?;
+                (*day).into(),
+                (*n).into(),
+            ]
+        }),
+    )
+    .await
+}
+
+/// Runs `head` (`INSERT INTO t (…) VALUES `) with `rows` in multi-row statements, well
+/// under both engines' bind-parameter limits.
+async fn insert_rows(
+    db: &impl ConnectionTrait,
+    head: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> Result<(), AppError> {
+    const ROWS: usize = 200;
+    let rows: Vec<Vec<Value>> = rows.collect();
+    for chunk in rows.chunks(ROWS) {
+        let mut text = String::from(head);
+        let mut values = Vec::with_capacity(chunk.len() * chunk[0].len());
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push('(');
+            text.push_str(&vec!["?"; row.len()].join(", "));
+            text.push(')');
+            values.extend(row.iter().cloned());
+        }
+        sql::query(db, &text, values).await?;
     }
     Ok(())
 }
@@ -480,7 +550,7 @@ pub async fn cells(
     to: Option<NaiveDate>,
 ) -> Result<BTreeMap<Cell, Measures>, AppError> {
     let mut out: BTreeMap<Cell, Measures> = BTreeMap::new();
-    for (measure, text, date) in measure_queries() {
+    for (measure, text, date) in measure_queries(&format!("({PERSON_TRACK})")) {
         let mut text = text;
         let mut values = Vec::new();
         if let Some(from) = from {

@@ -76,3 +76,29 @@ async fn the_same_seed_gives_the_same_people_and_a_registry_with_trainees_is_ref
     assert!(again.is_err(), "a second seed must be refused");
     assert_eq!(first.count("trainee").await, 200);
 }
+
+#[tokio::test]
+async fn verify_counts_names_a_tampered_count_and_a_rebuild_repairs_it() {
+    let app = spawn_app().await;
+    seed(&app, 300, 5).await.unwrap();
+    for tamper in [
+        "UPDATE programme_counter SET certified = certified + 1",
+        "UPDATE stats_rollup SET trainees = trainees + 2 WHERE grain = 'DISTRICT'",
+        "DELETE FROM person_track WHERE track = 'HOST'",
+    ] {
+        rows(&app, tamper).await;
+    }
+
+    let differences = recount::verify(&app.db).await.unwrap();
+    for table in ["programme_counter", "stats_rollup", "person_track"] {
+        assert!(
+            differences.iter().any(|d| d.starts_with(table)),
+            "no {table} difference in {differences:?}"
+        );
+    }
+    recount::rebuild(&app.db).await.unwrap();
+    assert_eq!(
+        recount::verify(&app.db).await.unwrap(),
+        Vec::<String>::new()
+    );
+}
