@@ -4,9 +4,11 @@
 mod errors;
 mod guards;
 mod inputs;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
+pub mod transport;
 mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -53,10 +55,21 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
         .limit_complexity(MAX_COMPLEXITY)
 }
 
-/// Builds the schema over `deps`; with `introspection` off, field suggestions are off too.
-pub fn schema(deps: Deps, introspection: bool) -> AppSchema {
-    let builder = builder().data(deps);
-    if introspection {
+/// Switches and limits of the served schema.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    /// Serve introspection; off also turns off "did you mean" suggestions.
+    pub introspection: bool,
+    /// Most aliased fields per document.
+    pub max_aliases: usize,
+}
+
+/// Builds the schema over `deps`.
+pub fn schema(deps: Deps, options: SchemaOptions) -> AppSchema {
+    let builder = builder()
+        .data(deps)
+        .extension(limits::AliasLimit::new(options.max_aliases));
+    if options.introspection {
         builder.finish()
     } else {
         builder
@@ -101,7 +114,8 @@ pub async fn execute(
     errors::finalize(schema.execute(request).await)
 }
 
-/// A request-level refusal (body too large, unparsable JSON) as a GraphQL response.
+/// A request-level refusal (body too large, unparsable JSON, time limit) as a GraphQL
+/// response.
 pub fn refusal(message: String, code: &'static str) -> async_graphql::Response {
     errors::refusal(message, code)
 }
