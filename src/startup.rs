@@ -22,7 +22,7 @@ use crate::auth::{self, Passwords};
 use crate::config::{CreateUserArgs, Settings};
 use crate::domain::{DistrictList, Password, Username};
 use crate::graphql::transport::{self, Answer, Media};
-use crate::graphql::{self, AppSchema, SchemaOptions};
+use crate::graphql::{self, Api, SchemaOptions};
 use crate::service::pii::PiiKey;
 use crate::service::rate_limit::{LoginThrottle, RateLimiter};
 use crate::service::{Deps, account, health};
@@ -44,7 +44,7 @@ pub struct App {
 
 #[derive(Clone)]
 struct AppState {
-    schema: AppSchema,
+    api: Api,
     deps: Deps,
     request_timeout: Duration,
 }
@@ -58,7 +58,7 @@ impl App {
             .context("running migrations")?;
         let deps = deps(&settings, db)?;
         crate::bootstrap::run(&deps, &settings).await?;
-        let schema = graphql::schema(
+        let api = graphql::api(
             deps.clone(),
             SchemaOptions {
                 introspection: settings.introspection,
@@ -66,7 +66,7 @@ impl App {
             },
         );
         let state = AppState {
-            schema,
+            api,
             deps: deps.clone(),
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
         };
@@ -304,6 +304,14 @@ async fn run(
     request: async_graphql::Request,
     media: Media,
 ) -> Response {
+    if request.query.trim().is_empty() {
+        // Not a well-formed GraphQL-over-HTTP request, so 400 whatever the media type.
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "the request has no query".to_owned(),
+            media,
+        );
+    }
     let token = auth::bearer_token(headers).map(str::to_owned);
     let work = async {
         let caller = match &token {
@@ -311,7 +319,7 @@ async fn run(
             None => None,
         };
         Ok::<_, crate::error::AppError>(
-            graphql::execute(&state.schema, request, caller, token.clone(), client.ip()).await,
+            graphql::execute(&state.api, request, caller, token.clone(), client.ip()).await,
         )
     };
     match tokio::time::timeout(state.request_timeout, work).await {

@@ -1,7 +1,7 @@
 //! GraphQL over HTTP, framework-free: which request bodies are read, which media type
 //! answers, and the status and body of each answer (the GraphQL-over-HTTP spec).
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{OperationDefinition, OperationType, Selection};
 use async_graphql::{ParseRequestError, Request, Response, Value};
 
 /// The media type of an answer, chosen from the client's `Accept` header.
@@ -73,17 +73,36 @@ pub fn unreadable(error: &ParseRequestError) -> (u16, String) {
 }
 
 /// True when the operation `request` would run is a mutation (refused over GET). A
-/// document that does not parse is left to the engine to report.
+/// document that does not parse, or names no single operation, is left to the engine.
 pub fn is_mutation(request: &mut Request) -> bool {
-    let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
+    operation(request).is_some_and(|op| op.ty == OperationType::Mutation)
+}
+
+/// True when the operation `request` would run selects only introspection fields
+/// (`__schema`, `__type`, `__typename`) at its root.
+pub fn is_introspection_only(request: &mut Request) -> bool {
+    let Some(operation) = operation(request) else {
         return false;
     };
-    document
+    let items = &operation.selection_set.node.items;
+    !items.is_empty()
+        && items.iter().all(|item| match &item.node {
+            Selection::Field(field) => field.node.name.node.starts_with("__"),
+            Selection::FragmentSpread(_) | Selection::InlineFragment(_) => false,
+        })
+}
+
+/// The operation `request` would run: the named one, else the only one. `None` when the
+/// document does not parse or the choice is ambiguous (the engine reports those).
+fn operation(request: &mut Request) -> Option<&OperationDefinition> {
+    let name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    let mut candidates = document
         .operations
         .iter()
-        .filter(|(op_name, _)| name.is_none() || op_name.map(|n| n.as_str()) == name.as_deref())
-        .any(|(_, op)| op.node.ty == OperationType::Mutation)
+        .filter(|(op_name, _)| name.is_none() || op_name.map(|n| n.as_str()) == name.as_deref());
+    let (_, first) = candidates.next()?;
+    candidates.next().is_none().then_some(&first.node)
 }
 
 /// An HTTP answer: status, `Content-Type` and body.
@@ -203,5 +222,15 @@ mod tests {
         assert!(!is_mutation(&mut query));
         let mut unparsable = Request::new("mutation {");
         assert!(!is_mutation(&mut unparsable));
+    }
+
+    #[test]
+    fn only_an_operation_of_introspection_fields_is_introspection_only() {
+        let mut introspection = Request::new("{ __schema { queryType { name } } __typename }");
+        assert!(is_introspection_only(&mut introspection));
+        let mut mixed = Request::new("{ __schema { queryType { name } } me { id } }");
+        assert!(!is_introspection_only(&mut mixed));
+        let mut spread = Request::new("{ ...F } fragment F on Query { me { id } }");
+        assert!(!is_introspection_only(&mut spread));
     }
 }

@@ -300,3 +300,33 @@ async fn with_introspection_off_the_schema_is_hidden_and_nothing_is_suggested() 
         None
     );
 }
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered_though_it_nests_past_the_depth_limit() {
+    let app = spawn_app().await;
+    let mut type_ref = "name".to_owned();
+    for _ in 0..9 {
+        type_ref = format!("kind name ofType {{ {type_ref} }}");
+    }
+    let query = format!("{{ __schema {{ types {{ fields {{ type {{ {type_ref} }} }} }} }} }}");
+
+    let response = app.graphql(&query, json!({})).await;
+
+    assert!(
+        response.data()["__schema"]["types"].is_array(),
+        "{}",
+        response.body
+    );
+}
+
+#[tokio::test]
+async fn a_request_without_a_query_is_a_coded_400() {
+    let app = spawn_app().await;
+
+    for body in [r#"{"qeury": "{ __typename }"}"#, r#"{"query": " "}"#] {
+        let response = post(&app, Some("application/json"), None, body).await;
+
+        assert_eq!(response.status, 400, "{body}: {}", response.body);
+        assert_eq!(response.code(), "BAD_USER_INPUT", "{body}");
+    }
+}
