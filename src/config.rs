@@ -104,6 +104,36 @@ pub struct Settings {
         global = true
     )]
     pub verify_per_minute: u32,
+    /// Failed logins admitted per account within 15 minutes; more are `RATE_LIMITED`.
+    #[arg(
+        long,
+        env = "TALENT_LOGIN_FAILURES_PER_ACCOUNT",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub login_failures_per_account: u32,
+    /// Failed logins admitted per client address within 15 minutes; more are `RATE_LIMITED`.
+    #[arg(
+        long,
+        env = "TALENT_LOGIN_FAILURES_PER_ADDRESS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub login_failures_per_address: u32,
+    /// Longest time a GraphQL request may run, in milliseconds; then it is answered `TIMEOUT`.
+    #[arg(
+        long,
+        env = "TALENT_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub request_timeout_ms: u64,
+    /// Most aliased fields one GraphQL document may carry.
+    #[arg(long, env = "TALENT_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
     /// Upper bound of the database connection pool.
     #[arg(
         long,

@@ -4,9 +4,11 @@
 mod errors;
 mod guards;
 mod inputs;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
+pub mod transport;
 mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -18,6 +20,10 @@ use crate::service::Deps;
 pub const MAX_DEPTH: usize = 12;
 /// Largest complexity (roughly, fields resolved) a query may have.
 pub const MAX_COMPLEXITY: usize = 500;
+/// Deepest nesting of an operation that selects only introspection fields: the standard
+/// introspection queries (GraphiQL's, client generators', fuzzers') nest `ofType` past
+/// [`MAX_DEPTH`], and resolving them reads only the in-memory registry.
+pub const MAX_INTROSPECTION_DEPTH: usize = 24;
 
 /// Every query field, one object per noun.
 #[derive(MergedObject, Default)]
@@ -47,28 +53,53 @@ pub struct Mutation(
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder(depth: usize) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
+        .limit_depth(depth)
         .limit_complexity(MAX_COMPLEXITY)
 }
 
-/// Builds the schema over `deps`; with `introspection` off, field suggestions are off too.
-pub fn schema(deps: Deps, introspection: bool) -> AppSchema {
-    let builder = builder().data(deps);
-    if introspection {
-        builder.finish()
-    } else {
-        builder
-            .disable_introspection()
-            .disable_suggestions()
-            .finish()
+/// Switches and limits of the served schema.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    /// Serve introspection; off also turns off "did you mean" suggestions.
+    pub introspection: bool,
+    /// Most aliased fields per document.
+    pub max_aliases: usize,
+}
+
+/// The served API: the schema, and the same schema with the depth limit of
+/// introspection-only operations.
+#[derive(Clone)]
+pub struct Api {
+    schema: AppSchema,
+    introspection: AppSchema,
+}
+
+/// Builds the API over `deps`.
+pub fn api(deps: Deps, options: SchemaOptions) -> Api {
+    let build = |depth| {
+        let builder = builder(depth)
+            .data(deps.clone())
+            .extension(limits::AliasLimit::new(options.max_aliases));
+        if options.introspection {
+            builder.finish()
+        } else {
+            builder
+                .disable_introspection()
+                .disable_suggestions()
+                .finish()
+        }
+    };
+    Api {
+        schema: build(MAX_DEPTH),
+        introspection: build(MAX_INTROSPECTION_DEPTH),
     }
 }
 
 /// The SDL exported to `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder(MAX_DEPTH).finish().sdl()
 }
 
 /// The bearer token of the request, kept so `logout` can revoke it.
@@ -81,12 +112,17 @@ pub struct ClientAddr(pub std::net::IpAddr);
 
 /// Runs one GraphQL request for `caller` and stamps every error with its code.
 pub async fn execute(
-    schema: &AppSchema,
-    request: async_graphql::Request,
+    api: &Api,
+    mut request: async_graphql::Request,
     caller: Option<CurrentUser>,
     token: Option<String>,
     client: std::net::IpAddr,
 ) -> async_graphql::Response {
+    let schema = if transport::is_introspection_only(&mut request) {
+        &api.introspection
+    } else {
+        &api.schema
+    };
     let deps = schema.data::<Deps>().cloned();
     let mut request = request.data(ClientAddr(client));
     if let Some(deps) = deps {
@@ -101,7 +137,8 @@ pub async fn execute(
     errors::finalize(schema.execute(request).await)
 }
 
-/// A request-level refusal (body too large, unparsable JSON) as a GraphQL response.
+/// A request-level refusal (body too large, unparsable JSON, time limit) as a GraphQL
+/// response.
 pub fn refusal(message: String, code: &'static str) -> async_graphql::Response {
     errors::refusal(message, code)
 }

@@ -8,6 +8,7 @@ pub mod certificate;
 pub mod counting;
 pub mod course;
 pub mod enrolment;
+pub mod health;
 pub mod institution;
 pub mod lookup;
 pub mod page;
@@ -43,6 +44,8 @@ pub struct Deps {
     pub session_ttl: chrono::Duration,
     /// Public certificate verifications per client address.
     pub verify_limiter: Arc<rate_limit::RateLimiter<std::net::IpAddr>>,
+    /// Failed logins per account and per client address.
+    pub login_throttle: Arc<rate_limit::LoginThrottle>,
 }
 
 /// The current time, truncated to microseconds so that values read back from either

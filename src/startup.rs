@@ -1,13 +1,13 @@
-//! The HTTP server: connection pool, router (`/graphql`, `/healthz`), lifecycle.
+//! The HTTP server: connection pool, router (`/graphql`, `/healthz`, `/readyz`), lifecycle.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use async_graphql_axum::{GraphQLRequest, rejection::GraphQLRejection};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,16 +21,17 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::auth::{self, Passwords};
 use crate::config::{CreateUserArgs, Settings};
 use crate::domain::{DistrictList, Password, Username};
-use crate::graphql::{self, AppSchema};
+use crate::graphql::transport::{self, Answer, Media};
+use crate::graphql::{self, Api, SchemaOptions};
 use crate::service::pii::PiiKey;
-use crate::service::rate_limit::RateLimiter;
-use crate::service::{Deps, account};
+use crate::service::rate_limit::{LoginThrottle, RateLimiter};
+use crate::service::{Deps, account, health};
 
 /// Largest request body accepted on `/graphql`.
 /// Fits an `enrolMany` of 10,000 rows (about 1.2 MB of JSON) with room to spare.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-/// Concurrent argon2 computations; more wait, so hashing cannot starve the runtime.
-const MAX_CONCURRENT_HASHES: usize = 4;
+/// Longest wait for the database's answer to the readiness check.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
 /// HMAC key used when `TALENT_PII_KEY` is unset: fine for a demo, never for real data.
 const DEVELOPMENT_PII_KEY: &[u8] = b"talent-registry development key: set TALENT_PII_KEY";
 
@@ -43,8 +44,9 @@ pub struct App {
 
 #[derive(Clone)]
 struct AppState {
-    schema: AppSchema,
+    api: Api,
     deps: Deps,
+    request_timeout: Duration,
 }
 
 impl App {
@@ -56,14 +58,22 @@ impl App {
             .context("running migrations")?;
         let deps = deps(&settings, db)?;
         crate::bootstrap::run(&deps, &settings).await?;
-        let schema = graphql::schema(deps.clone(), settings.introspection);
+        let api = graphql::api(
+            deps.clone(),
+            SchemaOptions {
+                introspection: settings.introspection,
+                max_aliases: settings.max_aliases,
+            },
+        );
         let state = AppState {
-            schema,
+            api,
             deps: deps.clone(),
+            request_timeout: Duration::from_millis(settings.request_timeout_ms),
         };
         let router = Router::new()
-            .route("/graphql", get(graphiql).post(graphql_handler))
+            .route("/graphql", get(graphql_get).post(graphql_post))
             .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(axum::middleware::map_response(coded_refusals))
             .with_state(state);
@@ -143,13 +153,25 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         db,
         pii,
         districts: Arc::new(districts),
-        passwords: Passwords::new(MAX_CONCURRENT_HASHES)?,
+        passwords: Passwords::new(hash_permits())?,
         session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
         verify_limiter: Arc::new(RateLimiter::new(
             settings.verify_per_minute,
             Duration::from_secs(60),
         )),
+        login_throttle: Arc::new(LoginThrottle::new(
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+        )),
     })
+}
+
+/// Concurrent argon2 computations: half the cores, 1 to 4. More wait their turn, so a
+/// login flood leaves CPU to every other request.
+fn hash_permits() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |cores| cores.get() / 2)
+        .clamp(1, 4)
 }
 
 /// `migrate`: applies pending migrations.
@@ -222,52 +244,179 @@ pub async fn create_user_command(settings: &Settings, args: CreateUserArgs) -> a
     Ok(())
 }
 
-async fn graphql_handler(
+/// `GET /graphql`: GraphiQL for a browser when there is no `query` parameter, else a query.
+/// A mutation is refused (405): a GET must change nothing.
+async fn graphql_get(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    request: Request,
 ) -> Response {
-    let request = match request {
+    if !has_query_parameter(request.uri().query()) {
+        return graphiql().await.into_response();
+    }
+    let media = negotiate(&headers);
+    let mut request = match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await
+    {
         Ok(request) => request.into_inner(),
-        Err(rejection) => {
-            let response = graphql::refusal(
-                format!("unreadable request: {}", rejection.0),
-                "BAD_USER_INPUT",
-            );
-            return (StatusCode::BAD_REQUEST, Json(response)).into_response();
-        }
+        Err(rejection) => return unreadable(&rejection, media),
     };
-    let token = auth::bearer_token(&headers).map(str::to_owned);
-    let caller = match &token {
-        Some(token) => match account::authenticate(&state.deps.db, token).await {
-            Ok(caller) => caller,
-            Err(err) => {
-                tracing::error!(error = %err, "session lookup failed");
-                let response =
-                    graphql::refusal("internal error".to_owned(), "INTERNAL_SERVER_ERROR");
-                return (StatusCode::SERVICE_UNAVAILABLE, Json(response)).into_response();
-            }
-        },
-        None => None,
-    };
-    GraphQLResponse::from(
-        graphql::execute(&state.schema, request, caller, token, client.ip()).await,
-    )
-    .into_response()
-}
-
-/// The body-limit layer answers 413 in plain text; clients get the same JSON error shape
-/// as every other refusal.
-async fn coded_refusals(response: Response) -> Response {
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+    if transport::is_mutation(&mut request) {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are accepted only over POST".to_owned(),
+            media,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let refusal = graphql::refusal(
-        format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
-        "BAD_USER_INPUT",
-    );
-    (StatusCode::PAYLOAD_TOO_LARGE, Json(refusal)).into_response()
+    run(&state, client, &headers, request, media).await
+}
+
+/// `POST /graphql`: one operation as `application/json` (or `multipart/form-data`).
+async fn graphql_post(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let media = negotiate(&headers);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    if !transport::readable_content_type(content_type) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json".to_owned(),
+            media,
+        );
+    }
+    match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await {
+        Ok(request) => run(&state, client, &headers, request.into_inner(), media).await,
+        Err(rejection) => unreadable(&rejection, media),
+    }
+}
+
+/// Resolves the caller and executes, within the request time limit.
+async fn run(
+    state: &AppState,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    media: Media,
+) -> Response {
+    if request.query.trim().is_empty() {
+        // Not a well-formed GraphQL-over-HTTP request, so 400 whatever the media type.
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "the request has no query".to_owned(),
+            media,
+        );
+    }
+    let token = auth::bearer_token(headers).map(str::to_owned);
+    let work = async {
+        let caller = match &token {
+            Some(token) => account::authenticate(&state.deps.db, token).await?,
+            None => None,
+        };
+        Ok::<_, crate::error::AppError>(
+            graphql::execute(&state.api, request, caller, token.clone(), client.ip()).await,
+        )
+    };
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(Ok(response)) => http(transport::executed(response, media)),
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "session lookup failed");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal error".to_owned(),
+                media,
+            )
+        }
+        Err(_) => {
+            let limit = state.request_timeout.as_millis();
+            tracing::warn!(timeout_ms = limit, "request timed out");
+            let response = graphql::refusal(
+                format!("the request took longer than {limit} ms and was stopped"),
+                "TIMEOUT",
+            );
+            http(transport::timed_out(&response, media))
+        }
+    }
+}
+
+/// True when the query string has a `query` parameter.
+fn has_query_parameter(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some("query"))
+    })
+}
+
+fn negotiate(headers: &HeaderMap) -> Media {
+    Media::negotiate(
+        headers
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok()),
+    )
+}
+
+/// A body that is not one readable GraphQL request: unparsable JSON, a batch, too large.
+fn unreadable(rejection: &GraphQLRejection, media: Media) -> Response {
+    let (status, message) = transport::unreadable(&rejection.0);
+    refuse(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        message,
+        media,
+    )
+}
+
+/// A refusal before execution, with its code: `INTERNAL_SERVER_ERROR` for a 5xx, else
+/// `BAD_USER_INPUT`.
+fn refuse(status: StatusCode, message: String, media: Media) -> Response {
+    let code = if status.is_server_error() {
+        "INTERNAL_SERVER_ERROR"
+    } else {
+        "BAD_USER_INPUT"
+    };
+    http(transport::refused(
+        status.as_u16(),
+        &graphql::refusal(message, code),
+        media,
+    ))
+}
+
+fn http(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, answer.content_type)],
+        answer.body,
+    )
+        .into_response()
+}
+
+/// Refusals made by layers (body limit, method router) come without a GraphQL body;
+/// clients get the same JSON error shape as every other refusal.
+async fn coded_refusals(response: Response) -> Response {
+    let message = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+        StatusCode::METHOD_NOT_ALLOWED
+            if !response.headers().contains_key(header::CONTENT_TYPE) =>
+        {
+            "this method is not allowed here".to_owned()
+        }
+        _ => return response,
+    };
+    let status = response.status();
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut refusal = (status, Json(graphql::refusal(message, "BAD_USER_INPUT"))).into_response();
+    if let Some(allow) = allow {
+        refusal.headers_mut().insert(header::ALLOW, allow);
+    }
+    refusal
 }
 
 async fn graphiql() -> impl IntoResponse {
@@ -277,8 +426,35 @@ async fn graphiql() -> impl IntoResponse {
     )
 }
 
+/// The process is up; says nothing of the database.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The database answers `SELECT 1` within [`READY_TIMEOUT`]: 200 `ready`, else 503.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(READY_TIMEOUT, health::ping(&state.deps.db)).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            not_ready()
+        }
+        Err(_) => {
+            tracing::warn!("readiness check timed out");
+            not_ready()
+        }
+    }
+}
+
+fn not_ready() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({
+            "status": "unavailable",
+            "reason": "the database does not answer",
+        })),
+    )
+        .into_response()
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,7 @@
 //! Accounts and sessions: login, logout, token resolution, user creation, trainee activation.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
@@ -38,25 +40,56 @@ pub struct NewUser {
 }
 
 /// Signs in. Unknown user and wrong password give the same error after the same work.
+/// Too many failures on the account or from `client` are `RateLimited` without hashing.
 #[instrument(skip_all, fields(user.name = %username))]
-pub async fn login(deps: &Deps, username: &str, password: &str) -> Result<NewSession, AppError> {
-    let found = match Username::parse(username) {
-        Ok(name) => {
+pub async fn login(
+    deps: &Deps,
+    client: Option<IpAddr>,
+    username: &str,
+    password: &str,
+) -> Result<NewSession, AppError> {
+    let name = Username::parse(username).ok();
+    let attempt = deps
+        .login_throttle
+        .attempt(name.as_ref().map(Username::as_str), client)
+        .ok_or(AppError::RateLimited)?;
+    let checked = check_password(deps, name.as_ref(), password).await;
+    match checked {
+        Ok(Some(user)) => {
+            attempt.succeeded();
+            open_session(&deps.db, deps.session_ttl, user).await
+        }
+        Ok(None) => {
+            attempt.failed();
+            Err(AppError::InvalidCredentials)
+        }
+        Err(err) => {
+            attempt.not_counted();
+            Err(err)
+        }
+    }
+}
+
+/// The account of `name` when `password` is its password.
+async fn check_password(
+    deps: &Deps,
+    name: Option<&Username>,
+    password: &str,
+) -> Result<Option<user::Model>, AppError> {
+    let found = match name {
+        Some(name) => {
             user::Entity::find()
                 .filter(user::Column::Username.eq(name.as_str()))
                 .one(&deps.db)
                 .await?
         }
-        Err(_) => None,
+        None => None,
     };
     let verified = deps
         .passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
-    match found {
-        Some(user) if verified => open_session(&deps.db, deps.session_ttl, user).await,
-        _ => Err(AppError::InvalidCredentials),
-    }
+    Ok(found.filter(|_| verified))
 }
 
 /// Stores a new session for `user`.

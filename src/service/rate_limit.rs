@@ -1,10 +1,11 @@
-//! Fixed-window rate limiting per key (client address), in memory.
+//! Fixed-window rate limiting per key (client address, account), in memory.
 //!
 //! Each replica counts on its own, so N replicas admit up to N times the limit: enough to
-//! stop enumeration of certificate numbers, without a shared store.
+//! stop enumeration of certificate numbers and password guessing, without a shared store.
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,22 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         self.check_at(key, Instant::now())
     }
 
+    /// Takes back one counted call of `key`: an attempt that turned out not to count.
+    pub fn forgive(&self, key: &K) {
+        if let Ok(mut counts) = self.counts.lock()
+            && let Some(entry) = counts.get_mut(key)
+        {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
+    /// Forgets every call of `key`.
+    pub fn reset(&self, key: &K) {
+        if let Ok(mut counts) = self.counts.lock() {
+            counts.remove(key);
+        }
+    }
+
     fn check_at(&self, key: &K, now: Instant) -> bool {
         let Ok(mut counts) = self.counts.lock() else {
             // A poisoned lock means a panic elsewhere; fail open rather than lock out all.
@@ -51,6 +68,90 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
     }
 }
 
+/// Window in which failed logins are counted.
+pub const LOGIN_FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed-login counters per account (username) and per client address.
+///
+/// An attempt is counted before the password is checked, so concurrent guesses cannot
+/// slip past the limit; a successful login takes its attempt back and clears the account.
+#[derive(Debug)]
+pub struct LoginThrottle {
+    by_account: RateLimiter<String>,
+    by_address: RateLimiter<IpAddr>,
+}
+
+/// A counted login attempt, settled once the password has been checked.
+#[derive(Debug)]
+#[must_use = "settle the attempt with succeeded(), failed() or not_counted()"]
+pub struct LoginAttempt<'a> {
+    throttle: &'a LoginThrottle,
+    account: Option<String>,
+    address: Option<IpAddr>,
+}
+
+impl LoginThrottle {
+    /// At most `per_account` and `per_address` failed logins per [`LOGIN_FAILURE_WINDOW`].
+    pub fn new(per_account: u32, per_address: u32) -> Self {
+        Self {
+            by_account: RateLimiter::new(per_account, LOGIN_FAILURE_WINDOW),
+            by_address: RateLimiter::new(per_address, LOGIN_FAILURE_WINDOW),
+        }
+    }
+
+    /// Counts an attempt on `account` (a valid username) from `address`; `None` when
+    /// either is over its limit, in which case nothing is counted.
+    pub fn attempt(
+        &self,
+        account: Option<&str>,
+        address: Option<IpAddr>,
+    ) -> Option<LoginAttempt<'_>> {
+        if let Some(address) = address
+            && !self.by_address.check(&address)
+        {
+            self.by_address.forgive(&address);
+            return None;
+        }
+        if let Some(account) = account
+            && !self.by_account.check(&account.to_owned())
+        {
+            self.by_account.forgive(&account.to_owned());
+            if let Some(address) = address {
+                self.by_address.forgive(&address);
+            }
+            return None;
+        }
+        Some(LoginAttempt {
+            throttle: self,
+            account: account.map(str::to_owned),
+            address,
+        })
+    }
+}
+
+impl LoginAttempt<'_> {
+    /// The password did not match: the attempt stays counted.
+    pub fn failed(self) {}
+
+    /// The password matched: the account starts afresh, the address gets its attempt back.
+    pub fn succeeded(self) {
+        if let Some(account) = &self.account {
+            self.throttle.by_account.reset(account);
+        }
+        self.not_counted();
+    }
+
+    /// The attempt could not be judged (an internal failure): it does not count.
+    pub fn not_counted(self) {
+        if let Some(account) = &self.account {
+            self.throttle.by_account.forgive(account);
+        }
+        if let Some(address) = &self.address {
+            self.throttle.by_address.forgive(address);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +165,34 @@ mod tests {
         assert!(!limiter.check_at(&"a", start));
         assert!(limiter.check_at(&"b", start), "keys are counted apart");
         assert!(limiter.check_at(&"a", start + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn failed_logins_over_the_account_limit_are_refused_but_other_accounts_are_not() {
+        let throttle = LoginThrottle::new(2, 10);
+        let address = Some(IpAddr::from([127, 0, 0, 1]));
+        for _ in 0..2 {
+            assert!(throttle.attempt(Some("alice"), address).is_some());
+        }
+        assert!(throttle.attempt(Some("alice"), address).is_none());
+        assert!(
+            throttle.attempt(Some("bob"), address).is_some(),
+            "another account is unaffected"
+        );
+    }
+
+    #[test]
+    fn a_success_clears_the_account_and_refunds_the_address() {
+        let throttle = LoginThrottle::new(2, 2);
+        let address = Some(IpAddr::from([10, 0, 0, 1]));
+        assert!(throttle.attempt(Some("alice"), address).is_some());
+        if let Some(attempt) = throttle.attempt(Some("alice"), address) {
+            attempt.succeeded();
+        }
+        assert!(throttle.attempt(Some("alice"), address).is_some());
+        assert!(
+            throttle.attempt(Some("carol"), address).is_none(),
+            "the address has two failures"
+        );
     }
 }

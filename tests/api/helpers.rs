@@ -31,13 +31,18 @@ pub struct TestApp {
 /// Starts the app on a fresh database: PostgreSQL when `TEST_DATABASE_URL` is set, else a
 /// temporary SQLite file.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with the settings changed by `configure` first.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TELEMETRY.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
             talent_registry::telemetry::init(std::io::stdout);
         }
     });
     let database = TestDatabase::create().await;
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: database.url.clone().into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_password: Some(ADMIN_PASSWORD.into()),
@@ -47,7 +52,12 @@ pub async fn spawn_app() -> TestApp {
         session_ttl_hours: 1,
         db_max_connections: 8,
         verify_per_minute: 30,
+        login_failures_per_account: 5,
+        login_failures_per_address: 20,
+        request_timeout_ms: 30_000,
+        max_aliases: 30,
     };
+    configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
     let address = format!("http://{}", app.address().unwrap());
     let db = app.deps().db.clone();

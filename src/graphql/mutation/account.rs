@@ -5,10 +5,10 @@ use async_graphql::{Context, Object, Result};
 use crate::auth::CurrentUser;
 use crate::domain::{Password, Role, Username};
 use crate::error::{AppError, OnField};
-use crate::graphql::BearerToken;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::inputs::{ActivateTraineeInput, CreateUserInput, LoginInput};
 use crate::graphql::types::{Session, User};
+use crate::graphql::{BearerToken, ClientAddr};
 use crate::service::{Deps, account};
 
 /// Who may create accounts: CITY_ADMIN any, INSTITUTION_ADMIN its staff.
@@ -20,11 +20,13 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
-    /// Signs in; the same error for an unknown user and a wrong password.
+    /// Signs in; the same error for an unknown user and a wrong password. Repeated
+    /// failures on an account or from one client address are `RATE_LIMITED` for a while.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<Session> {
         let deps = ctx.data::<Deps>()?;
+        let client = ctx.data_opt::<ClientAddr>().map(|addr| addr.0);
         Ok(Session(
-            account::login(deps, &input.username, &input.password).await?,
+            account::login(deps, client, &input.username, &input.password).await?,
         ))
     }
 

@@ -1,0 +1,53 @@
+# Sourced by the outside checks: starts the debug server on 127.0.0.1:$1 over a fresh
+# SQLite file in a temporary directory, and stops it on exit. The check fails when the
+# server logged a panic.
+# shellcheck shell=bash
+
+CI_ADMIN_PASSWORD="ci-admin-password-0123"
+
+start_server() {
+    local port=$1
+    SERVER_DIR=$(mktemp -d)
+    SERVER_URL="http://127.0.0.1:$port"
+    cargo build --locked --quiet --bin talent-registry
+    DATABASE_URL="sqlite://$SERVER_DIR/registry.db?mode=rwc" \
+        TALENT_LISTEN="127.0.0.1:$port" \
+        TALENT_ADMIN_PASSWORD="$CI_ADMIN_PASSWORD" \
+        TALENT_PII_KEY="ci-pii-key-0123456789" \
+        RUST_LOG=warn \
+        target/debug/talent-registry serve >"$SERVER_DIR/server.log" 2>&1 &
+    SERVER_PID=$!
+    trap stop_server EXIT
+    for _ in $(seq 150); do
+        if curl -fsS "$SERVER_URL/readyz" >/dev/null 2>&1; then
+            return 0
+        fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            break
+        fi
+        sleep 0.2
+    done
+    echo "the server did not become ready on $SERVER_URL" >&2
+    cat "$SERVER_DIR/server.log" >&2
+    exit 1
+}
+
+stop_server() {
+    local status=$?
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    if grep -q 'panicked' "$SERVER_DIR/server.log"; then
+        echo "the server panicked:" >&2
+        cat "$SERVER_DIR/server.log" >&2
+        status=1
+    fi
+    rm -rf "$SERVER_DIR"
+    exit "$status"
+}
+
+# A bearer token of the bootstrap admin.
+admin_token() {
+    curl -fsS "$SERVER_URL/graphql" -H 'content-type: application/json' \
+        -d '{"query":"mutation($i: LoginInput!) { login(input: $i) { token } }","variables":{"i":{"username":"admin","password":"'"$CI_ADMIN_PASSWORD"'"}}}' |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["login"]["token"])'
+}
