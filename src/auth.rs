@@ -27,6 +27,8 @@ pub struct CurrentUser {
     pub institution_id: Option<Uuid>,
     /// The trainee of a TRAINEE account.
     pub trainee_id: Option<Uuid>,
+    /// The address the request came from, for the audit trail.
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// The token of the `Authorization: Bearer …` header, if any.

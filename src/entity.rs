@@ -1,5 +1,6 @@
 //! SeaORM entities: one per table, storage shape only (never exposed as GraphQL types).
 
+pub mod audit_log;
 pub mod certificate;
 pub mod course;
 pub mod enrolment;

@@ -13,8 +13,13 @@ mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use uuid::Uuid;
+
 use crate::auth::CurrentUser;
-use crate::service::Deps;
+use crate::service::{Deps, audit};
 
 /// Deepest selection a query may nest.
 pub const MAX_DEPTH: usize = 12;
@@ -35,6 +40,7 @@ pub struct Query(
     query::TraineeQuery,
     query::StatsQuery,
     query::CertificateQuery,
+    query::AuditQuery,
 );
 
 /// Every mutation, one object per noun.
@@ -124,17 +130,80 @@ pub async fn execute(
         &api.schema
     };
     let deps = schema.data::<Deps>().cloned();
-    let mut request = request.data(ClientAddr(client));
-    if let Some(deps) = deps {
-        request = request.data(loaders::Loaders::new(&deps, caller.as_ref()));
+    let shown = Arc::new(PersonalDataShown::default());
+    let mut request = request.data(ClientAddr(client)).data(Arc::clone(&shown));
+    if let Some(deps) = &deps {
+        request = request.data(loaders::Loaders::new(deps, caller.as_ref()));
     }
-    if let Some(caller) = caller {
-        request = request.data(caller);
+    let caller = caller.map(|caller| CurrentUser {
+        client: Some(client),
+        ..caller
+    });
+    if let Some(caller) = &caller {
+        request = request.data(caller.clone());
     }
     if let Some(token) = token {
         request = request.data(BearerToken(token));
     }
-    errors::finalize(schema.execute(request).await)
+    let response = schema.execute(request).await;
+    let ids = shown.take();
+    if let (Some(deps), false) = (&deps, ids.is_empty()) {
+        let actor = caller.as_ref().map_or(
+            audit::Actor {
+                user_id: None,
+                role: None,
+                client: Some(client),
+            },
+            audit::Actor::from,
+        );
+        let action = root_fields(&response);
+        // No personal data leaves without its audit record.
+        if let Err(err) = audit::read_personal_data(&deps.db, actor, &action, &ids).await {
+            tracing::error!(error = %err, "recording a read of personal data failed");
+            return errors::finalize(errors::refusal(
+                "internal error".to_owned(),
+                "INTERNAL_SERVER_ERROR",
+            ));
+        }
+    }
+    errors::finalize(response)
+}
+
+/// Trainees whose personal data (masked or not) a response shows, for the audit trail.
+#[derive(Debug, Default)]
+pub struct PersonalDataShown(Mutex<BTreeSet<Uuid>>);
+
+impl PersonalDataShown {
+    /// Notes that the response shows trainee `id`.
+    pub fn note(&self, id: Uuid) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id);
+    }
+
+    fn take(&self) -> Vec<Uuid> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_iter()
+        .collect()
+    }
+}
+
+/// The response keys of the root fields (`trainees`, `enrolMany`, …), for the audit trail.
+fn root_fields(response: &async_graphql::Response) -> String {
+    match &response.data {
+        async_graphql::Value::Object(fields) => fields
+            .keys()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    }
 }
 
 /// A request-level refusal (body too large, unparsable JSON, time limit) as a GraphQL

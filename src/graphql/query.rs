@@ -1,6 +1,7 @@
 //! Query root, one object per noun.
 
 mod account;
+mod audit;
 mod certificate;
 mod course;
 mod institution;
@@ -9,6 +10,7 @@ mod stats;
 mod trainee;
 
 pub use account::AccountQuery;
+pub use audit::AuditQuery;
 pub use certificate::CertificateQuery;
 pub use course::CourseQuery;
 pub use institution::InstitutionQuery;

@@ -1,5 +1,6 @@
 //! GraphQL object types: thin views over stored rows, never the entities themselves.
 
+mod audit;
 mod certificate;
 mod connection;
 mod course;
@@ -13,6 +14,7 @@ mod trainee;
 mod user;
 mod verification;
 
+pub use audit::{AuditEntry, AuditKind};
 pub use certificate::Certificate;
 pub use connection::{ListConnection, connection, parse_cursor};
 pub use course::Course;

@@ -4,11 +4,13 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::audit::{self, Actor};
 use super::{Deps, access, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
 use crate::domain::{Password, Role, Username, ValidationError};
@@ -57,7 +59,18 @@ pub async fn login(
     match checked {
         Ok(Some(user)) => {
             attempt.succeeded();
-            open_session(&deps.db, deps.session_ttl, user).await
+            let txn = deps.db.begin().await?;
+            let session = open_session(&txn, deps.session_ttl, user).await?;
+            audit::wrote(
+                &txn,
+                signed_in(&session.user, client)?,
+                "login",
+                "user",
+                [session.user.id],
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(session)
         }
         Ok(None) => {
             attempt.failed();
@@ -118,15 +131,31 @@ async fn open_session(
     })
 }
 
+/// The actor of a user who has just signed in.
+fn signed_in(user: &user::Model, client: Option<IpAddr>) -> Result<Actor, AppError> {
+    Ok(Actor {
+        user_id: Some(user.id),
+        role: Some(parse_role(&user.role)?),
+        client,
+    })
+}
+
 /// Revokes the session of `token`; true when a live session was revoked.
 #[instrument(skip_all)]
-pub async fn logout(db: &impl ConnectionTrait, token: &str) -> Result<bool, AppError> {
+pub async fn logout(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    token: &str,
+) -> Result<bool, AppError> {
+    let txn = db.begin().await?;
     let result = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, now().into())
         .filter(session::Column::TokenHash.eq(secret_digest(token)))
         .filter(session::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
+    audit::wrote(&txn, actor, "logout", "user", [actor.user_id]).await?;
+    txn.commit().await?;
     Ok(result.rows_affected > 0)
 }
 
@@ -150,6 +179,7 @@ pub async fn authenticate(
         role: parse_role(&user.role)?,
         institution_id: user.institution_id,
         trainee_id: user.trainee_id,
+        client: None,
     }))
 }
 
@@ -216,15 +246,28 @@ pub async fn create_user(
         _ => {}
     }
     let password_hash = deps.passwords.hash(input.password.expose()).await?;
-    insert_user(
-        &deps.db,
+    let txn = deps.db.begin().await?;
+    let created = insert_user(
+        &txn,
         input.username.as_str(),
         password_hash,
         input.role,
         input.institution_id,
         None,
     )
-    .await
+    .await?;
+    // The operator's command line has no signed-in user: an actor without one.
+    let by = actor.map_or(
+        Actor {
+            user_id: None,
+            role: None,
+            client: None,
+        },
+        Actor::from,
+    );
+    audit::wrote(&txn, by, "createUser", "user", [created.id]).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 async fn insert_user(
@@ -256,6 +299,7 @@ async fn insert_user(
 #[instrument(skip_all, fields(user.name = %username.as_str()))]
 pub async fn activate_trainee(
     deps: &Deps,
+    client: Option<IpAddr>,
     code: &str,
     username: Username,
     password: Password,
@@ -286,6 +330,14 @@ pub async fn activate_trainee(
     )
     .await?;
     let session = open_session(&txn, deps.session_ttl, user).await?;
+    audit::wrote(
+        &txn,
+        signed_in(&session.user, client)?,
+        "activateTraineeAccount",
+        "user",
+        [session.user.id],
+    )
+    .await?;
     txn.commit().await?;
     Ok(session)
 }

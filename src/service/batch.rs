@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::enrolment::{own_course, require_open};
 use super::pii::PiiKey;
-use super::{counting, now};
+use super::{audit, counting, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
 use crate::domain::{EnrolmentStatus, programme_date};
 use crate::entity::{course, enrolment, trainee};
@@ -278,6 +278,10 @@ pub async fn enrol_many(
         BatchMode::DryRun => false,
     };
     if apply {
+        let written = results
+            .iter()
+            .filter_map(|r| r.enrolment.as_ref().filter(|_| r.created));
+        audit::wrote(&txn, actor, "enrolMany", "enrolment", written.map(|e| e.id)).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

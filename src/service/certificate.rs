@@ -110,6 +110,7 @@ pub async fn revoke(
     if changed.rows_affected == 1 {
         super::counting::revoked(&txn, &after, &district).await?;
     }
+    super::audit::wrote(&txn, actor, "revokeCertificate", "certificate", [after.id]).await?;
     txn.commit().await?;
     Ok(after)
 }

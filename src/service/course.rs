@@ -1,6 +1,9 @@
 //! Courses: opened by an institution's admin, read within the institution or by the city.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -42,7 +45,7 @@ pub struct CourseFilter {
 /// Opens a course (INSTITUTION_ADMIN of the institution).
 #[instrument(skip_all, fields(institution.id = %input.institution_id))]
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &CurrentUser,
     input: NewCourse,
 ) -> Result<course::Model, AppError> {
@@ -51,7 +54,8 @@ pub async fn create(
     }
     access::require_institution(actor, input.institution_id)?;
     let at = now();
-    Ok(course::ActiveModel {
+    let txn = db.begin().await?;
+    let created = course::ActiveModel {
         id: Set(Uuid::now_v7()),
         institution_id: Set(input.institution_id),
         title: Set(input.title.as_str().to_owned()),
@@ -65,8 +69,11 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    super::audit::wrote(&txn, actor, "createCourse", "course", [created.id]).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// Courses the caller may read: all for city roles, the own institution's otherwise.

@@ -10,7 +10,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{access, certificate, counting, now};
+use super::{access, audit, certificate, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
 use crate::entity::{course, enrolment, institution, trainee};
@@ -80,6 +80,7 @@ pub async fn enrol(
     require_open(&course)?;
     let txn = db.begin().await?;
     let enrolled = enrol_in(&txn, &course, &district, trainee_id).await?;
+    audit::wrote(&txn, actor, "enrol", "enrolment", [enrolled.enrolment.id]).await?;
     txn.commit().await?;
     Ok(enrolled)
 }
@@ -286,9 +287,14 @@ pub async fn complete(
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
     let completed_on = outcome.passed.then(|| programme_date(at));
     counting::finished(&txn, &before, &course, &district, completed_on).await?;
+    let mut written = vec![("enrolment", id)];
     if outcome.passed {
         let issued = certificate::issue(&txn, &updated, &course, at, outcome.expires_at).await?;
         counting::certified(&txn, &issued, &district).await?;
+        written.push(("certificate", issued.id));
+    }
+    for (record_type, record) in written {
+        audit::wrote(&txn, actor, "completeEnrolment", record_type, [record]).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -327,6 +333,7 @@ pub async fn withdraw(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
+    audit::wrote(&txn, actor, "withdrawEnrolment", "enrolment", [id]).await?;
     txn.commit().await?;
     Ok(updated)
 }

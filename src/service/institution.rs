@@ -1,6 +1,9 @@
 //! Institutions: registration by the city and scoped reads.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -28,13 +31,14 @@ pub struct NewInstitution {
 /// is a `CONFLICT`.
 #[instrument(skip_all, fields(institution.credit_code = %input.credit_code.as_str()))]
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &CurrentUser,
     input: NewInstitution,
 ) -> Result<institution::Model, AppError> {
     access::require_city_admin(actor)?;
     let at = now();
-    institution::ActiveModel {
+    let txn = db.begin().await?;
+    let created = institution::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(input.name.as_str().to_owned()),
         credit_code: Set(input.credit_code.as_str().to_owned()),
@@ -43,9 +47,19 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(db)
+    .insert(&txn)
     .await
-    .map_err(map_unique_violation)
+    .map_err(map_unique_violation)?;
+    super::audit::wrote(
+        &txn,
+        actor,
+        "createInstitution",
+        "institution",
+        [created.id],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 /// The institution of `id`, or `NotFound`.

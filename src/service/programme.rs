@@ -56,6 +56,7 @@ pub async fn create(
     }
     let txn = db.begin().await?;
     let created = insert(&txn, &input).await?;
+    super::audit::wrote(&txn, actor, "createProgramme", "programme", [created.id]).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -85,15 +86,18 @@ async fn insert(
 /// Sets (or replaces) the target of a track (CITY_ADMIN).
 #[instrument(skip_all, fields(programme.id = %programme_id))]
 pub async fn set_target(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &CurrentUser,
     programme_id: Uuid,
     track: Track,
     target: TargetCount,
 ) -> Result<programme::Model, AppError> {
     access::require_city_admin(actor)?;
-    let found = get(db, programme_id).await?;
-    upsert_target(db, programme_id, track, target).await?;
+    let txn = super::audit::write_transaction(db).await?;
+    let found = get(&txn, programme_id).await?;
+    upsert_target(&txn, programme_id, track, target).await?;
+    super::audit::wrote(&txn, actor, "setTarget", "programme", [programme_id]).await?;
+    txn.commit().await?;
     Ok(found)
 }
 

@@ -64,6 +64,14 @@ pub async fn register(
     let institution_id = access::own_institution(actor)?;
     let txn = db.begin().await?;
     let registered = register_in(&txn, pii, institution_id, input).await?;
+    super::audit::wrote(
+        &txn,
+        actor,
+        "registerTrainee",
+        "trainee",
+        [registered.trainee.id],
+    )
+    .await?;
     txn.commit().await?;
     Ok(registered)
 }

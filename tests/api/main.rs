@@ -7,6 +7,7 @@
 
 mod account;
 mod activation;
+mod audit;
 mod batch;
 mod certificate;
 mod completion;

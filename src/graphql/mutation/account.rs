@@ -37,7 +37,7 @@ impl AccountMutation {
             return Ok(false);
         }
         match ctx.data_opt::<BearerToken>() {
-            Some(token) => Ok(account::logout(&deps.db, &token.0).await?),
+            Some(token) => Ok(account::logout(&deps.db, caller(ctx)?, &token.0).await?),
             None => Ok(false),
         }
     }
@@ -61,6 +61,7 @@ impl AccountMutation {
         input: ActivateTraineeInput,
     ) -> Result<Session> {
         let deps = ctx.data::<Deps>()?;
+        let client = ctx.data_opt::<ClientAddr>().map(|addr| addr.0);
         let username = Username::parse(&input.username).on("username")?;
         let password = Password::parse(&input.password).on("password")?;
         if input.activation_code.trim().is_empty() {
@@ -71,8 +72,14 @@ impl AccountMutation {
             .into());
         }
         Ok(Session(
-            account::activate_trainee(deps, input.activation_code.trim(), username, password)
-                .await?,
+            account::activate_trainee(
+                deps,
+                client,
+                input.activation_code.trim(),
+                username,
+                password,
+            )
+            .await?,
         ))
     }
 }

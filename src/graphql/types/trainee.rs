@@ -3,8 +3,11 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::{Certificate, Enrolment, IdType, load, stored};
+use std::sync::Arc;
+
 use crate::domain::{self, PersonName, PhoneNumber};
 use crate::entity::trainee;
+use crate::graphql::PersonalDataShown;
 
 /// A person in training. Personal data is masked in every response, to every caller.
 pub struct Trainee(pub trainee::Model);
@@ -15,6 +18,13 @@ impl From<trainee::Model> for Trainee {
     }
 }
 
+/// Notes for the audit trail that the response shows this person's personal data.
+fn shown(ctx: &Context<'_>, trainee: &trainee::Model) {
+    if let Some(shown) = ctx.data_opt::<Arc<PersonalDataShown>>() {
+        shown.note(trainee.id);
+    }
+}
+
 #[Object]
 impl Trainee {
     /// Stable id.
@@ -22,13 +32,15 @@ impl Trainee {
         ID(self.0.id.to_string())
     }
     /// Name, masked: the first character, then `*` (张** for 张三丰).
-    async fn name(&self) -> String {
+    async fn name(&self, ctx: &Context<'_>) -> String {
+        shown(ctx, &self.0);
         PersonName::parse(&self.0.name)
             .map(|n| n.masked())
             .unwrap_or_else(|_| "*".to_owned())
     }
     /// Identity-document number, masked (`440301********123X`).
-    async fn id_number_masked(&self) -> &str {
+    async fn id_number_masked(&self, ctx: &Context<'_>) -> &str {
+        shown(ctx, &self.0);
         &self.0.id_masked
     }
     /// Type of identity document.
@@ -36,7 +48,8 @@ impl Trainee {
         stored::<domain::IdType>(&self.0.id_type).map(Into::into)
     }
     /// Mobile phone, masked (`138****5678`).
-    async fn phone_masked(&self) -> Option<String> {
+    async fn phone_masked(&self, ctx: &Context<'_>) -> Option<String> {
+        shown(ctx, &self.0);
         let phone = self.0.phone.as_deref()?;
         Some(
             PhoneNumber::parse(phone)
@@ -45,7 +58,8 @@ impl Trainee {
         )
     }
     /// District of residence as registered (not derived from the ID number).
-    async fn district(&self) -> Option<&str> {
+    async fn district(&self, ctx: &Context<'_>) -> Option<&str> {
+        shown(ctx, &self.0);
         self.0.district.as_deref()
     }
     /// Enrolments the caller may see: all for the city and the trainee, the own

@@ -1,0 +1,140 @@
+//! The audit trail: one append-only row per write (in the write's own transaction) and
+//! per response that showed trainees' personal data. Rows name people by id only; no
+//! name, document or phone ever enters them.
+
+use std::fmt::Display;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{self, Page, PageRequest};
+use super::{access, now};
+use crate::auth::CurrentUser;
+use crate::domain::Role;
+use crate::entity::audit_log;
+use crate::error::AppError;
+
+/// A change of data.
+pub const WRITE: &str = "WRITE";
+/// A response that showed personal data.
+pub const READ: &str = "READ";
+
+/// Who acted: a signed-in user, or an anonymous client (login, activation).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    /// The user, if known.
+    pub user_id: Option<Uuid>,
+    /// Its role.
+    pub role: Option<Role>,
+    /// The client's address.
+    pub client: Option<IpAddr>,
+}
+
+impl From<&CurrentUser> for Actor {
+    fn from(user: &CurrentUser) -> Self {
+        Self {
+            user_id: Some(user.user_id),
+            role: Some(user.role),
+            client: user.client,
+        }
+    }
+}
+
+/// Records a write of `record_type` rows `ids` by `actor`; call it inside the write's
+/// transaction so that the record and the change commit or vanish together.
+pub async fn wrote<I: Display>(
+    db: &impl ConnectionTrait,
+    actor: impl Into<Actor>,
+    action: &str,
+    record_type: &str,
+    ids: impl IntoIterator<Item = I>,
+) -> Result<(), AppError> {
+    record(db, actor.into(), WRITE, action, record_type, ids).await
+}
+
+/// Records that a response showed the personal data of trainees `ids`.
+pub async fn read_personal_data(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    action: &str,
+    ids: &[Uuid],
+) -> Result<(), AppError> {
+    record(db, actor, READ, action, "trainee", ids).await
+}
+
+async fn record<I: Display>(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    kind: &str,
+    action: &str,
+    record_type: &str,
+    ids: impl IntoIterator<Item = I>,
+) -> Result<(), AppError> {
+    let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    audit_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(now()),
+        actor_id: Set(actor.user_id),
+        actor_role: Set(actor.role.map(|r| r.as_str().to_owned())),
+        client: Set(actor.client.map(|c| c.to_string())),
+        kind: Set(kind.to_owned()),
+        action: Set(action.to_owned()),
+        record_type: Set(Some(record_type.to_owned())),
+        record_ids: Set((!ids.is_empty()).then(|| ids.join(","))),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A transaction for a write that reads first: IMMEDIATE on SQLite, so it holds the
+/// write lock from the start instead of failing a lock upgrade under concurrency.
+pub async fn write_transaction(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Narrows `auditLog`.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Rows of this user.
+    pub actor_id: Option<Uuid>,
+    /// `WRITE` or `READ`.
+    pub kind: Option<&'static str>,
+    /// Rows naming this record id.
+    pub record_id: Option<Uuid>,
+    /// Rows at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The audit trail, oldest first (CITY_ADMIN only).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    filter: AuditFilter,
+    page: PageRequest,
+) -> Result<Page<audit_log::Model>, AppError> {
+    access::require_city_admin(actor)?;
+    let mut select = audit_log::Entity::find();
+    if let Some(id) = filter.actor_id {
+        select = select.filter(audit_log::Column::ActorId.eq(id));
+    }
+    if let Some(kind) = filter.kind {
+        select = select.filter(audit_log::Column::Kind.eq(kind));
+    }
+    if let Some(id) = filter.record_id {
+        select = select.filter(audit_log::Column::RecordIds.contains(id.to_string()));
+    }
+    if let Some(since) = filter.since {
+        select = select.filter(audit_log::Column::At.gte(since));
+    }
+    page::fetch(db, select, audit_log::Column::Id, page).await
+}
