@@ -7,6 +7,7 @@ pub mod batch;
 pub mod certificate;
 pub mod counting;
 pub mod course;
+pub mod csv_import;
 pub mod enrolment;
 pub mod institution;
 pub mod lookup;

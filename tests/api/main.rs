@@ -16,6 +16,7 @@ mod enrolment;
 mod fixtures;
 mod flows;
 mod helpers;
+mod import;
 mod institution;
 mod pagination;
 mod permissions;
