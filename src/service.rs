@@ -9,6 +9,7 @@ pub mod counting;
 pub mod course;
 pub mod csv_import;
 pub mod enrolment;
+pub mod export;
 pub mod institution;
 pub mod lookup;
 pub mod page;

@@ -13,6 +13,7 @@ mod completion;
 mod counting;
 mod course;
 mod enrolment;
+mod export;
 mod fixtures;
 mod flows;
 mod helpers;
