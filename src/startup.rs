@@ -346,11 +346,9 @@ fn export_refusal(err: &AppError) -> Response {
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::CapacityFull => StatusCode::CONFLICT,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        AppError::CapacityFull | AppError::Database(_) | AppError::Internal(_) => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let message = if err.is_internal() {
         tracing::error!(error = %err, "export failed");

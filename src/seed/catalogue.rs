@@ -16,7 +16,7 @@ use crate::domain::{CreditCode, DistrictList, InstitutionKind, Track};
 
 /// Shenzhen's districts by Chinese name (resolved through [`DistrictList::shenzhen`]),
 /// with the region code of residents' IDs and a weight for where institutions are.
-const DISTRICTS: [(&str, &str, f64); 10] = [
+pub const DISTRICTS: [(&str, &str, f64); 10] = [
     ("福田", "440304", 15.0),
     ("罗湖", "440303", 9.0),
     ("盐田", "440308", 2.0),
