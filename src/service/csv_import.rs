@@ -410,6 +410,14 @@ mod tests {
     }
 
     #[test]
+    fn more_than_the_row_limit_is_refused_and_the_limit_itself_is_read() {
+        let file = |rows: usize| format!("name,idNumber\n{}", "张三,1\n".repeat(rows));
+        assert_eq!(read(&file(MAX_ROWS)).unwrap().len(), MAX_ROWS);
+        let text = message(read(&file(MAX_ROWS + 1)));
+        assert!(text.contains("more than 10000 data rows"), "{text}");
+    }
+
+    #[test]
     fn a_missing_required_column_is_named() {
         let text = message(read("name,phone\n张三,13800138000\n"));
         assert!(text.contains("idNumber"), "{text}");
