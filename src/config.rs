@@ -30,6 +30,9 @@ pub enum Command {
     CreateUser(CreateUserArgs),
     /// Load deterministic synthetic data (demos, benchmarks) into an empty registry.
     Seed(crate::seed::SeedOptions),
+    /// Write synthetic people (no database needed) as an import file on stdout: CSV for
+    /// `importEnrolments`, or JSON for `enrolMany` (bulk benchmarks).
+    Roster(crate::seed::roster::RosterOptions),
     /// Recompute every maintained count from the base tables; exit 1 on any difference.
     VerifyCounts,
 }

@@ -54,6 +54,7 @@ pub struct Mutation(
     mutation::EnrolmentMutation,
     mutation::CertificateMutation,
     mutation::BatchMutation,
+    mutation::ImportMutation,
 );
 
 /// The executable schema.

@@ -19,6 +19,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Migrate => startup::migrate_command(&cli.settings).await?,
         Command::CreateUser(args) => startup::create_user_command(&cli.settings, args).await?,
         Command::Seed(options) => startup::seed_command(&cli.settings, &options).await?,
+        Command::Roster(options) => {
+            talent_registry::seed::roster::write(&options, &mut std::io::stdout().lock())?;
+        }
         Command::VerifyCounts => {
             if startup::verify_counts_command(&cli.settings).await? > 0 {
                 return Ok(ExitCode::FAILURE);

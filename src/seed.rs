@@ -30,6 +30,7 @@ mod calendar;
 mod catalogue;
 mod names;
 mod people;
+pub mod roster;
 mod write;
 
 use std::sync::Arc;

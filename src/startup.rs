@@ -1,4 +1,5 @@
-//! The HTTP server: connection pool, router (`/graphql`, `/healthz`, `/readyz`), lifecycle.
+//! The HTTP server: connection pool, router (`/graphql`, `/exports/*.csv`, `/healthz`,
+//! `/readyz`), lifecycle.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -6,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_graphql_axum::{GraphQLRequest, rejection::GraphQLRejection};
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,14 +19,15 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::auth::{self, Passwords};
+use crate::auth::{self, CurrentUser, Passwords};
 use crate::config::{CreateUserArgs, Settings};
 use crate::domain::{DistrictList, Password, Username};
+use crate::error::AppError;
 use crate::graphql::transport::{self, Answer, Media};
 use crate::graphql::{self, Api, SchemaOptions};
 use crate::service::pii::PiiKey;
 use crate::service::rate_limit::{LoginThrottle, RateLimiter};
-use crate::service::{Deps, account, health};
+use crate::service::{Deps, account, export, health};
 
 /// Largest request body accepted on `/graphql`.
 /// Fits an `enrolMany` of 10,000 rows (about 1.2 MB of JSON) with room to spare.
@@ -72,6 +74,8 @@ impl App {
         };
         let router = Router::new()
             .route("/graphql", get(graphql_get).post(graphql_post))
+            .route("/exports/progress.csv", get(export_progress))
+            .route("/exports/stats.csv", get(export_stats))
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -417,6 +421,128 @@ async fn coded_refusals(response: Response) -> Response {
         refusal.headers_mut().insert(header::ALLOW, allow);
     }
     refusal
+}
+
+/// The caller of a bearer token: `None` without a token or for an unknown, expired or
+/// revoked one; `Err` when the session store cannot be read (logged here).
+async fn signed_in(state: &AppState, token: Option<&str>) -> Result<Option<CurrentUser>, ()> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    account::authenticate(&state.deps.db, token)
+        .await
+        .map_err(|err| tracing::error!(error = %err, "session lookup failed"))
+}
+
+/// Query parameters in order, repeats kept (`groupBy=TRACK&groupBy=MONTH`).
+type Params = Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>;
+
+/// `GET /exports/progress.csv`: `programmeProgress` as a spreadsheet file.
+async fn export_progress(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
+    let file = match exporter(&state, &headers, params).await {
+        Ok((caller, params)) => export::progress_csv(&state.deps.db, &caller, &params).await,
+        Err(response) => return response,
+    };
+    csv_file("progress", file)
+}
+
+/// `GET /exports/stats.csv?groupBy=…`: `stats` as a spreadsheet file.
+async fn export_stats(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
+    let file = match exporter(&state, &headers, params).await {
+        Ok((caller, params)) => {
+            export::stats_csv(&state.deps.db, &caller, &state.deps.districts, &params).await
+        }
+        Err(response) => return response,
+    };
+    csv_file("stats", file)
+}
+
+/// The signed-in caller and the parameters of an export, or the refusal to send.
+async fn exporter(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Params,
+) -> Result<(CurrentUser, Vec<(String, String)>), Response> {
+    let caller = match signed_in(state, auth::bearer_token(headers)).await {
+        Ok(Some(caller)) => caller,
+        Ok(None) => return Err(export_refusal(&AppError::Unauthenticated)),
+        Err(()) => {
+            return Err(export_refusal(&AppError::Internal(anyhow::anyhow!(
+                "sessions"
+            ))));
+        }
+    };
+    let Query(params) = params.map_err(|rejection| {
+        plain(
+            StatusCode::BAD_REQUEST,
+            format!("BAD_USER_INPUT: query {}", rejection.body_text()),
+        )
+    })?;
+    Ok((caller, params))
+}
+
+/// A CSV file as a download named `<name>-<today>.csv`, or the refusal of the service.
+fn csv_file(name: &str, file: Result<Vec<u8>, AppError>) -> Response {
+    match file {
+        Ok(bytes) => {
+            let today = crate::domain::programme_date(crate::service::now());
+            let disposition = format!("attachment; filename=\"{name}-{today}.csv\"");
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(err) => export_refusal(&err),
+    }
+}
+
+/// An export's refusal: the status of its code and a one-line `CODE: message` body.
+fn export_refusal(err: &AppError) -> Response {
+    let status = match err {
+        AppError::Validation { .. } => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) | AppError::CapacityFull => StatusCode::CONFLICT,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let message = if err.is_internal() {
+        tracing::error!(error = %err, "export failed");
+        "internal error".to_owned()
+    } else {
+        err.to_string()
+    };
+    let mut response = plain(status, format!("{}: {message}", err.code()));
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{message}\n"),
+    )
+        .into_response()
 }
 
 async fn graphiql() -> impl IntoResponse {

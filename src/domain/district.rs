@@ -95,6 +95,14 @@ impl DistrictList {
             .ok_or_else(|| ValidationError::UnknownDistrict(raw.chars().take(ECHO_LIMIT).collect()))
     }
 
+    /// The configured Chinese name of the district whose canonical name is `english`.
+    pub fn chinese_name(&self, english: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(e, _)| e == english)
+            .and_then(|(_, c)| c.as_deref())
+    }
+
     /// The canonical English names, in configured order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(english, _)| english.as_str())

@@ -56,6 +56,10 @@ pub enum ValidationError {
         /// The accepted values, comma separated.
         allowed: &'static str,
     },
+    /// An uploaded file that cannot be read as a roster; the payload says where and why
+    /// (a line number, a header name, never a cell's content).
+    #[error("{0}")]
+    Unreadable(String),
     /// A start date after the end date.
     #[error("start date must not be after end date")]
     DateRange,

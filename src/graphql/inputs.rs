@@ -5,7 +5,7 @@ use async_graphql::{ID, InputObject};
 use super::types::{Date, IdType, InstitutionKind, Role, Track, parse_id};
 use crate::domain::{
     self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
-    PersonName, PhoneNumber, Score, TargetCount, Title, Username,
+    Score, TargetCount, Title, Username,
 };
 use crate::error::{AppError, OnField};
 use crate::service::account::NewUser;
@@ -186,17 +186,14 @@ pub struct RegisterTraineeInput {
 impl RegisterTraineeInput {
     /// Validates every field against the configured districts.
     pub fn parse(&self, districts: &DistrictList) -> Result<NewTrainee, AppError> {
-        Ok(NewTrainee {
-            name: PersonName::parse(&self.name).on("name")?,
-            document: IdDocument::parse(self.id_type.into(), &self.id_number).on("idNumber")?,
-            phone: self
-                .phone
-                .as_deref()
-                .map(PhoneNumber::parse)
-                .transpose()
-                .on("phone")?,
-            district: optional_district(districts, self.district.as_deref())?,
-        })
+        NewTrainee::parse(
+            &self.name,
+            self.id_type.into(),
+            &self.id_number,
+            self.phone.as_deref(),
+            self.district.as_deref(),
+            districts,
+        )
     }
 }
 

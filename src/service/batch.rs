@@ -64,9 +64,21 @@ impl From<&AppError> for RowFailure {
     }
 }
 
+/// One input row: where the client sees it and the person it carries (or why it could
+/// not be read).
+#[derive(Debug)]
+pub struct BatchRow {
+    /// The row's position as the client counts it: 0-based index, or a CSV file's line.
+    pub position: usize,
+    /// The person, or the row's parse failure.
+    pub trainee: Result<NewTrainee, AppError>,
+}
+
 /// The outcome of one row.
 #[derive(Debug, Default)]
 pub struct RowResult {
+    /// The row's position, as given in [`BatchRow::position`].
+    pub position: usize,
     /// The person (not in a dry run or a rolled-back batch).
     pub trainee: Option<trainee::Model>,
     /// The enrolment (likewise).
@@ -103,16 +115,22 @@ pub async fn enrol_many(
     pii: &PiiKey,
     actor: &CurrentUser,
     course_id: Uuid,
-    rows: Vec<Result<NewTrainee, AppError>>,
+    rows: Vec<BatchRow>,
     mode: BatchMode,
 ) -> Result<BatchOutcome, AppError> {
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
-    let mut results: Vec<RowResult> = (0..rows.len()).map(|_| RowResult::default()).collect();
+    let mut results: Vec<RowResult> = rows
+        .iter()
+        .map(|row| RowResult {
+            position: row.position,
+            ..RowResult::default()
+        })
+        .collect();
     let mut pending = Vec::new();
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for (index, row) in rows.into_iter().enumerate() {
-        match row {
+        match row.trainee {
             Err(err) => results[index].error = Some(RowFailure::from(&err)),
             Ok(input) => {
                 let digest = pii.digest(&input.document);
@@ -124,7 +142,7 @@ pub async fn enrol_many(
                     });
                     continue;
                 }
-                first_row.insert(digest.clone(), index);
+                first_row.insert(digest.clone(), row.position);
                 pending.push(Pending {
                     index,
                     input,

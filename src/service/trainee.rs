@@ -12,9 +12,9 @@ use super::page::{self, Page, PageRequest};
 use super::pii::PiiKey;
 use super::{access, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
-use crate::domain::{District, IdDocument, PersonName, PhoneNumber, Role};
+use crate::domain::{District, DistrictList, IdDocument, IdType, PersonName, PhoneNumber, Role};
 use crate::entity::{trainee, trainee_institution};
-use crate::error::AppError;
+use crate::error::{AppError, OnField};
 
 /// Input of [`register`].
 #[derive(Debug)]
@@ -27,6 +27,29 @@ pub struct NewTrainee {
     pub phone: Option<PhoneNumber>,
     /// District of residence.
     pub district: Option<District>,
+}
+
+impl NewTrainee {
+    /// Validates a person's raw fields against the configured districts. Errors name the
+    /// field as `RegisterTraineeInput` does (`name`, `idNumber`, `phone`, `district`).
+    pub fn parse(
+        name: &str,
+        id_type: IdType,
+        id_number: &str,
+        phone: Option<&str>,
+        district: Option<&str>,
+        districts: &DistrictList,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            name: PersonName::parse(name).on("name")?,
+            document: IdDocument::parse(id_type, id_number).on("idNumber")?,
+            phone: phone.map(PhoneNumber::parse).transpose().on("phone")?,
+            district: district
+                .map(|d| districts.parse(d))
+                .transpose()
+                .on("district")?,
+        })
+    }
 }
 
 /// Result of [`register`].

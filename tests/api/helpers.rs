@@ -213,19 +213,39 @@ impl Gql {
 impl TestApp {
     /// POSTs a GraphQL request, signed in with `token` when given.
     pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let mut request = self
+        let request = self
             .client
             .post(format!("{}/graphql", self.address))
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request is sent");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body is read");
-        let body = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("response is JSON, got {status}: {text}"));
-        Gql { status, body }
+        send(request, token).await
+    }
+
+    /// POSTs a GraphQL multipart request (the GraphQL multipart request spec) whose
+    /// variable at `file_path` (e.g. `variables.input.file`) is the file `bytes`.
+    pub async fn graphql_upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        file_path: &str,
+        bytes: Vec<u8>,
+    ) -> Gql {
+        let operations = json!({ "query": query, "variables": variables });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": [file_path] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("roster.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        let request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .multipart(form);
+        send(request, token).await
     }
 
     /// POSTs an anonymous GraphQL request.
@@ -323,6 +343,19 @@ impl TestApp {
             .unwrap()
             .to_owned()
     }
+}
+
+/// Sends a request, signed in with `token` when given; the body must be JSON.
+async fn send(mut request: reqwest::RequestBuilder, token: Option<&str>) -> Gql {
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request is sent");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body is read");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("response is JSON, got {status}: {text}"));
+    Gql { status, body }
 }
 
 /// The `registerTrainee` mutation selecting everything a test may assert on.

@@ -8,7 +8,7 @@ use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
 use crate::graphql::inputs::RegisterTraineeInput;
 use crate::graphql::types::{Enrolment, Trainee, parse_id};
 use crate::service::Deps;
-use crate::service::batch::{self, BatchOutcome, RowFailure};
+use crate::service::batch::{self, BatchOutcome, BatchRow, RowFailure};
 
 /// Most rows one call may carry.
 pub const MAX_BATCH_ROWS: usize = 10_000;
@@ -100,16 +100,15 @@ pub struct EnrolManyPayload {
 }
 
 impl EnrolManyPayload {
-    /// The payload of an outcome; `offset` is added to each index (CSV line numbers).
-    pub fn new(outcome: BatchOutcome, offset: usize) -> Self {
+    /// The payload of an outcome; each result's index is its row's position.
+    pub fn new(outcome: BatchOutcome) -> Self {
         let created_count = outcome.rows.iter().filter(|r| r.created).count();
         let failed_count = outcome.rows.iter().filter(|r| r.error.is_some()).count();
         let results = outcome
             .rows
             .into_iter()
-            .enumerate()
-            .map(|(i, r)| EnrolManyResult {
-                index: i32::try_from(i + offset).unwrap_or(i32::MAX),
+            .map(|r| EnrolManyResult {
+                index: i32::try_from(r.position).unwrap_or(i32::MAX),
                 trainee: r.trainee.map(Into::into),
                 enrolment: r.enrolment.map(Into::into),
                 created: r.created,
@@ -156,7 +155,11 @@ impl BatchMutation {
         let rows = input
             .trainees
             .iter()
-            .map(|t| t.parse(&deps.districts))
+            .enumerate()
+            .map(|(position, t)| BatchRow {
+                position,
+                trainee: t.parse(&deps.districts),
+            })
             .collect();
         let outcome = batch::enrol_many(
             &deps.db,
@@ -167,6 +170,6 @@ impl BatchMutation {
             input.mode.into(),
         )
         .await?;
-        Ok(EnrolManyPayload::new(outcome, 0))
+        Ok(EnrolManyPayload::new(outcome))
     }
 }

@@ -1,0 +1,463 @@
+//! CSV import of a cohort (`importEnrolments`): the file is decoded (UTF-8 with or without
+//! BOM, or GBK/GB18030 as Excel saves "CSV" on Chinese Windows), its header mapped
+//! (English or Chinese names) and each data row parsed into a person numbered by its line
+//! in the file; then the rows go through [`batch::enrol_many`] like an `enrolMany` call.
+//!
+//! A file that cannot be read as a whole (encoding, header, a malformed line, size) is
+//! refused on the field `file` with a message naming the line or header. A row whose
+//! cells break a rule is that row's error, on the field as `enrolMany` names it.
+
+use std::borrow::Cow;
+
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::batch::{self, BatchMode, BatchOutcome, BatchRow};
+use super::pii::PiiKey;
+use super::trainee::NewTrainee;
+use crate::auth::CurrentUser;
+use crate::domain::{DistrictList, IdType, ValidationError};
+use crate::error::{AppError, OnField};
+
+/// Largest file accepted: 10,000 rows of a roster take well under 1 MiB.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Most data rows in one file, the same bound as one `enrolMany` call.
+pub const MAX_ROWS: usize = 10_000;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The columns of a roster and the header names that mean them (compared without case,
+/// spaces, `_` and `-`).
+const COLUMNS: [(Column, &[&str]); 5] = [
+    (Column::Name, &["name", "姓名"]),
+    (Column::IdType, &["idtype", "证件类型"]),
+    (
+        Column::IdNumber,
+        &["idnumber", "身份证号", "身份证号码", "证件号码", "证件号"],
+    ),
+    (Column::Phone, &["phone", "手机号", "手机号码", "手机"]),
+    (Column::District, &["district", "区", "所在区"]),
+];
+
+/// How the header names are listed in messages.
+const KNOWN_HEADERS: &str =
+    "name/姓名, idType/证件类型, idNumber/身份证号/证件号码, phone/手机号, district/区";
+
+/// `idType` cells: the API's values, or the document's Chinese name.
+const ID_TYPES: [(IdType, &[&str]); 5] = [
+    (IdType::ResidentId, &["RESIDENT_ID", "居民身份证", "身份证"]),
+    (IdType::Passport, &["PASSPORT", "护照"]),
+    (
+        IdType::HkMacaoPermit,
+        &[
+            "HK_MACAO_PERMIT",
+            "港澳居民来往内地通行证",
+            "港澳通行证",
+            "回乡证",
+        ],
+    ),
+    (
+        IdType::TaiwanPermit,
+        &["TAIWAN_PERMIT", "台湾居民来往大陆通行证", "台胞证"],
+    ),
+    (
+        IdType::ForeignPermanentResidentId,
+        &[
+            "FOREIGN_PERMANENT_RESIDENT_ID",
+            "外国人永久居留身份证",
+            "外国人永久居留证",
+        ],
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    IdType,
+    IdNumber,
+    Phone,
+    District,
+}
+
+impl Column {
+    /// The field of `RegisterTraineeInput` this column fills.
+    fn field(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::IdType => "idType",
+            Self::IdNumber => "idNumber",
+            Self::Phone => "phone",
+            Self::District => "district",
+        }
+    }
+}
+
+/// Reads the roster `file` and enrols its people in the course, like `enrolMany`; each
+/// result's position is the row's line in the file.
+pub async fn import_enrolments(
+    db: &DatabaseConnection,
+    pii: &PiiKey,
+    districts: &DistrictList,
+    actor: &CurrentUser,
+    course_id: Uuid,
+    file: &[u8],
+    mode: BatchMode,
+) -> Result<BatchOutcome, AppError> {
+    let rows = read_roster(file, districts)?;
+    batch::enrol_many(db, pii, actor, course_id, rows, mode).await
+}
+
+/// The data rows of a roster file, numbered by their line in the file. Blank rows
+/// (Excel leaves `,,,,` lines below a table) are skipped.
+pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow>, AppError> {
+    if file.len() > MAX_FILE_BYTES {
+        return Err(unreadable(format!(
+            "is larger than {} MiB; split it into smaller files",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let text = decode(file)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut lines = Lines::new(&text);
+    let header = reader
+        .headers()
+        .map_err(|e| malformed(&e, &mut lines))?
+        .clone();
+    let columns = map_header(&header)?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| malformed(&e, &mut lines))?;
+        let line = lines.at(record.position());
+        if record.iter().any(|cell| cell.contains(['\n', '\r'])) {
+            return Err(unreadable(format!(
+                "line {line}: a quoted field is not closed on its line (a \" is missing)"
+            )));
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(unreadable(format!(
+                "has more than {MAX_ROWS} data rows; split it into smaller files"
+            )));
+        }
+        rows.push(BatchRow {
+            position: line,
+            trainee: parse_row(&columns, &record, districts),
+        });
+    }
+    if rows.is_empty() {
+        return Err(unreadable("has no data rows below the header".to_owned()));
+    }
+    Ok(rows)
+}
+
+/// UTF-8 (BOM or not), else GB18030 (a superset of GBK) when it decodes cleanly.
+fn decode(file: &[u8]) -> Result<Cow<'_, str>, AppError> {
+    let refused = || {
+        unreadable(
+            "is neither UTF-8 nor GBK text; in Excel use File > Save As and choose \
+             \"CSV UTF-8 (Comma delimited) (*.csv)\""
+                .to_owned(),
+        )
+    };
+    if let Some(rest) = file.strip_prefix(UTF8_BOM) {
+        return std::str::from_utf8(rest)
+            .map(Cow::Borrowed)
+            .map_err(|_| refused());
+    }
+    if let Ok(text) = std::str::from_utf8(file) {
+        return Ok(Cow::Borrowed(text));
+    }
+    if file.starts_with(b"\xFF\xFE") || file.starts_with(b"\xFE\xFF") {
+        return Err(refused());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(file);
+    if had_errors {
+        return Err(refused());
+    }
+    Ok(text)
+}
+
+/// The column of each header cell; every header must be known, name and idNumber present.
+fn map_header(header: &csv::StringRecord) -> Result<Vec<Column>, AppError> {
+    let mut columns = Vec::with_capacity(header.len());
+    let mut unknown = None;
+    for (position, cell) in header.iter().enumerate() {
+        let key: String = cell
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        match COLUMNS
+            .iter()
+            .find(|(_, names)| names.contains(&key.as_str()))
+        {
+            Some((column, _)) => columns.push(*column),
+            None => {
+                unknown.get_or_insert((position + 1, cell));
+            }
+        }
+    }
+    // Missing columns first: a file without a header row would otherwise have its first
+    // person's cells quoted back as "unknown headers".
+    for (column, names) in &COLUMNS[..] {
+        let required = matches!(column, Column::Name | Column::IdNumber);
+        if required && !columns.contains(column) {
+            return Err(unreadable(format!(
+                "has no {} column (or {}); the first line must be a header naming the \
+                 columns: {KNOWN_HEADERS}",
+                column.field(),
+                names[1..].join(", ")
+            )));
+        }
+    }
+    if let Some((position, cell)) = unknown {
+        let shown: String = cell.chars().take(30).collect();
+        return Err(unreadable(format!(
+            "header column {position} \"{shown}\" is not one of {KNOWN_HEADERS}"
+        )));
+    }
+    for (i, column) in columns.iter().enumerate() {
+        if columns[..i].contains(column) {
+            return Err(unreadable(format!(
+                "header names the column {} twice",
+                column.field()
+            )));
+        }
+    }
+    Ok(columns)
+}
+
+/// One data row as a person; the error names the field as `enrolMany` does.
+fn parse_row(
+    columns: &[Column],
+    record: &csv::StringRecord,
+    districts: &DistrictList,
+) -> Result<NewTrainee, AppError> {
+    let cell = |wanted: Column| -> Option<&str> {
+        columns
+            .iter()
+            .position(|c| *c == wanted)
+            .and_then(|i| record.get(i))
+            .filter(|v| !v.is_empty())
+    };
+    let id_type = match cell(Column::IdType) {
+        None => IdType::ResidentId,
+        Some(raw) => id_type(raw).on("idType")?,
+    };
+    let id_number = cell(Column::IdNumber).unwrap_or_default();
+    if looks_like_a_spreadsheet_number(id_number) {
+        return Err(AppError::validation(
+            "idNumber",
+            ValidationError::InvalidFormat(
+                "was turned into a number by the spreadsheet (like 4.40305E+17); format the \
+                 column as Text and type the numbers again",
+            ),
+        ));
+    }
+    NewTrainee::parse(
+        cell(Column::Name).unwrap_or_default(),
+        id_type,
+        id_number,
+        cell(Column::Phone),
+        cell(Column::District),
+        districts,
+    )
+}
+
+fn id_type(raw: &str) -> Result<IdType, ValidationError> {
+    ID_TYPES
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(raw)))
+        .map(|(t, _)| *t)
+        .ok_or(ValidationError::UnknownValue {
+            allowed: "RESIDENT_ID (居民身份证), PASSPORT (护照), HK_MACAO_PERMIT \
+                      (港澳居民来往内地通行证), TAIWAN_PERMIT (台湾居民来往大陆通行证), \
+                      FOREIGN_PERMANENT_RESIDENT_ID (外国人永久居留身份证)",
+        })
+}
+
+/// `4.40305E+17`: what Excel shows for an 18-digit number typed into a General cell.
+fn looks_like_a_spreadsheet_number(raw: &str) -> bool {
+    raw.contains(['E', 'e'])
+        && raw.contains('+')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'E' | 'e' | '+'))
+}
+
+fn unreadable(message: String) -> AppError {
+    AppError::validation("file", ValidationError::Unreadable(message))
+}
+
+/// Line numbers from the byte offsets of records (the csv crate's own line count does
+/// not count the blank lines it skips). Records come in order, so each newline is
+/// counted once.
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record read from `position` on.
+    fn at(&mut self, position: Option<&csv::Position>) -> usize {
+        let byte = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(self.offset)
+            .clamp(self.offset, self.text.len());
+        let bytes = self.text.as_bytes();
+        self.line += bytes[self.offset..byte]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        // The reported position is where reading resumed, before any blank lines.
+        let mut start = byte;
+        while let Some(b) = bytes.get(start).filter(|b| matches!(b, b'\n' | b'\r')) {
+            self.line += usize::from(*b == b'\n');
+            start += 1;
+        }
+        self.offset = start;
+        self.line
+    }
+}
+
+/// A CSV syntax error, by line.
+fn malformed(err: &csv::Error, lines: &mut Lines<'_>) -> AppError {
+    let line = lines.at(err.position());
+    let message = match err.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "line {line} has {len} field{} where the header has {expected_len}",
+            if *len == 1 { "" } else { "s" }
+        ),
+        _ => format!("line {line} is not valid CSV"),
+    };
+    unreadable(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<BatchRow>, AppError> {
+        read_roster(text.as_bytes(), &DistrictList::shenzhen())
+    }
+
+    fn message(result: Result<Vec<BatchRow>, AppError>) -> String {
+        match result {
+            Err(err) => {
+                assert_eq!(err.field(), Some("file"));
+                err.to_string()
+            }
+            Ok(rows) => panic!("expected a refusal, got {} rows", rows.len()),
+        }
+    }
+
+    #[test]
+    fn rows_are_numbered_by_their_line_in_the_file() {
+        let rows = read("name,idNumber\n张三,440305199003071236\n\n李四,bad\n").unwrap();
+        let lines: Vec<usize> = rows.iter().map(|r| r.position).collect();
+        assert_eq!(lines, [2, 4]);
+        assert!(rows[0].trainee.is_ok());
+        assert_eq!(
+            rows[1].trainee.as_ref().err().and_then(AppError::field),
+            Some("idNumber")
+        );
+    }
+
+    #[test]
+    fn chinese_headers_and_id_type_names_are_understood() {
+        let rows = read("姓名,证件类型,证件号码,手机号,区\n张三,护照,E12345678,13800138000,南山\n")
+            .unwrap();
+        let person = rows[0].trainee.as_ref().unwrap();
+        assert_eq!(person.document.id_type(), IdType::Passport);
+        assert_eq!(person.district.as_ref().unwrap().as_str(), "Nanshan");
+    }
+
+    #[test]
+    fn the_sample_files_in_graphql_examples_read_without_a_refused_row() {
+        for file in [
+            &include_bytes!("../../graphql/examples/enrolments.csv")[..],
+            &include_bytes!("../../graphql/examples/enrolments-zh.csv")[..],
+        ] {
+            let rows = read_roster(file, &DistrictList::shenzhen()).unwrap();
+            assert_eq!(rows.len(), 6);
+            for row in rows {
+                assert!(
+                    row.trainee.is_ok(),
+                    "line {}: {:?}",
+                    row.position,
+                    row.trainee
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn more_than_the_row_limit_is_refused_and_the_limit_itself_is_read() {
+        let file = |rows: usize| format!("name,idNumber\n{}", "张三,1\n".repeat(rows));
+        assert_eq!(read(&file(MAX_ROWS)).unwrap().len(), MAX_ROWS);
+        let text = message(read(&file(MAX_ROWS + 1)));
+        assert!(text.contains("more than 10000 data rows"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_required_column_is_named() {
+        let text = message(read("name,phone\n张三,13800138000\n"));
+        assert!(text.contains("idNumber"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_header_is_named_with_its_position() {
+        let text = message(read("name,idNumber,remark\n张三,440305199003071236,x\n"));
+        assert!(text.contains("column 3 \"remark\""), "{text}");
+    }
+
+    #[test]
+    fn a_row_with_too_few_fields_names_its_line() {
+        let text = message(read(
+            "name,idNumber,phone\n张三,440305199003071236,13800138000\n李四,1\n",
+        ));
+        assert!(text.contains("line 3 has 2 fields"), "{text}");
+    }
+
+    #[test]
+    fn an_unterminated_quote_names_the_line_where_it_opens() {
+        let text = message(read(
+            "name,idNumber\n张三,440305199003071236\n\"李四,1\n王五,2\n",
+        ));
+        assert!(text.contains("line 3"), "{text}");
+    }
+
+    #[test]
+    fn bytes_that_are_neither_utf8_nor_gbk_are_refused_with_how_to_save() {
+        let text = message(read_roster(
+            b"name,idNumber\n\xff\xff,1\n",
+            &DistrictList::shenzhen(),
+        ));
+        assert!(text.contains("CSV UTF-8"), "{text}");
+    }
+
+    #[test]
+    fn an_id_number_excel_turned_into_a_number_says_so() {
+        let rows = read("name,idNumber\n张三,4.40305E+17\n").unwrap();
+        let err = rows[0].trainee.as_ref().err().unwrap().to_string();
+        assert!(err.contains("Text"), "{err}");
+    }
+}

@@ -1,0 +1,278 @@
+//! The city's CSV exports (`/exports/progress.csv`, `/exports/stats.csv`): the answers of
+//! `programmeProgress` and `stats` for the same caller, as spreadsheet files.
+//!
+//! Files start with a UTF-8 BOM so that Excel shows Chinese text, use CRLF line ends and
+//! hold counts only, never personal data. Text cells that a spreadsheet would run as a
+//! formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading apostrophe.
+
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::lookup;
+use super::progress;
+use super::stats::{self, Dimension, StatsFilter};
+use crate::auth::CurrentUser;
+use crate::domain::{DateSpan, DistrictList, Track, ValidationError};
+use crate::entity::institution;
+use crate::error::{AppError, OnField};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `/exports/progress.csv?programmeId=`: one line per track of the programme (by default
+/// the programme running today, else the latest).
+pub async fn progress_csv(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    params: &[(String, String)],
+) -> Result<Vec<u8>, AppError> {
+    let mut programme_id = None;
+    for (key, value) in params {
+        match key.as_str() {
+            "programmeId" => programme_id = Some(id("programmeId", value)?),
+            other => return Err(unknown_parameter(other, "programmeId")),
+        }
+    }
+    let found = progress::progress(db, actor, programme_id).await?;
+    let mut out = Sheet::new(&[
+        "programme",
+        "startsOn",
+        "endsOn",
+        "track",
+        "target",
+        "certified",
+        "inTraining",
+        "ratio",
+        "projectedReachDate",
+        "reachedOn",
+    ]);
+    for t in &found.targets {
+        out.row(&[
+            found.programme.name.clone(),
+            found.programme.starts_on.to_string(),
+            found.programme.ends_on.to_string(),
+            t.track.as_str().to_owned(),
+            t.target.to_string(),
+            t.certified.to_string(),
+            t.in_training.to_string(),
+            format!("{:.4}", t.ratio),
+            date(t.projected_reach_date),
+            date(t.reached_on),
+        ])?;
+    }
+    out.finish()
+}
+
+/// `/exports/stats.csv?groupBy=DISTRICT,MONTH&…`: the `stats` breakdown with the same
+/// filters (`programmeId`, `track`, `district`, `institutionId`, `from`, `to`). Columns:
+/// the grouped-by keys (a district as answered by the API and by its Chinese name, an
+/// institution by name), then trainees, enrolments, completions, certifiedPersons.
+pub async fn stats_csv(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    districts: &DistrictList,
+    params: &[(String, String)],
+) -> Result<Vec<u8>, AppError> {
+    let (filter, dims) = stats_query(districts, params)?;
+    let rows = stats::stats(db, actor, filter, &dims).await?;
+    let mut ids: Vec<Uuid> = rows.iter().filter_map(|r| r.key.institution_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<Uuid, String> =
+        lookup::by_ids::<institution::Entity>(db, &ids)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect();
+
+    let mut header = Vec::new();
+    for dim in &dims {
+        header.extend_from_slice(match dim {
+            Dimension::Track => &["track"][..],
+            Dimension::District => &["district", "districtChinese"],
+            Dimension::Institution => &["institution"],
+            Dimension::Month => &["month"],
+            Dimension::Level => &["level"],
+        });
+    }
+    header.extend_from_slice(&["trainees", "enrolments", "completions", "certifiedPersons"]);
+    let mut out = Sheet::new(&header);
+    for row in &rows {
+        let mut cells = Vec::with_capacity(header.len());
+        for dim in &dims {
+            let k = &row.key;
+            match dim {
+                Dimension::Track => cells.push(k.track.clone().unwrap_or_default()),
+                Dimension::District => {
+                    let name = k.district.clone().unwrap_or_default();
+                    let chinese = districts.chinese_name(&name).unwrap_or_default().to_owned();
+                    cells.push(name);
+                    cells.push(chinese);
+                }
+                Dimension::Institution => cells.push(
+                    k.institution_id
+                        .and_then(|id| names.get(&id).cloned())
+                        .unwrap_or_default(),
+                ),
+                Dimension::Month => cells.push(k.month.clone().unwrap_or_default()),
+                Dimension::Level => cells.push(k.level.map(|l| l.to_string()).unwrap_or_default()),
+            }
+        }
+        for n in [
+            row.trainees,
+            row.enrolments,
+            row.completions,
+            row.certified_persons,
+        ] {
+            cells.push(n.to_string());
+        }
+        out.row(&cells)?;
+    }
+    out.finish()
+}
+
+/// The filter and dimensions of a stats export; `groupBy` may be repeated or
+/// comma-separated, and may be left out for one line of totals.
+fn stats_query(
+    districts: &DistrictList,
+    params: &[(String, String)],
+) -> Result<(StatsFilter, Vec<Dimension>), AppError> {
+    const KNOWN: &str = "groupBy, programmeId, track, district, institutionId, from, to";
+    let mut filter = StatsFilter::default();
+    let mut dims = Vec::new();
+    for (key, value) in params {
+        let value = value.trim();
+        match key.as_str() {
+            "groupBy" => {
+                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let dim = dimension(name).on("groupBy")?;
+                    if !dims.contains(&dim) {
+                        dims.push(dim);
+                    }
+                }
+            }
+            "programmeId" => filter.programme_id = Some(id("programmeId", value)?),
+            "track" => filter.track = Some(value.parse::<Track>().on("track")?),
+            "district" => filter.district = Some(districts.parse(value).on("district")?),
+            "institutionId" => filter.institution_id = Some(id("institutionId", value)?),
+            "from" => filter.from = Some(day(value).on("from")?),
+            "to" => filter.to = Some(day(value).on("to")?),
+            other => return Err(unknown_parameter(other, KNOWN)),
+        }
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        DateSpan::parse(Some(from), Some(to)).on("to")?;
+    }
+    Ok((filter, dims))
+}
+
+fn dimension(name: &str) -> Result<Dimension, ValidationError> {
+    match name {
+        "TRACK" => Ok(Dimension::Track),
+        "DISTRICT" => Ok(Dimension::District),
+        "INSTITUTION" => Ok(Dimension::Institution),
+        "MONTH" => Ok(Dimension::Month),
+        "LEVEL" => Ok(Dimension::Level),
+        _ => Err(ValidationError::UnknownValue {
+            allowed: "TRACK, DISTRICT, INSTITUTION, MONTH, LEVEL",
+        }),
+    }
+}
+
+fn id(field: &'static str, raw: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| {
+        AppError::validation(field, ValidationError::InvalidFormat("is not a valid ID"))
+    })
+}
+
+fn day(raw: &str) -> Result<NaiveDate, ValidationError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| ValidationError::InvalidFormat("must be a date like 2025-01-31"))
+}
+
+fn date(day: Option<NaiveDate>) -> String {
+    day.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn unknown_parameter(name: &str, known: &'static str) -> AppError {
+    let shown: String = name.chars().take(40).collect();
+    AppError::validation(
+        "query",
+        ValidationError::Unreadable(format!("parameter \"{shown}\" is not one of {known}")),
+    )
+}
+
+/// A CSV file under construction.
+struct Sheet(csv::Writer<Vec<u8>>);
+
+impl Sheet {
+    fn new(header: &[&str]) -> Self {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(UTF8_BOM.to_vec());
+        // Writing to a Vec cannot fail; a header error would surface on the first row.
+        let _ = writer.write_record(header);
+        Self(writer)
+    }
+
+    fn row(&mut self, cells: &[String]) -> Result<(), AppError> {
+        self.0
+            .write_record(cells.iter().map(|c| defused(c)))
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    fn finish(self) -> Result<Vec<u8>, AppError> {
+        self.0
+            .into_inner()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("writing CSV: {e}")))
+    }
+}
+
+/// A cell that a spreadsheet shows as text, never runs as a formula.
+fn defused(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_get_an_apostrophe() {
+        assert_eq!(defused("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defused("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defused("-1+2"), "'-1+2");
+        assert_eq!(defused("南山培训学校"), "南山培训学校");
+    }
+
+    #[test]
+    fn group_by_takes_commas_and_repeats_and_names_a_bad_value() {
+        let (_, dims) = stats_query(
+            &DistrictList::shenzhen(),
+            &params(&[("groupBy", "DISTRICT,MONTH"), ("groupBy", "DISTRICT")]),
+        )
+        .unwrap();
+        assert_eq!(dims, [Dimension::District, Dimension::Month]);
+        let err =
+            stats_query(&DistrictList::shenzhen(), &params(&[("groupBy", "CITY")])).unwrap_err();
+        assert_eq!(err.field(), Some("groupBy"));
+    }
+
+    #[test]
+    fn an_unknown_parameter_is_named() {
+        let err =
+            stats_query(&DistrictList::shenzhen(), &params(&[("gropuBy", "MONTH")])).unwrap_err();
+        assert!(err.to_string().contains("\"gropuBy\""), "{err}");
+    }
+}
