@@ -17,6 +17,8 @@ mod fixtures;
 mod flows;
 mod health;
 mod helpers;
+mod hostile;
+mod hostile_access;
 mod institution;
 mod login_throttle;
 mod pagination;
