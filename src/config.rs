@@ -137,6 +137,15 @@ pub struct Settings {
     /// Most aliased fields one GraphQL document may carry.
     #[arg(long, env = "TALENT_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,
+    /// After SIGTERM/SIGINT, how long in-flight requests may run before the process exits
+    /// anyway, in milliseconds.
+    #[arg(
+        long,
+        env = "TALENT_SHUTDOWN_GRACE_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub shutdown_grace_ms: u64,
     /// Upper bound of the database connection pool.
     #[arg(
         long,

@@ -42,6 +42,7 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     deps: Deps,
+    shutdown_grace: Duration,
 }
 
 #[derive(Clone)]
@@ -88,6 +89,7 @@ impl App {
             listener,
             router,
             deps,
+            shutdown_grace: Duration::from_millis(settings.shutdown_grace_ms),
         })
     }
 
@@ -101,17 +103,34 @@ impl App {
         &self.deps
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    /// Serves until SIGINT or SIGTERM, then stops accepting connections and finishes
+    /// in-flight requests for at most the grace period (`TALENT_SHUTDOWN_GRACE_MS`).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.address()?, "listening");
-        axum::serve(
+        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+        let serve = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+        let grace = self.shutdown_grace;
+        let deadline = async move {
+            if stopped.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = std::future::IntoFuture::into_future(serve) => served.context("serving HTTP"),
+            () = deadline => {
+                tracing::warn!(grace_ms = grace.as_millis(), "grace period over: exiting with requests in flight");
+                Ok(())
+            }
+        }
     }
 }
 

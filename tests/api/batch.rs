@@ -13,7 +13,7 @@ use crate::helpers::{Gql, TestApp, resident_id, spawn_app};
 use crate::reads::{counts, enrolled_count};
 
 /// `enrolMany`, selecting everything a test may assert on.
-const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
+pub const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
   enrolMany(input: $input) {
     createdCount failedCount applied
     results {

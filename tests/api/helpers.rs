@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 /// Password of the bootstrap admin in every test app.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+/// HMAC key of identity numbers in every test app (and server process).
+pub const PII_KEY: &str = "test-pii-key-0123456789";
 /// Password given to every user a fixture creates.
 pub const USER_PASSWORD: &str = "user-password-for-tests";
 
@@ -25,6 +27,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// The database's URL, for a second server process on the same data.
+    pub database_url: String,
     _database: TestDatabase,
 }
 
@@ -42,11 +46,12 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         }
     });
     let database = TestDatabase::create().await;
+    let database_url = database.url.clone();
     let mut settings = Settings {
         database_url: database.url.clone().into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         admin_password: Some(ADMIN_PASSWORD.into()),
-        pii_key: Some("test-pii-key-0123456789".into()),
+        pii_key: Some(PII_KEY.into()),
         introspection: true,
         districts: None,
         session_ttl_hours: 1,
@@ -56,6 +61,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         login_failures_per_address: 20,
         request_timeout_ms: 30_000,
         max_aliases: 30,
+        shutdown_grace_ms: 30_000,
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
@@ -66,6 +72,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         db,
         client: reqwest::Client::new(),
+        database_url,
         _database: database,
     }
 }
@@ -213,11 +220,9 @@ impl Gql {
 impl TestApp {
     /// POSTs a GraphQL request, signed in with `token` when given.
     pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }));
-        send(request, token).await
+        graphql_at(&self.client, &self.address, token, query, variables)
+            .await
+            .expect("request is sent")
     }
 
     /// POSTs a GraphQL multipart request (the GraphQL multipart request spec) whose
@@ -245,7 +250,7 @@ impl TestApp {
             .client
             .post(format!("{}/graphql", self.address))
             .multipart(form);
-        send(request, token).await
+        send(request, token).await.expect("request is sent")
     }
 
     /// POSTs an anonymous GraphQL request.
@@ -345,17 +350,32 @@ impl TestApp {
     }
 }
 
+/// POSTs a GraphQL request to the server at `address`; `Err` when it cannot be sent or
+/// the answer is cut off (a server that stopped).
+pub async fn graphql_at(
+    client: &reqwest::Client,
+    address: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> reqwest::Result<Gql> {
+    let request = client
+        .post(format!("{address}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    send(request, token).await
+}
+
 /// Sends a request, signed in with `token` when given; the body must be JSON.
-async fn send(mut request: reqwest::RequestBuilder, token: Option<&str>) -> Gql {
+async fn send(mut request: reqwest::RequestBuilder, token: Option<&str>) -> reqwest::Result<Gql> {
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.expect("request is sent");
+    let response = request.send().await?;
     let status = response.status().as_u16();
-    let text = response.text().await.expect("body is read");
+    let text = response.text().await?;
     let body = serde_json::from_str(&text)
         .unwrap_or_else(|_| panic!("response is JSON, got {status}: {text}"));
-    Gql { status, body }
+    Ok(Gql { status, body })
 }
 
 /// The `registerTrainee` mutation selecting everything a test may assert on.
