@@ -154,4 +154,14 @@ pub struct Settings {
         global = true
     )]
     pub db_max_connections: u32,
+    /// Longest wait for a pooled database connection, in milliseconds. While the
+    /// database is unreachable every request fails after this long with
+    /// `INTERNAL_SERVER_ERROR`; keep it short so clients learn quickly.
+    #[arg(
+        long,
+        env = "TALENT_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 3_000,
+        global = true
+    )]
+    pub db_acquire_timeout_ms: u64,
 }

@@ -140,7 +140,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     let mut options = ConnectOptions::new(settings.database_url.expose_secret().to_owned());
     options
         .max_connections(settings.db_max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_millis(settings.db_acquire_timeout_ms))
         // sqlx pings every connection it hands out by default: one extra round trip per
         // statement. Ping only connections idle long enough to have been dropped.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))

@@ -56,6 +56,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         districts: None,
         session_ttl_hours: 1,
         db_max_connections: 8,
+        db_acquire_timeout_ms: 10_000,
         verify_per_minute: 30,
         login_failures_per_account: 5,
         login_failures_per_address: 20,

@@ -1,0 +1,113 @@
+//! A PostgreSQL outage under the app: coded errors and 503 from `/readyz` while it lasts,
+//! recovery by itself once the database is back.
+
+use std::time::{Duration, Instant};
+
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::helpers::spawn_app_with;
+use crate::proxy::Proxy;
+
+const READ: &str = "{ institutions { totalCount } }";
+
+#[tokio::test]
+async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_recovers_alone() {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        eprintln!("skipped: a SQLite file cannot be cut off; set TEST_DATABASE_URL");
+        return;
+    };
+    let authority = admin_url
+        .split_once('@')
+        .unwrap()
+        .1
+        .split('/')
+        .next()
+        .unwrap();
+    let upstream = tokio::net::lookup_host(authority)
+        .await
+        .unwrap()
+        .next()
+        .unwrap();
+    let proxy = Proxy::start(upstream).await;
+    let app = spawn_app_with(|settings| {
+        let url = settings
+            .database_url
+            .expose_secret()
+            .replace(authority, &proxy.address.to_string());
+        settings.database_url = url.into();
+        settings.db_acquire_timeout_ms = 1_000;
+    })
+    .await;
+    let admin = app.admin_token().await;
+    app.graphql_as(Some(&admin), READ, json!({})).await.data();
+
+    proxy.cut();
+    let started = Instant::now();
+    for _ in 0..3 {
+        let down = app.graphql_as(Some(&admin), READ, json!({})).await;
+        assert!(
+            matches!(down.status, 200 | 503),
+            "{}: {}",
+            down.status,
+            down.body
+        );
+        assert_eq!(down.code(), "INTERNAL_SERVER_ERROR", "{}", down.body);
+        let write = app
+            .graphql_as(
+                Some(&admin),
+                crate::fixtures::CREATE_PROGRAMME,
+                json!({ "input": { "name": "Outage", "startsOn": "2026-01-01", "endsOn": "2026-12-31" } }),
+            )
+            .await;
+        assert!(
+            matches!(write.status, 200 | 503),
+            "{}: {}",
+            write.status,
+            write.body
+        );
+        assert_eq!(write.code(), "INTERNAL_SERVER_ERROR", "{}", write.body);
+    }
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 503);
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    // Seven answers, each within about one acquire timeout (1 s), not a hang.
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "errors took {:?}",
+        started.elapsed()
+    );
+
+    proxy.restore();
+    let restored = Instant::now();
+    loop {
+        let up = app.graphql_as(Some(&admin), READ, json!({})).await;
+        if up.body.get("errors").is_none() {
+            break;
+        }
+        assert!(
+            restored.elapsed() < Duration::from_secs(15),
+            "not recovered 15 s after the database came back: {}",
+            up.body
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+}
