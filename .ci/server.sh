@@ -1,6 +1,7 @@
 # Sourced by the outside checks: starts the debug server on 127.0.0.1:$1 over a fresh
-# SQLite file in a temporary directory, and stops it on exit. The check fails when the
-# server logged a panic.
+# SQLite file in a temporary directory (or, when CI_PG is a PostgreSQL server URL such as
+# postgres://postgres@127.0.0.1:5432, over a fresh database there, dropped afterwards),
+# and stops it on exit. The check fails when the server logged a panic.
 # shellcheck shell=bash
 
 CI_ADMIN_PASSWORD="ci-admin-password-0123"
@@ -10,7 +11,15 @@ start_server() {
     SERVER_DIR=$(mktemp -d)
     SERVER_URL="http://127.0.0.1:$port"
     cargo build --locked --quiet --bin talent-registry
-    DATABASE_URL="sqlite://$SERVER_DIR/registry.db?mode=rwc" \
+    local database_url="sqlite://$SERVER_DIR/registry.db?mode=rwc"
+    SERVER_PG_DB=""
+    if [ -n "${CI_PG:-}" ]; then
+        SERVER_PG_DB="ci_outside_$port"
+        psql "$CI_PG/postgres" -v ON_ERROR_STOP=1 -qtAX \
+            -c "DROP DATABASE IF EXISTS $SERVER_PG_DB WITH (FORCE)" -c "CREATE DATABASE $SERVER_PG_DB"
+        database_url="$CI_PG/$SERVER_PG_DB"
+    fi
+    DATABASE_URL="$database_url" \
         TALENT_LISTEN="127.0.0.1:$port" \
         TALENT_ADMIN_PASSWORD="$CI_ADMIN_PASSWORD" \
         TALENT_PII_KEY="ci-pii-key-0123456789" \
@@ -42,6 +51,9 @@ stop_server() {
         status=1
     fi
     rm -rf "$SERVER_DIR"
+    if [ -n "$SERVER_PG_DB" ]; then
+        psql "$CI_PG/postgres" -qtAX -c "DROP DATABASE IF EXISTS $SERVER_PG_DB WITH (FORCE)" || true
+    fi
     exit "$status"
 }
 
