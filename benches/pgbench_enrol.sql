@@ -10,6 +10,7 @@
 --   programme_states             SELECT programmes LEFT JOIN programme_person
 --   Deltas::apply                stats_rollup (DISTRICT, then INSTITUTION grain), then
 --                                programme_counter on a random one of 16 shards
+--   audit::wrote                 INSERT INTO audit_log (the enrolment's audit record)
 --
 -- Variables (pgbench -D): course, institution, district, track, level, programme,
 -- clients (= -c), pool (trainees reserved for pgbench), i=0 (per-client counter).
@@ -39,4 +40,5 @@ INSERT INTO programme_counter (programme_id, track, shard, certified, in_trainin
 \else
 UPDATE "course" SET "enrolled_count" = "enrolled_count" - 1 WHERE "course"."id" = :course;
 \endif
+INSERT INTO audit_log (id, at, actor_id, actor_role, client, kind, action, record_type, record_ids) VALUES (gen_random_uuid(), now(), :institution, 'INSTITUTION_ADMIN', '127.0.0.1', 'WRITE', 'enrol', 'enrolment', :e_id);
 COMMIT;
