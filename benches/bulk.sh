@@ -152,6 +152,8 @@ bench_engine() {
     local csv_args=(-H "Authorization: Bearer $staff" -F "operations=$operations" -F "map=$map" -F "0=@$WORK/roster.csv;type=text/csv")
 
     R[$engine.load]=$(cut -d' ' -f1-3 /proc/loadavg)
+    R[$engine.rss_setup]=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
+    echo "peak RSS after the setup (logins, courses): ${R[$engine.rss_setup]} MiB" >&2
     say "$engine: enrolMany of $ROWS rows, then again"
     R[$engine.json1]=$(timed "$engine-enrol-many-1" "${json_args[@]}")
     check "$engine-enrol-many-1" "${R[$engine.json1]}" "$ROWS"
@@ -185,13 +187,13 @@ verdict() { awk -v s="$(secs "$1")" 'BEGIN { print (s < 5 ? "yes" : "**no**") }'
     echo "validation, writes, commit and the answer. \"Repeat\" sends the same request again:"
     echo "it must create nothing."
     echo
-    echo "| engine | load avg | call | first: createdCount | first (s) | under 5 s | repeat: createdCount | repeat (s) | peak RSS (MiB) |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| engine | load avg | call | first: createdCount | first (s) | under 5 s | repeat: createdCount | repeat (s) | peak RSS before the calls (MiB) | peak RSS after all calls (MiB) |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     for engine in "${ENGINE_LIST[@]}"; do
         for pair in "json:enrolMany (JSON)" "csv:importEnrolments (CSV multipart)"; do
             k=${pair%%:*}
             first=${R[$engine.${k}1]} repeat=${R[$engine.${k}2]}
-            echo "| $engine | ${R[$engine.load]} | ${pair#*:} | $(cut -d' ' -f2 <<<"$first") | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2 <<<"$repeat") | $(secs "$repeat") | ${R[$engine.rss]} |"
+            echo "| $engine | ${R[$engine.load]} | ${pair#*:} | $(cut -d' ' -f2 <<<"$first") | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2 <<<"$repeat") | $(secs "$repeat") | ${R[$engine.rss_setup]} | ${R[$engine.rss]} |"
         done
     done
 } >"$OUT"
