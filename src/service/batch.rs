@@ -108,7 +108,8 @@ struct Pending {
     code: Option<String>,
 }
 
-/// Registers and enrols a batch of people in a course of the caller's institution.
+/// Registers and enrols a batch of people in a course of the caller's institution; the
+/// audit trail records the enrolments it creates under `action` (the GraphQL field).
 #[instrument(skip_all, fields(course.id = %course_id, rows = rows.len(), mode = ?mode))]
 pub async fn enrol_many(
     db: &DatabaseConnection,
@@ -117,6 +118,7 @@ pub async fn enrol_many(
     course_id: Uuid,
     rows: Vec<BatchRow>,
     mode: BatchMode,
+    action: &'static str,
 ) -> Result<BatchOutcome, AppError> {
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
@@ -299,7 +301,7 @@ pub async fn enrol_many(
         let written = results
             .iter()
             .filter_map(|r| r.enrolment.as_ref().filter(|_| r.created));
-        audit::wrote(&txn, actor, "enrolMany", "enrolment", written.map(|e| e.id)).await?;
+        audit::wrote(&txn, actor, action, "enrolment", written.map(|e| e.id)).await?;
         txn.commit().await?;
     } else {
         txn.rollback().await?;

@@ -104,7 +104,7 @@ pub async fn import_enrolments(
     mode: BatchMode,
 ) -> Result<BatchOutcome, AppError> {
     let rows = read_roster(file, districts)?;
-    batch::enrol_many(db, pii, actor, course_id, rows, mode).await
+    batch::enrol_many(db, pii, actor, course_id, rows, mode, "importEnrolments").await
 }
 
 /// The data rows of a roster file, numbered by their line in the file. Blank rows

@@ -167,6 +167,17 @@ async fn chinese_headers_after_a_utf8_bom_are_read() {
     assert_eq!(at_line(payload, 2)["trainee"]["name"], "张**");
     assert_eq!(at_line(payload, 2)["trainee"]["district"], "Futian");
     assert_eq!(at_line(payload, 3)["trainee"]["district"], "Longgang");
+    // The audit trail names the import, the two enrolments, and the read of the two people.
+    assert_eq!(
+        app.count("audit_log WHERE action = 'importEnrolments' AND kind = 'WRITE'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'importEnrolments' AND kind = 'READ'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]

@@ -168,6 +168,7 @@ impl BatchMutation {
             course_id,
             rows,
             input.mode.into(),
+            "enrolMany",
         )
         .await?;
         Ok(EnrolManyPayload::new(outcome))
