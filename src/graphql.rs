@@ -146,6 +146,7 @@ pub async fn execute(
     if let Some(token) = token {
         request = request.data(BearerToken(token));
     }
+    let suspects = errors::Suspects::of(&request.variables);
     let response = schema.execute(request).await;
     let ids = shown.take();
     if let (Some(deps), false) = (&deps, ids.is_empty()) {
@@ -161,13 +162,13 @@ pub async fn execute(
         // No personal data leaves without its audit record.
         if let Err(err) = audit::read_personal_data(&deps.db, actor, &action, &ids).await {
             tracing::error!(error = %err, "recording a read of personal data failed");
-            return errors::finalize(errors::refusal(
-                "internal error".to_owned(),
-                "INTERNAL_SERVER_ERROR",
-            ));
+            return errors::finalize(
+                errors::refusal("internal error".to_owned(), "INTERNAL_SERVER_ERROR"),
+                &suspects,
+            );
         }
     }
-    errors::finalize(response)
+    errors::finalize(response, &suspects)
 }
 
 /// Trainees whose personal data (masked or not) a response shows, for the audit trail.

@@ -1,7 +1,10 @@
 //! One mapping from `AppError` to GraphQL errors, and a final pass that gives every error
 //! of a response its `extensions.code`.
 
-use async_graphql::{Error, ErrorExtensions, Response, ServerError};
+use async_graphql::{
+    Error, ErrorExtensions, Response, ServerError, Value as ConstValue, Variables,
+};
+use chrono::NaiveDate;
 
 use crate::error::AppError;
 
@@ -24,15 +27,17 @@ impl From<AppError> for Error {
 }
 
 /// Errors raised by the engine itself (syntax, unknown fields, variable coercion, limits)
-/// carry no code: they are the client's input errors.
-pub fn finalize(mut response: Response) -> Response {
+/// carry no code: they are the client's input errors. `suspects` names the field of a
+/// scalar that failed to parse inside an input object, which the engine reports by type.
+pub fn finalize(mut response: Response, suspects: &Suspects) -> Response {
     for error in &mut response.errors {
         let has_code = error
             .extensions
             .as_ref()
             .is_some_and(|ext| ext.get("code").is_some());
         if !has_code {
-            let field = argument_name(&error.message);
+            let field =
+                argument_name(&error.message).or_else(|| suspects.field_for(&error.message));
             let ext = error.extensions.get_or_insert_with(Default::default);
             ext.set("code", "BAD_USER_INPUT");
             if let Some(field) = field {
@@ -48,6 +53,78 @@ fn argument_name(message: &str) -> Option<String> {
     let rest = message.split_once("argument \"")?.1;
     let path = rest.split_once('"')?.0;
     path.rsplit('.').next().map(str::to_owned)
+}
+
+/// Leaves of a request's variables that no `Int` or `Date` input accepts, by their key.
+/// async-graphql reports such a value inside an input object by type only (`Failed to
+/// parse "Int"`); these name the field. Only implausible values are kept, so a large
+/// request costs a walk and a few strings.
+#[derive(Debug, Default)]
+pub struct Suspects {
+    ints: Vec<String>,
+    dates: Vec<(String, String)>,
+}
+
+impl Suspects {
+    /// The suspects of `variables`.
+    pub fn of(variables: &Variables) -> Self {
+        let mut found = Self::default();
+        for (name, value) in variables.iter() {
+            found.walk(name.as_str(), value);
+        }
+        found
+    }
+
+    fn walk(&mut self, key: &str, value: &ConstValue) {
+        match value {
+            ConstValue::Number(n) if n.as_i64().is_none_or(|i| i32::try_from(i).is_err()) => {
+                self.ints.push(key.to_owned());
+            }
+            ConstValue::String(s)
+                if (date_shaped(s) || date_key(key))
+                    && s.len() <= 64
+                    && parse_date(s).is_none() =>
+            {
+                self.dates.push((key.to_owned(), s.clone()));
+            }
+            ConstValue::List(items) => items.iter().for_each(|item| self.walk(key, item)),
+            ConstValue::Object(fields) => {
+                for (name, value) in fields {
+                    self.walk(name.as_str(), value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The field an engine error is about, when a suspect explains it.
+    fn field_for(&self, message: &str) -> Option<String> {
+        if message.starts_with("Failed to parse \"Int\"") {
+            return self.ints.first().cloned();
+        }
+        if message.starts_with("Failed to parse \"Date\"") {
+            return self
+                .dates
+                .iter()
+                .find(|(_, value)| message.contains(&format!("\"{value}\"")))
+                .map(|(key, _)| key.clone());
+        }
+        None
+    }
+}
+
+/// The input fields of type `Date` or `DateTime` (`startsOn`, `expiresAt`, `from`, …).
+fn date_key(key: &str) -> bool {
+    key.ends_with("On") || key.ends_with("At") || matches!(key, "from" | "to" | "since")
+}
+
+/// Digits and dashes, as a mistyped `YYYY-MM-DD` would be.
+fn date_shaped(s: &str) -> bool {
+    (8..=12).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// A response carrying one error with `code`.
@@ -68,7 +145,34 @@ pub fn load_failed(err: std::sync::Arc<AppError>) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::argument_name;
+    use async_graphql::Variables;
+    use serde_json::json;
+
+    use super::{Suspects, argument_name};
+
+    fn suspects(variables: serde_json::Value) -> Suspects {
+        Suspects::of(&Variables::from_json(variables))
+    }
+
+    #[test]
+    fn an_int_past_32_bits_deep_in_an_input_is_named_by_its_key() {
+        let found = suspects(json!({ "input": { "name": "P", "targets": [
+            { "track": "HOST", "target": 10 },
+            { "track": "PROFESSIONAL", "target": 8_589_934_592_i64 },
+        ]}}));
+        let message = "Failed to parse \"Int\": Only integers from -2147483648 to 2147483647 \
+                       are accepted. (occurred while parsing \"TargetInput\")";
+        assert_eq!(found.field_for(message), Some("target".to_owned()));
+    }
+
+    #[test]
+    fn an_impossible_date_is_named_by_the_key_holding_that_value() {
+        let found =
+            suspects(json!({ "input": { "startsOn": "2026-01-01", "endsOn": "2026-02-30" } }));
+        let message = "Failed to parse \"Date\": \"2026-02-30\" is not a date YYYY-MM-DD";
+        assert_eq!(found.field_for(message), Some("endsOn".to_owned()));
+        assert_eq!(found.field_for("Unknown field \"x\""), None);
+    }
 
     #[test]
     fn the_field_is_taken_from_a_coercion_message() {

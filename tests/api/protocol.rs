@@ -68,8 +68,6 @@ async fn a_variable_of_the_wrong_type_is_bad_user_input_on_its_field() {
 
 #[tokio::test]
 async fn a_scalar_that_fails_to_parse_is_bad_user_input_and_changes_nothing() {
-    // async-graphql reports these without the input field's name (only the input type),
-    // so `extensions.field` is not asserted here; see the closing note of issue 2.
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (institution, institution_admin) = app.institution_with_admin(&admin).await;
@@ -77,18 +75,21 @@ async fn a_scalar_that_fails_to_parse_is_bad_user_input_and_changes_nothing() {
         (
             "hours beyond 32 bits",
             course(&institution, "hours", json!(4_294_967_296_i64)),
+            "hours",
         ),
         (
             "startsOn on 30 February",
             course(&institution, "startsOn", json!("2025-02-30")),
+            "startsOn",
         ),
         (
             "endsOn not a date",
             course(&institution, "endsOn", json!("soon")),
+            "endsOn",
         ),
     ];
 
-    for (why, variables) in cases {
+    for (why, variables, field) in cases {
         let response = app
             .graphql_as(Some(&institution_admin), CREATE_COURSE, variables)
             .await;
@@ -99,6 +100,7 @@ async fn a_scalar_that_fails_to_parse_is_bad_user_input_and_changes_nothing() {
             "{why}: {}",
             response.body
         );
+        assert_eq!(response.field(), Some(field), "{why}: {}", response.body);
     }
     assert_eq!(app.count("course").await, 0);
 }
