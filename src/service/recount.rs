@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, QueryResult, TransactionTrait,
     Value,
@@ -16,21 +16,12 @@ use super::sql;
 use crate::entity::programme;
 use crate::error::AppError;
 
-/// A person's state on a track.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonTrackRow {
-    enrolled_now: i64,
-    first_enrolment_id: Uuid,
-    first_enrolled_at: DateTime<Utc>,
-    first_certificate_id: Option<Uuid>,
-}
-
-/// Every maintained count, keyed for comparison.
+/// Every maintained rollup, keyed for comparison. The per-person tables
+/// (`person_track`, `programme_person`) are compared in SQL, row by row, without
+/// holding them in memory.
 #[derive(Debug, Default, PartialEq)]
 pub struct Snapshot {
-    person_track: BTreeMap<(Uuid, String), PersonTrackRow>,
     stats: BTreeMap<(String, Cell), Measures>,
-    programme_person: BTreeMap<(Uuid, Uuid, String), (i64, Option<NaiveDate>)>,
     counters: BTreeMap<(Uuid, String), [i64; 2]>,
     days: BTreeMap<(Uuid, String, NaiveDate), i64>,
 }
@@ -60,28 +51,20 @@ const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.tra
      FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \
      WHERE t.revoked_at IS NULL GROUP BY p.id, t.trainee_id, t.track";
 
-/// Where a recount reads each person's first enrolment and certificate per track: a
-/// table holding the rows of [`PERSON_TRACK`], so the window query runs once.
+/// Where `verify` materializes [`PERSON_TRACK`] and [`PROGRAMME_PERSON`], so each
+/// window query runs once.
 const RECOUNT_PERSON_TRACK: &str = "recount_person_track";
+const RECOUNT_PROGRAMME_PERSON: &str = "recount_programme_person";
 
-/// Recounts everything from the base tables, with the per-person rows read from
-/// `person_track` (a table of [`PERSON_TRACK`]'s rows).
-async fn recount(db: &impl ConnectionTrait, person_track: &str) -> Result<Snapshot, AppError> {
+/// Recounts the rollups from the base tables, reading the per-person rows from the tables
+/// `person_track` (rows of [`PERSON_TRACK`]) and `programme_person` (rows of
+/// [`PROGRAMME_PERSON`], or the stored table, whose zero rows are skipped).
+async fn recount(
+    db: &impl ConnectionTrait,
+    person_track: &str,
+    programme_person: &str,
+) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for row in sql::query(
-        db,
-        &format!(
-            "SELECT trainee_id, track, enrolled_now, first_enrolment_id, first_enrolled_at, \
-             first_certificate_id FROM {person_track}"
-        ),
-        vec![],
-    )
-    .await?
-    {
-        let key = (row.try_get("", "trainee_id")?, row.try_get("", "track")?);
-        snap.person_track
-            .insert(key, person_track_row(&row, "enrolled_now")?);
-    }
     for (measure, text, _) in measure_queries(person_track) {
         for row in sql::query(db, &text, vec![]).await? {
             let (cell, n) = read_cell(&row)?;
@@ -90,34 +73,41 @@ async fn recount(db: &impl ConnectionTrait, person_track: &str) -> Result<Snapsh
             }
         }
     }
-    for row in sql::query(db, PROGRAMME_PERSON, vec![]).await? {
+    for row in sql::query(
+        db,
+        &format!(
+            "SELECT programme_id, track, first_on, COUNT(*) AS n FROM {programme_person} \
+             WHERE certificates > 0 GROUP BY programme_id, track, first_on"
+        ),
+        vec![],
+    )
+    .await?
+    {
         let programme: Uuid = row.try_get("", "programme_id")?;
         let track: String = row.try_get("", "track")?;
-        let first_on: NaiveDate = row.try_get("", "first_on")?;
-        snap.programme_person.insert(
-            (programme, row.try_get("", "trainee_id")?, track.clone()),
-            (row.try_get("", "certificates")?, Some(first_on)),
-        );
-        snap.counters.entry((programme, track.clone())).or_default()[0] += 1;
-        *snap.days.entry((programme, track, first_on)).or_default() += 1;
+        let n = read_int(&row, "n")?;
+        snap.counters.entry((programme, track.clone())).or_default()[0] += n;
+        *snap
+            .days
+            .entry((programme, track, row.try_get("", "first_on")?))
+            .or_default() += n;
     }
-    let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
-        .await?
-        .iter()
-        .map(|r| r.try_get("", "id"))
-        .collect::<Result<_, _>>()?;
-    for ((trainee, track), state) in &snap.person_track {
-        if state.enrolled_now == 0 {
-            continue;
-        }
-        for programme in &programmes {
-            let key = (*programme, *trainee, track.clone());
-            if !snap.programme_person.contains_key(&key) {
-                snap.counters
-                    .entry((*programme, track.clone()))
-                    .or_default()[1] += 1;
-            }
-        }
+    // In training: enrolled now on the track and not certified in the programme.
+    for row in sql::query(
+        db,
+        &format!(
+            "SELECT p.id AS programme_id, pt.track, COUNT(*) AS n \
+             FROM {person_track} pt CROSS JOIN programme p WHERE pt.enrolled_now > 0 \
+             AND NOT EXISTS (SELECT 1 FROM {programme_person} pp WHERE pp.programme_id = p.id \
+               AND pp.trainee_id = pt.trainee_id AND pp.track = pt.track AND pp.certificates > 0) \
+             GROUP BY p.id, pt.track"
+        ),
+        vec![],
+    )
+    .await?
+    {
+        let key = (row.try_get("", "programme_id")?, row.try_get("", "track")?);
+        snap.counters.entry(key).or_default()[1] += read_int(&row, "n")?;
     }
     Ok(snap)
 }
@@ -198,15 +188,6 @@ fn both_grains(cell: Cell) -> [(String, Cell); 2] {
     ]
 }
 
-fn person_track_row(row: &QueryResult, enrolled: &str) -> Result<PersonTrackRow, AppError> {
-    Ok(PersonTrackRow {
-        enrolled_now: read_int(row, enrolled)?,
-        first_enrolment_id: row.try_get("", "first_enrolment_id")?,
-        first_enrolled_at: row.try_get("", "first_enrolled_at")?,
-        first_certificate_id: row.try_get("", "first_certificate_id")?,
-    })
-}
-
 /// An integer column that is `int4` in a table but `int8` from an aggregate.
 fn read_int(row: &QueryResult, col: &str) -> Result<i64, AppError> {
     match row.try_get::<i64>("", col) {
@@ -215,14 +196,9 @@ fn read_int(row: &QueryResult, col: &str) -> Result<i64, AppError> {
     }
 }
 
-/// Reads the stored counts; zero rows (left behind by decrements) are dropped.
+/// Reads the stored rollups; zero rows (left behind by decrements) are dropped.
 pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for row in sql::query(db, "SELECT * FROM person_track", vec![]).await? {
-        let key = (row.try_get("", "trainee_id")?, row.try_get("", "track")?);
-        snap.person_track
-            .insert(key, person_track_row(&row, "enrolled_now")?);
-    }
     for row in sql::query(db, "SELECT * FROM stats_rollup", vec![]).await? {
         let measures = [
             read_int(&row, "enrolments")?,
@@ -242,25 +218,6 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
         };
         snap.stats
             .insert((row.try_get("", "grain")?, cell), measures);
-    }
-    for row in sql::query(
-        db,
-        "SELECT * FROM programme_person WHERE certificates <> 0",
-        vec![],
-    )
-    .await?
-    {
-        snap.programme_person.insert(
-            (
-                row.try_get("", "programme_id")?,
-                row.try_get("", "trainee_id")?,
-                row.try_get("", "track")?,
-            ),
-            (
-                read_int(&row, "certificates")?,
-                row.try_get("", "first_on")?,
-            ),
-        );
     }
     for row in sql::query(
         db,
@@ -311,29 +268,37 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
         }
         _ => db.begin().await?,
     };
+    for (table, query) in [
+        (RECOUNT_PERSON_TRACK, PERSON_TRACK),
+        (RECOUNT_PROGRAMME_PERSON, PROGRAMME_PERSON),
+    ] {
+        sql::query(
+            &txn,
+            &format!("CREATE TEMPORARY TABLE {table} AS {query}"),
+            vec![],
+        )
+        .await?;
+    }
     sql::query(
         &txn,
-        &format!("CREATE TEMPORARY TABLE {RECOUNT_PERSON_TRACK} AS {PERSON_TRACK}"),
+        &format!(
+            "CREATE INDEX {RECOUNT_PROGRAMME_PERSON}_key \
+             ON {RECOUNT_PROGRAMME_PERSON} (trainee_id, track, programme_id)"
+        ),
         vec![],
     )
     .await?;
-    let expected = recount(&txn, RECOUNT_PERSON_TRACK).await?;
+    // Ids as text: PostgreSQL's uuid type casts, SQLite stores 16-byte blobs.
+    let id = |col: &str| match db.get_database_backend() {
+        DbBackend::Postgres => format!("CAST({col} AS TEXT)"),
+        _ => format!("lower(hex({col}))"),
+    };
+    let mut out = differing_rows(&txn, &person_track_diff(id)).await?;
+    out.extend(differing_rows(&txn, &programme_person_diff(id)).await?);
+    let expected = recount(&txn, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON).await?;
     let actual = stored(&txn).await?;
     txn.rollback().await?;
-    let mut out = Vec::new();
-    diff(
-        "person_track",
-        &expected.person_track,
-        &actual.person_track,
-        &mut out,
-    );
     diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
-    diff(
-        "programme_person",
-        &expected.programme_person,
-        &actual.programme_person,
-        &mut out,
-    );
     diff(
         "programme_counter",
         &expected.counters,
@@ -341,6 +306,79 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
         &mut out,
     );
     diff("programme_day", &expected.days, &actual.days, &mut out);
+    Ok(out)
+}
+
+/// Most per-person differences listed: past this, more lines would not help a reader.
+const MAX_ROW_DIFFERENCES: usize = 1000;
+
+/// `person_track` rows that differ from the recount (materialized in
+/// [`RECOUNT_PERSON_TRACK`]), found by the database: either side missing, or a column
+/// unequal.
+fn person_track_diff(id: impl Fn(&str) -> String) -> String {
+    format!(
+        "SELECT 'person_track' AS tbl, \
+       {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
+       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
+         || {} || ' at ' || CAST(e.first_enrolled_at AS TEXT) || ', first certificate ' \
+         || COALESCE(NULLIF({}, ''), '-') END AS expected, \
+       CASE WHEN s.trainee_id IS NULL THEN 'nothing' ELSE CAST(s.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
+         || {} || ' at ' || CAST(s.first_enrolled_at AS TEXT) || ', first certificate ' \
+         || COALESCE(NULLIF({}, ''), '-') END AS stored \
+     FROM recount_person_track e FULL OUTER JOIN person_track s \
+       ON s.trainee_id = e.trainee_id AND s.track = e.track \
+     WHERE e.trainee_id IS NULL OR s.trainee_id IS NULL OR e.enrolled_now <> s.enrolled_now \
+       OR e.first_enrolment_id <> s.first_enrolment_id OR e.first_enrolled_at <> s.first_enrolled_at \
+       OR e.first_certificate_id IS DISTINCT FROM s.first_certificate_id",
+        id("COALESCE(e.trainee_id, s.trainee_id)"),
+        id("e.first_enrolment_id"),
+        id("e.first_certificate_id"),
+        id("s.first_enrolment_id"),
+        id("s.first_certificate_id"),
+    )
+}
+
+/// `programme_person` rows (those with certificates) that differ from the recount.
+fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
+    format!(
+        "SELECT 'programme_person' AS tbl, \
+       {} || ' ' || {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
+       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.certificates AS TEXT) || ' certificates, first on ' \
+         || CAST(e.first_on AS TEXT) END AS expected, \
+       CASE WHEN s.trainee_id IS NULL THEN 'nothing' ELSE CAST(s.certificates AS TEXT) || ' certificates, first on ' \
+         || CAST(s.first_on AS TEXT) END AS stored \
+     FROM recount_programme_person e FULL OUTER JOIN \
+       (SELECT * FROM programme_person WHERE certificates <> 0) s \
+       ON s.programme_id = e.programme_id AND s.trainee_id = e.trainee_id AND s.track = e.track \
+     WHERE e.trainee_id IS NULL OR s.trainee_id IS NULL OR e.certificates <> s.certificates \
+       OR e.first_on IS DISTINCT FROM s.first_on",
+        id("COALESCE(e.programme_id, s.programme_id)"),
+        id("COALESCE(e.trainee_id, s.trainee_id)"),
+    )
+}
+
+/// The lines of a `*_DIFF` query, at most [`MAX_ROW_DIFFERENCES`].
+async fn differing_rows(db: &impl ConnectionTrait, query: &str) -> Result<Vec<String>, AppError> {
+    let rows = sql::query(
+        db,
+        &format!("{query} LIMIT {}", MAX_ROW_DIFFERENCES + 1),
+        vec![],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let table: String = row.try_get("", "tbl")?;
+        if i == MAX_ROW_DIFFERENCES {
+            out.push(format!("{table}: more differences not listed"));
+            break;
+        }
+        let key: String = row.try_get("", "row_key")?;
+        let expected: String = row.try_get("", "expected")?;
+        let stored: String = row.try_get("", "stored")?;
+        out.push(format!(
+            "{table} {key}: expected {expected}, stored {stored}"
+        ));
+    }
     Ok(out)
 }
 
@@ -401,7 +439,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
         vec![],
     )
     .await?;
-    let snap = recount(&txn, "person_track").await?;
+    let snap = recount(&txn, "person_track", "programme_person").await?;
     write_rollups(&txn, &snap).await?;
     txn.commit().await?;
     Ok(())

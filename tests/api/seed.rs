@@ -85,12 +85,18 @@ async fn verify_counts_names_a_tampered_count_and_a_rebuild_repairs_it() {
         "UPDATE programme_counter SET certified = certified + 1",
         "UPDATE stats_rollup SET trainees = trainees + 2 WHERE grain = 'DISTRICT'",
         "DELETE FROM person_track WHERE track = 'HOST'",
+        "UPDATE programme_person SET certificates = certificates + 1",
     ] {
         rows(&app, tamper).await;
     }
 
     let differences = recount::verify(&app.db).await.unwrap();
-    for table in ["programme_counter", "stats_rollup", "person_track"] {
+    for table in [
+        "programme_counter",
+        "stats_rollup",
+        "person_track",
+        "programme_person",
+    ] {
         assert!(
             differences.iter().any(|d| d.starts_with(table)),
             "no {table} difference in {differences:?}"
