@@ -279,15 +279,17 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
         )
         .await?;
     }
-    sql::query(
-        &txn,
-        &format!(
-            "CREATE INDEX {RECOUNT_PROGRAMME_PERSON}_key \
-             ON {RECOUNT_PROGRAMME_PERSON} (trainee_id, track, programme_id)"
-        ),
-        vec![],
-    )
-    .await?;
+    for (table, key) in [
+        (RECOUNT_PERSON_TRACK, "trainee_id, track"),
+        (RECOUNT_PROGRAMME_PERSON, "trainee_id, track, programme_id"),
+    ] {
+        sql::query(
+            &txn,
+            &format!("CREATE INDEX {table}_key ON {table} ({key})"),
+            vec![],
+        )
+        .await?;
+    }
     // Ids as text: PostgreSQL's uuid type casts, SQLite stores 16-byte blobs.
     let id = |col: &str| match db.get_database_backend() {
         DbBackend::Postgres => format!("CAST({col} AS TEXT)"),
@@ -338,20 +340,22 @@ fn person_track_diff(id: impl Fn(&str) -> String) -> String {
     )
 }
 
-/// `programme_person` rows (those with certificates) that differ from the recount.
+/// `programme_person` rows that differ from the recount; a stored row of 0 certificates
+/// (left by revocations) counts as no row. The table is joined directly, so both engines
+/// can use its key.
 fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
     format!(
         "SELECT 'programme_person' AS tbl, \
        {} || ' ' || {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
        CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.certificates AS TEXT) || ' certificates, first on ' \
          || CAST(e.first_on AS TEXT) END AS expected, \
-       CASE WHEN s.trainee_id IS NULL THEN 'nothing' ELSE CAST(s.certificates AS TEXT) || ' certificates, first on ' \
-         || CAST(s.first_on AS TEXT) END AS stored \
-     FROM recount_programme_person e FULL OUTER JOIN \
-       (SELECT * FROM programme_person WHERE certificates <> 0) s \
+       CASE WHEN COALESCE(s.certificates, 0) = 0 THEN 'nothing' ELSE CAST(s.certificates AS TEXT) \
+         || ' certificates, first on ' || CAST(s.first_on AS TEXT) END AS stored \
+     FROM recount_programme_person e FULL OUTER JOIN programme_person s \
        ON s.programme_id = e.programme_id AND s.trainee_id = e.trainee_id AND s.track = e.track \
-     WHERE e.trainee_id IS NULL OR s.trainee_id IS NULL OR e.certificates <> s.certificates \
-       OR e.first_on IS DISTINCT FROM s.first_on",
+     WHERE (e.trainee_id IS NULL AND s.certificates <> 0) OR s.trainee_id IS NULL \
+       OR (e.trainee_id IS NOT NULL \
+         AND (e.certificates <> s.certificates OR e.first_on IS DISTINCT FROM s.first_on))",
         id("COALESCE(e.programme_id, s.programme_id)"),
         id("COALESCE(e.trainee_id, s.trainee_id)"),
     )
