@@ -40,6 +40,7 @@ mod recount;
 mod schema;
 mod seed;
 mod stats;
+mod tls;
 mod trainee;
 mod transport;
 mod user;
