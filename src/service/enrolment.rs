@@ -311,6 +311,10 @@ pub async fn withdraw(
     let (before, course) = own_enrolment(db, actor, id).await?;
     let district = counting::district_of(db, course.institution_id).await?;
     let txn = db.begin().await?;
+    // The course row first, as `enrol` takes it: a withdrawal and an enrolment of the same
+    // pair would otherwise lock course and enrolment in opposite orders and deadlock on
+    // PostgreSQL. If the enrolment turns out finished, the rollback restores the seat.
+    release_seat(&txn, course.id).await?;
     let changed = finish(
         &txn,
         id,
@@ -327,7 +331,6 @@ pub async fn withdraw(
     if !changed {
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
-    release_seat(&txn, course.id).await?;
     counting::finished(&txn, &before, &course, &district, None).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
