@@ -313,8 +313,12 @@ pub async fn withdraw(
     let txn = db.begin().await?;
     // The course row first, as `enrol` takes it: a withdrawal and an enrolment of the same
     // pair would otherwise lock course and enrolment in opposite orders and deadlock on
-    // PostgreSQL. If the enrolment turns out finished, the rollback restores the seat.
-    release_seat(&txn, course.id).await?;
+    // PostgreSQL. (On SQLite this first write takes the write lock.)
+    course::Entity::update_many()
+        .col_expr(course::Column::UpdatedAt, Expr::value(now()))
+        .filter(course::Column::Id.eq(course.id))
+        .exec(&txn)
+        .await?;
     let changed = finish(
         &txn,
         id,
@@ -331,6 +335,7 @@ pub async fn withdraw(
     if !changed {
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
+    release_seat(&txn, course.id).await?;
     counting::finished(&txn, &before, &course, &district, None).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
