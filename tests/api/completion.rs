@@ -125,6 +125,15 @@ async fn finishing_a_finished_enrolment_is_a_conflict() {
         "only the first pass issues a certificate"
     );
     assert_eq!(enrolled_count(&app, &admin, &course).await, 2);
+
+    // A course whose only enrolment was withdrawn has no seat taken: withdrawing again is
+    // still a conflict, and the seat count stays at zero.
+    let emptied = NewCourse::host().create(&app, &staff, &institution).await;
+    let trainee = flows::trainee(&app, &staff).await;
+    let enrolment = enrolled(&app, &staff, &trainee, &emptied).await;
+    withdraw(&app, &staff, &enrolment).await.data();
+    assert_eq!(withdraw(&app, &staff, &enrolment).await.code(), "CONFLICT");
+    assert_eq!(enrolled_count(&app, &admin, &emptied).await, 0);
 }
 
 #[tokio::test]
