@@ -13,8 +13,7 @@ mod m20261130_000008_create_trainee_institution_table;
 mod m20261130_000009_create_enrolment_table;
 mod m20261130_000010_create_certificate_table;
 mod m20261130_000011_create_counting_tables;
-mod m20261130_000012_add_programme_dates;
-mod m20261130_000013_create_audit_log_table;
+mod m20261130_000012_create_audit_log_table;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -34,8 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_create_enrolment_table::Migration),
             Box::new(m20261130_000010_create_certificate_table::Migration),
             Box::new(m20261130_000011_create_counting_tables::Migration),
-            Box::new(m20261130_000012_add_programme_dates::Migration),
-            Box::new(m20261130_000013_create_audit_log_table::Migration),
+            Box::new(m20261130_000012_create_audit_log_table::Migration),
         ]
     }
 }

@@ -26,7 +26,9 @@ impl MigrationTrait for Migration {
                         Expr::col(Enrolment::Status).is_in(STATUSES),
                     )))
                     .col(timestamp_with_time_zone(Enrolment::EnrolledAt))
+                    .col(date(Enrolment::EnrolledOn))
                     .col(timestamp_with_time_zone_null(Enrolment::CompletedAt))
+                    .col(date_null(Enrolment::CompletedOn))
                     .col(integer_null(Enrolment::Score).check((
                         "enrolment_score_check",
                         Expr::col(Enrolment::Score).between(0, 100),
@@ -90,7 +92,11 @@ pub enum Enrolment {
     CourseId,
     Status,
     EnrolledAt,
+    /// Programme-timezone (UTC+8) date of `enrolled_at`: the day counts group by.
+    EnrolledOn,
     CompletedAt,
+    /// Programme-timezone date of `completed_at`.
+    CompletedOn,
     Score,
     WithdrawnAt,
     WithdrawalReason,

@@ -36,6 +36,7 @@ impl MigrationTrait for Migration {
                         Expr::col(Certificate::Level).between(1, 5),
                     )))
                     .col(timestamp_with_time_zone(Certificate::IssuedAt))
+                    .col(date(Certificate::IssuedOn))
                     .col(timestamp_with_time_zone_null(Certificate::ExpiresAt))
                     .col(timestamp_with_time_zone_null(Certificate::RevokedAt))
                     .col(text_null(Certificate::RevocationReason))
@@ -102,7 +103,7 @@ impl MigrationTrait for Migration {
                 .name("certificate_track_issued_idx")
                 .table(Certificate::Table)
                 .col(Certificate::Track)
-                .col(Certificate::IssuedAt)
+                .col(Certificate::IssuedOn)
                 .to_owned(),
             Index::create()
                 .name("certificate_institution_idx")
@@ -135,6 +136,8 @@ pub enum Certificate {
     Track,
     Level,
     IssuedAt,
+    /// Programme-timezone (UTC+8) date of `issued_at`: the day counts use.
+    IssuedOn,
     ExpiresAt,
     RevokedAt,
     RevocationReason,
