@@ -2,7 +2,8 @@
 
 use crate::helpers::{TestApp, spawn_app};
 
-async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+/// GETs `path` of the app.
+pub async fn get(app: &TestApp, path: &str) -> reqwest::Response {
     app.client
         .get(format!("{}{path}", app.address))
         .send()

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
+use crate::health::get;
 use crate::helpers::{Gql, spawn_app_with};
 use crate::proxy::Proxy;
 
@@ -67,19 +68,9 @@ async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_r
             .await;
         refused_while_down(&write);
     }
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let ready = get(&app, "/readyz").await;
     assert_eq!(ready.status(), 503);
-    let health = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let health = get(&app, "/healthz").await;
     assert_eq!(health.status(), 200);
     // Seven answers, each within about one acquire timeout (1 s), not a hang.
     assert!(
@@ -102,11 +93,6 @@ async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_r
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let ready = get(&app, "/readyz").await;
     assert_eq!(ready.status(), 200);
 }
