@@ -125,7 +125,9 @@ pub struct Settings {
         global = true
     )]
     pub login_failures_per_address: u32,
-    /// Longest time a GraphQL request may run, in milliseconds; then it is answered `TIMEOUT`.
+    /// Longest time a GraphQL request may take, in milliseconds, reading its body
+    /// included: a body still arriving then is answered 408, an execution still running
+    /// `TIMEOUT`.
     #[arg(
         long,
         env = "TALENT_REQUEST_TIMEOUT_MS",
@@ -146,6 +148,37 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_grace_ms: u64,
+    /// Longest wait for a request's headers, in milliseconds; a connection whose request
+    /// head has not arrived by then is closed.
+    #[arg(
+        long,
+        env = "TALENT_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub header_timeout_ms: u64,
+    /// Most client connections served at once; further ones wait in the listen backlog
+    /// until one closes.
+    #[arg(
+        long,
+        env = "TALENT_MAX_CONNECTIONS",
+        default_value_t = 1_024,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_connections: u32,
+    /// Bulk calls (request bodies over 64 KiB: `enrolMany` cohorts, CSV imports) run at
+    /// once; further ones wait their turn within the request time limit, then get
+    /// `RATE_LIMITED` with `Retry-After`. Bounds the memory of concurrent bulk work.
+    #[arg(
+        long,
+        env = "TALENT_BULK_CONCURRENCY",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub bulk_concurrency: u32,
     /// Upper bound of the database connection pool.
     #[arg(
         long,
@@ -155,8 +188,8 @@ pub struct Settings {
     )]
     pub db_max_connections: u32,
     /// Longest wait for a pooled database connection, in milliseconds. While the
-    /// database is unreachable every request fails after this long with
-    /// `INTERNAL_SERVER_ERROR`; keep it short so clients learn quickly.
+    /// database is unreachable (or the pool exhausted) every request fails after this
+    /// long with `UNAVAILABLE` and `Retry-After`; keep it short so clients learn quickly.
     #[arg(
         long,
         env = "TALENT_DB_ACQUIRE_TIMEOUT_MS",

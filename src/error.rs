@@ -1,6 +1,6 @@
 //! `AppError`: the one error type of services, and its stable client-facing codes.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr, sqlx};
 
 use crate::domain::ValidationError;
 
@@ -40,12 +40,19 @@ pub enum AppError {
     /// The course has no free seat.
     #[error("the course is full")]
     CapacityFull,
-    /// Too many attempts; retry later.
-    #[error("too many requests, try again later")]
-    RateLimited,
+    /// Too many attempts; retry after `retry_after` seconds.
+    #[error("too many requests, try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a retry may be admitted (the `Retry-After` header).
+        retry_after: u32,
+    },
+    /// No database connection could be had in time: the pool is exhausted or the database
+    /// is briefly unreachable. Retryable; nothing was changed.
+    #[error("the service is busy or its database briefly unreachable; retry in a moment")]
+    Unavailable,
     /// A database failure; details go to the log only.
     #[error("database error: {0}")]
-    Database(#[from] DbErr),
+    Database(#[source] DbErr),
     /// Any other internal failure; details go to the log only.
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -74,8 +81,64 @@ impl AppError {
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
             Self::CapacityFull => "CAPACITY_FULL",
-            Self::RateLimited => "RATE_LIMITED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Database(err) if is_connection_lost(err) => "UNAVAILABLE",
             Self::Database(_) | Self::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of this error on the edges that answer with one (CSV exports,
+    /// pages, and a GraphQL answer that is wholly unavailable).
+    pub fn http_status(&self) -> u16 {
+        match self.code() {
+            "BAD_USER_INPUT" => 400,
+            "UNAUTHENTICATED" => 401,
+            "FORBIDDEN" => 403,
+            "NOT_FOUND" => 404,
+            "CONFLICT" | "CAPACITY_FULL" => 409,
+            "RATE_LIMITED" => 429,
+            "UNAVAILABLE" => 503,
+            _ => 500,
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`), for the
+    /// retryable codes `RATE_LIMITED` and `UNAVAILABLE`.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            _ if self.code() == "UNAVAILABLE" => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+
+    /// True when the database connection broke under the work (a restart, a failover,
+    /// a connection ended by the server) before anything was committed: running the
+    /// same work again on a fresh connection is safe. A failed commit is never this
+    /// (see [`crate::service::commit`]).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, Self::Database(err) if is_connection_lost(err))
+    }
+
+    /// What a client is told: the error itself, or a fixed sentence for internal ones.
+    pub fn client_message(&self) -> String {
+        match self.code() {
+            "INTERNAL_SERVER_ERROR" => "internal error".to_owned(),
+            "UNAVAILABLE" => Self::Unavailable.to_string(),
+            _ => self.to_string(),
+        }
+    }
+
+    /// Logs a failure whose details stay on the server, with its whole source chain:
+    /// internal errors as errors, unavailability as a warning. Other errors are the
+    /// client's and are not logged.
+    pub fn log(&self) {
+        let chain = anyhow_chain(self);
+        match self.code() {
+            "INTERNAL_SERVER_ERROR" => tracing::error!(error = %chain, "request failed"),
+            "UNAVAILABLE" => tracing::warn!(error = %chain, "database unavailable"),
+            _ => {}
         }
     }
 
@@ -86,10 +149,53 @@ impl AppError {
             _ => None,
         }
     }
+}
 
-    /// True for failures whose details must stay in the log.
-    pub fn is_internal(&self) -> bool {
-        matches!(self, Self::Database(_) | Self::Internal(_))
+/// `Retry-After` of an `UNAVAILABLE` answer: a pool wait or a reconnect is a matter of
+/// a second.
+const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 1;
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => Self::Unavailable,
+            other => Self::Database(other),
+        }
+    }
+}
+
+/// `error: cause: cause…`, every source of the chain on one line.
+fn anyhow_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
+}
+
+/// A connection that broke under a statement: an I/O failure, or the server ending the
+/// session (SQLSTATE class 08, connection exception; 57P01–57P03, shutdown and crash).
+fn is_connection_lost(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+        _ => false,
     }
 }
 

@@ -73,6 +73,10 @@ pub struct SchemaOptions {
     pub introspection: bool,
     /// Most aliased fields per document.
     pub max_aliases: usize,
+    /// Most executions of one request whose database connection broke: one more than
+    /// the pool's connections, so a pool of connections all ended by a restart is
+    /// cleared by one request.
+    pub max_attempts: u32,
 }
 
 /// The served API: the schema, and the same schema with the depth limit of
@@ -81,6 +85,7 @@ pub struct SchemaOptions {
 pub struct Api {
     schema: AppSchema,
     introspection: AppSchema,
+    max_attempts: u32,
 }
 
 /// Builds the API over `deps`.
@@ -101,6 +106,7 @@ pub fn api(deps: Deps, options: SchemaOptions) -> Api {
     Api {
         schema: build(MAX_DEPTH),
         introspection: build(MAX_INTROSPECTION_DEPTH),
+        max_attempts: options.max_attempts.max(1),
     }
 }
 
@@ -117,58 +123,164 @@ pub struct BearerToken(pub String);
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
-/// Runs one GraphQL request for `caller` and stamps every error with its code.
+/// An executed request: the response, and what the HTTP answer needs to know of it.
+pub struct Executed {
+    /// The response, every error coded.
+    pub response: async_graphql::Response,
+    /// Some error is `UNAVAILABLE`: the answer is a 503.
+    pub unavailable: bool,
+    /// The `Retry-After` of a retryable error, in seconds.
+    pub retry_after: Option<u32>,
+}
+
+impl Executed {
+    fn of(response: async_graphql::Response) -> Self {
+        Self {
+            unavailable: errors::unavailable(&response),
+            retry_after: errors::retry_after(&response),
+            response,
+        }
+    }
+}
+
+/// Runs one GraphQL request for `caller` and stamps every error with its code. When the
+/// database connection broke under work that committed nothing (a restart, a failover),
+/// the request runs again on a fresh connection, up to `max_attempts` times in all: each
+/// broken pooled connection is discarded after its one failure.
 pub async fn execute(
     api: &Api,
     mut request: async_graphql::Request,
     caller: Option<CurrentUser>,
     token: Option<String>,
     client: std::net::IpAddr,
-) -> async_graphql::Response {
+) -> Executed {
     let schema = if transport::is_introspection_only(&mut request) {
         &api.introspection
     } else {
         &api.schema
     };
-    let deps = schema.data::<Deps>().cloned();
-    let shown = Arc::new(PersonalDataShown::default());
-    let mut request = request.data(ClientAddr(client)).data(Arc::clone(&shown));
-    if let Some(deps) = &deps {
-        request = request.data(loaders::Loaders::new(deps, caller.as_ref()));
-    }
+    let mutation = transport::is_mutation(&mut request);
+    let replay = request.uploads.is_empty().then(|| {
+        (
+            request.query.clone(),
+            request.operation_name.clone(),
+            request.variables.clone(),
+        )
+    });
+    let suspects = errors::Suspects::of(&request.variables);
     let caller = caller.map(|caller| CurrentUser {
         client: Some(client),
         ..caller
     });
-    if let Some(caller) = &caller {
+    let context = RequestContext {
+        caller,
+        token,
+        client,
+    };
+    let mut attempt = 1;
+    let mut outcome = run_once(schema, request, &context).await;
+    while attempt < api.max_attempts
+        && let Some((query, operation_name, variables)) = &replay
+        && committed_nothing_and_lost_connection(&outcome.0, mutation)
+    {
+        attempt += 1;
+        tracing::warn!(
+            attempt,
+            "database connection lost: running the request again"
+        );
+        let mut again = async_graphql::Request::new(query.clone()).variables(variables.clone());
+        if let Some(name) = operation_name {
+            again = again.operation_name(name.clone());
+        }
+        outcome = run_once(schema, again, &context).await;
+    }
+    let (response, shown) = outcome;
+    if let Err(err) = audit_reads(schema, &context, &response, shown).await {
+        tracing::error!(error = %err, "recording a read of personal data failed");
+        let code = if err.code() == "UNAVAILABLE" {
+            "UNAVAILABLE"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        let refusal = errors::refusal(err.client_message(), code);
+        return Executed {
+            retry_after: err.retry_after(),
+            unavailable: code == "UNAVAILABLE",
+            response: errors::finalize(refusal, &suspects),
+        };
+    }
+    Executed::of(errors::finalize(response, &suspects))
+}
+
+/// Who sends a request, kept across its attempts.
+struct RequestContext {
+    caller: Option<CurrentUser>,
+    token: Option<String>,
+    client: std::net::IpAddr,
+}
+
+/// One execution: the response and the trainees whose data it shows.
+async fn run_once(
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    context: &RequestContext,
+) -> (async_graphql::Response, Vec<Uuid>) {
+    let shown = Arc::new(PersonalDataShown::default());
+    let mut request = request
+        .data(ClientAddr(context.client))
+        .data(Arc::clone(&shown));
+    if let Some(deps) = schema.data::<Deps>() {
+        request = request.data(loaders::Loaders::new(deps, context.caller.as_ref()));
+    }
+    if let Some(caller) = &context.caller {
         request = request.data(caller.clone());
     }
-    if let Some(token) = token {
-        request = request.data(BearerToken(token));
+    if let Some(token) = &context.token {
+        request = request.data(BearerToken(token.clone()));
     }
-    let suspects = errors::Suspects::of(&request.variables);
     let response = schema.execute(request).await;
-    let ids = shown.take();
-    if let (Some(deps), false) = (&deps, ids.is_empty()) {
-        let actor = caller.as_ref().map_or(
-            audit::Actor {
-                user_id: None,
-                role: None,
-                client: Some(client),
-            },
-            audit::Actor::from,
-        );
-        let action = root_fields(&response);
-        // No personal data leaves without its audit record.
-        if let Err(err) = audit::read_personal_data(&deps.db, actor, &action, &ids).await {
-            tracing::error!(error = %err, "recording a read of personal data failed");
-            return errors::finalize(
-                errors::refusal("internal error".to_owned(), "INTERNAL_SERVER_ERROR"),
-                &suspects,
-            );
-        }
+    (response, shown.take())
+}
+
+/// True when running the request again is safe and may succeed: a connection broke, and
+/// nothing was committed. A query commits nothing; a mutation's root field commits only
+/// when it succeeds, so a mutation is run again only when every error sits on a root
+/// field (an error below one means that root field had returned, committed).
+fn committed_nothing_and_lost_connection(
+    response: &async_graphql::Response,
+    mutation: bool,
+) -> bool {
+    let lost = response
+        .errors
+        .iter()
+        .any(|e| errors::app_error(e).is_some_and(crate::error::AppError::is_connection_lost));
+    lost && (!mutation || response.errors.iter().all(|e| e.path.len() <= 1))
+}
+
+/// Records, in the audit trail, the trainees whose personal data the response shows: no
+/// personal data leaves without its record.
+async fn audit_reads(
+    schema: &AppSchema,
+    context: &RequestContext,
+    response: &async_graphql::Response,
+    ids: Vec<Uuid>,
+) -> Result<(), crate::error::AppError> {
+    let Some(deps) = schema.data::<Deps>() else {
+        return Ok(());
+    };
+    if ids.is_empty() {
+        return Ok(());
     }
-    errors::finalize(response, &suspects)
+    let actor = context.caller.as_ref().map_or(
+        audit::Actor {
+            user_id: None,
+            role: None,
+            client: Some(context.client),
+        },
+        audit::Actor::from,
+    );
+    let action = root_fields(response);
+    audit::read_personal_data(&deps.db, actor, &action, &ids).await
 }
 
 /// Trainees whose personal data (masked or not) a response shows, for the audit trail.

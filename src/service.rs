@@ -51,6 +51,16 @@ pub struct Deps {
     pub login_throttle: Arc<rate_limit::LoginThrottle>,
 }
 
+/// Commits a use case's transaction. A failed commit leaves its outcome unknown (the
+/// server may have committed before the connection broke), so it is an internal error,
+/// never a lost connection that [`crate::error::AppError::is_connection_lost`] would let
+/// a caller run again.
+pub async fn commit(txn: sea_orm::DatabaseTransaction) -> Result<(), crate::error::AppError> {
+    txn.commit()
+        .await
+        .map_err(|err| crate::error::AppError::Internal(anyhow::Error::new(err).context("commit")))
+}
+
 /// The current time, truncated to microseconds so that values read back from either
 /// engine compare equal to what was written.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,11 +13,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as ConnectionBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::{self, CurrentUser, Passwords};
@@ -43,6 +51,7 @@ pub struct App {
     router: Router,
     deps: Deps,
     shutdown_grace: Duration,
+    limits: ConnectionLimits,
 }
 
 #[derive(Clone)]
@@ -50,6 +59,8 @@ struct AppState {
     api: Api,
     deps: Deps,
     request_timeout: Duration,
+    max_attempts: u32,
+    bulk: Arc<Semaphore>,
 }
 
 impl App {
@@ -66,12 +77,15 @@ impl App {
             SchemaOptions {
                 introspection: settings.introspection,
                 max_aliases: settings.max_aliases,
+                max_attempts: settings.db_max_connections + 1,
             },
         );
         let state = AppState {
             api,
             deps: deps.clone(),
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
+            max_attempts: settings.db_max_connections + 1,
+            bulk: Arc::new(Semaphore::new(settings.bulk_concurrency as usize)),
         };
         let router = Router::new()
             .route("/graphql", get(graphql_get).post(graphql_post))
@@ -90,6 +104,10 @@ impl App {
             router,
             deps,
             shutdown_grace: Duration::from_millis(settings.shutdown_grace_ms),
+            limits: ConnectionLimits {
+                max_connections: usize::try_from(settings.max_connections).unwrap_or(usize::MAX),
+                header_timeout: Duration::from_millis(settings.header_timeout_ms),
+            },
         })
     }
 
@@ -105,33 +123,73 @@ impl App {
 
     /// Serves until SIGINT or SIGTERM, then stops accepting connections and finishes
     /// in-flight requests for at most the grace period (`TALENT_SHUTDOWN_GRACE_MS`).
+    ///
+    /// At most `TALENT_MAX_CONNECTIONS` connections are served at once: past that the
+    /// loop stops accepting and the kernel's backlog holds the rest. A request head must
+    /// arrive within `TALENT_HEADER_TIMEOUT_MS` (else the connection is closed, as nginx
+    /// does), its body within the request time limit (else 408).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.address()?, "listening");
-        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-        let serve = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
-        });
+        let graceful = GracefulShutdown::new();
+        let permits = Arc::new(Semaphore::new(self.limits.max_connections));
+        let mut builder = ConnectionBuilder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.limits.header_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let mut stopping = std::pin::pin!(shutdown_signal());
+        loop {
+            let permit = tokio::select! {
+                permit = Arc::clone(&permits).acquire_owned() => permit.context("connection permits")?,
+                () = &mut stopping => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(error = %err, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stopping => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = self.router.clone();
+            let service =
+                hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    router.clone().oneshot(request.map(axum::body::Body::new))
+                });
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(err) = connection.await {
+                    tracing::debug!(error = %err, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        drop(self.listener);
         let grace = self.shutdown_grace;
-        let deadline = async move {
-            if stopped.wait_for(|stopping| *stopping).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-            tokio::time::sleep(grace).await;
-        };
         tokio::select! {
-            served = std::future::IntoFuture::into_future(serve) => served.context("serving HTTP"),
-            () = deadline => {
+            () = graceful.shutdown() => Ok(()),
+            () = tokio::time::sleep(grace) => {
                 tracing::warn!(grace_ms = grace.as_millis(), "grace period over: exiting with requests in flight");
                 Ok(())
             }
         }
     }
+}
+
+/// Bounds of the connection layer.
+struct ConnectionLimits {
+    max_connections: usize,
+    header_timeout: Duration,
 }
 
 /// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so
@@ -295,7 +353,8 @@ async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    run(&state, client, &headers, request, media).await
+    let deadline = tokio::time::Instant::now() + state.request_timeout;
+    run(&state, client, &headers, request, media, deadline).await
 }
 
 /// `POST /graphql`: one operation as `application/json` (or `multipart/form-data`).
@@ -316,19 +375,62 @@ async fn graphql_post(
             media,
         );
     }
-    match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await {
-        Ok(request) => run(&state, client, &headers, request.into_inner(), media).await,
-        Err(rejection) => unreadable(&rejection, media),
+    let deadline = tokio::time::Instant::now() + state.request_timeout;
+    // A large body is bulk work (a cohort, a CSV file): it waits for its turn before it
+    // is read, so concurrent bulk calls cannot hold more than a few in memory.
+    let _turn = if is_large(&headers) {
+        match bulk_turn(&state.bulk, deadline).await {
+            Ok(turn) => Some(turn),
+            Err(err) => return refused_for(&err, media),
+        }
+    } else {
+        None
+    };
+    let over_limit = Arc::new(AtomicBool::new(false));
+    let request = noting_length_limit(request, &over_limit);
+    let read = GraphQLRequest::<GraphQLRejection>::from_request(request, &state);
+    match tokio::time::timeout_at(deadline, read).await {
+        Ok(Ok(request)) => {
+            run(
+                &state,
+                client,
+                &headers,
+                request.into_inner(),
+                media,
+                deadline,
+            )
+            .await
+        }
+        Ok(Err(_)) if over_limit.load(Ordering::Relaxed) => refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+            media,
+        ),
+        Ok(Err(rejection)) => unreadable(&rejection, media),
+        Err(_) => {
+            let limit = state.request_timeout.as_millis();
+            tracing::warn!(timeout_ms = limit, "request body too slow");
+            let response = graphql::refusal(
+                format!("the request body did not arrive within {limit} ms"),
+                "TIMEOUT",
+            );
+            let mut answer = http(transport::refused(408, &response, media));
+            answer
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            answer
+        }
     }
 }
 
-/// Resolves the caller and executes, within the request time limit.
+/// Resolves the caller and executes, by the request's deadline.
 async fn run(
     state: &AppState,
     client: SocketAddr,
     headers: &HeaderMap,
     request: async_graphql::Request,
     media: Media,
+    deadline: tokio::time::Instant,
 ) -> Response {
     if request.query.trim().is_empty() {
         // Not a well-formed GraphQL-over-HTTP request, so 400 whatever the media type.
@@ -341,23 +443,16 @@ async fn run(
     let token = auth::bearer_token(headers).map(str::to_owned);
     let work = async {
         let caller = match &token {
-            Some(token) => account::authenticate(&state.deps.db, token).await?,
+            Some(token) => session_of(state, token).await?,
             None => None,
         };
-        Ok::<_, crate::error::AppError>(
+        Ok::<_, AppError>(
             graphql::execute(&state.api, request, caller, token.clone(), client.ip()).await,
         )
     };
-    match tokio::time::timeout(state.request_timeout, work).await {
-        Ok(Ok(response)) => http(transport::executed(response, media)),
-        Ok(Err(err)) => {
-            tracing::error!(error = %err, "session lookup failed");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "internal error".to_owned(),
-                media,
-            )
-        }
+    match tokio::time::timeout_at(deadline, work).await {
+        Ok(Ok(executed)) => http(transport::executed(executed, media)),
+        Ok(Err(err)) => refused_for(&err, media),
         Err(_) => {
             let limit = state.request_timeout.as_millis();
             tracing::warn!(timeout_ms = limit, "request timed out");
@@ -368,6 +463,69 @@ async fn run(
             http(transport::timed_out(&response, media))
         }
     }
+}
+
+/// The caller of `token`, looked up again on a fresh connection when a pooled one
+/// turns out to be broken (as the GraphQL execution itself is).
+async fn session_of(state: &AppState, token: &str) -> Result<Option<CurrentUser>, AppError> {
+    let mut attempt = 1;
+    loop {
+        match account::authenticate(&state.deps.db, token).await {
+            Err(err) if err.is_connection_lost() && attempt < state.max_attempts => {
+                attempt += 1;
+                tracing::warn!(
+                    attempt,
+                    "database connection lost: looking the session up again"
+                );
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A body larger than this (or of unknown length) is bulk work, admitted
+/// `TALENT_BULK_CONCURRENCY` at a time. Every single-row operation is far smaller.
+const LARGE_BODY_BYTES: u64 = 64 * 1024;
+/// `Retry-After` of a bulk call that waited the whole request time limit for its turn.
+const BULK_RETRY_AFTER_SECS: u32 = 5;
+
+/// A turn to run bulk work, waited for until `deadline`; past it `RATE_LIMITED`.
+async fn bulk_turn(
+    turns: &Arc<Semaphore>,
+    deadline: tokio::time::Instant,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    match tokio::time::timeout_at(deadline, Arc::clone(turns).acquire_owned()).await {
+        Ok(Ok(turn)) => Ok(turn),
+        _ => Err(AppError::RateLimited {
+            retry_after: BULK_RETRY_AFTER_SECS,
+        }),
+    }
+}
+
+/// True for a request body over [`LARGE_BODY_BYTES`] or without a declared length.
+fn is_large(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .is_none_or(|length| length > LARGE_BODY_BYTES)
+}
+
+/// The request with its body watched for the body limit: a chunked body declares no
+/// length to be refused by, so the limit is met while reading, and the GraphQL extractor
+/// reports every read error as text. The flag says which it was.
+fn noting_length_limit(request: Request, over_limit: &Arc<AtomicBool>) -> Request {
+    let over_limit = Arc::clone(over_limit);
+    request.map(|body| {
+        axum::body::Body::new(body.map_err(move |err: axum::Error| {
+            if std::error::Error::source(&err)
+                .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>())
+            {
+                over_limit.store(true, Ordering::Relaxed);
+            }
+            err
+        }))
+    })
 }
 
 /// True when the query string has a `query` parameter.
@@ -396,6 +554,19 @@ fn unreadable(rejection: &GraphQLRejection, media: Media) -> Response {
     )
 }
 
+/// A request refused before execution by a service error: its status, code and
+/// `Retry-After`; logged when its details stay on the server.
+fn refused_for(err: &AppError, media: Media) -> Response {
+    err.log();
+    let mut answer = transport::refused(
+        err.http_status(),
+        &graphql::refusal(err.client_message(), err.code()),
+        media,
+    );
+    answer.retry_after = err.retry_after();
+    http(answer)
+}
+
 /// A refusal before execution, with its code: `INTERNAL_SERVER_ERROR` for a 5xx, else
 /// `BAD_USER_INPUT`.
 fn refuse(status: StatusCode, message: String, media: Media) -> Response {
@@ -413,12 +584,18 @@ fn refuse(status: StatusCode, message: String, media: Media) -> Response {
 
 fn http(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, answer.content_type)],
         answer.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(seconds) = answer.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// Refusals made by layers (body limit, method router) come without a GraphQL body;
@@ -440,17 +617,6 @@ async fn coded_refusals(response: Response) -> Response {
         refusal.headers_mut().insert(header::ALLOW, allow);
     }
     refusal
-}
-
-/// The caller of a bearer token: `None` without a token or for an unknown, expired or
-/// revoked one; `Err` when the session store cannot be read (logged here).
-async fn signed_in(state: &AppState, token: Option<&str>) -> Result<Option<CurrentUser>, ()> {
-    let Some(token) = token else {
-        return Ok(None);
-    };
-    account::authenticate(&state.deps.db, token)
-        .await
-        .map_err(|err| tracing::error!(error = %err, "session lookup failed"))
 }
 
 /// Query parameters in order, repeats kept (`groupBy=TRACK&groupBy=MONTH`).
@@ -490,14 +656,14 @@ async fn exporter(
     headers: &HeaderMap,
     params: Params,
 ) -> Result<(CurrentUser, Vec<(String, String)>), Response> {
-    let caller = match signed_in(state, auth::bearer_token(headers)).await {
+    let signed_in = match auth::bearer_token(headers) {
+        Some(token) => session_of(state, token).await,
+        None => Ok(None),
+    };
+    let caller = match signed_in {
         Ok(Some(caller)) => caller,
         Ok(None) => return Err(export_refusal(&AppError::Unauthenticated)),
-        Err(()) => {
-            return Err(export_refusal(&AppError::Internal(anyhow::anyhow!(
-                "sessions"
-            ))));
-        }
+        Err(err) => return Err(export_refusal(&err)),
     };
     let Query(params) = params.map_err(|rejection| {
         plain(
@@ -530,27 +696,20 @@ fn csv_file(name: &str, file: Result<Vec<u8>, AppError>) -> Response {
 
 /// An export's refusal: the status of its code and a one-line `CODE: message` body.
 fn export_refusal(err: &AppError) -> Response {
-    let status = match err {
-        AppError::Validation { .. } => StatusCode::BAD_REQUEST,
-        AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) | AppError::CapacityFull => StatusCode::CONFLICT,
-        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let message = if err.is_internal() {
-        tracing::error!(error = %err, "export failed");
-        "internal error".to_owned()
-    } else {
-        err.to_string()
-    };
-    let mut response = plain(status, format!("{}: {message}", err.code()));
+    err.log();
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = plain(status, format!("{}: {}", err.code(), err.client_message()));
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             header::HeaderValue::from_static("Bearer"),
         );
+    }
+    if let Some(seconds) = err.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
@@ -622,4 +781,40 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bulk_call_that_waits_past_its_deadline_is_rate_limited_with_retry_after() {
+        let turns = Arc::new(Semaphore::new(1));
+        let _running = bulk_turn(&turns, tokio::time::Instant::now() + Duration::from_secs(1))
+            .await
+            .unwrap();
+
+        let waiting = bulk_turn(
+            &turns,
+            tokio::time::Instant::now() + Duration::from_millis(50),
+        )
+        .await;
+
+        let err = waiting.unwrap_err();
+        assert_eq!(err.code(), "RATE_LIMITED");
+        assert_eq!(err.retry_after(), Some(BULK_RETRY_AFTER_SECS));
+    }
+
+    #[test]
+    fn a_body_of_unknown_or_large_length_is_bulk_work() {
+        let mut headers = HeaderMap::new();
+        assert!(is_large(&headers), "no Content-Length");
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(2_000));
+        assert!(!is_large(&headers));
+        headers.insert(
+            header::CONTENT_LENGTH,
+            HeaderValue::from(LARGE_BODY_BYTES + 1),
+        );
+        assert!(is_large(&headers));
+    }
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::ValidationError;
 
 /// Longest accepted name, in characters.
@@ -39,14 +41,21 @@ fn is_combining_mark(c: char) -> bool {
 pub struct PersonName(String);
 
 impl PersonName {
-    /// Trims, collapses inner whitespace and allows letters, marks, spaces and name
+    /// Normalizes to NFC (a name typed with decomposed accents, or with a CJK
+    /// compatibility ideograph, is the same name), trims, collapses inner whitespace
+    /// (full-width spaces included) and allows letters, marks, spaces and name
     /// punctuation only (`·•.'-`), 1 to 50 characters.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         // Tabs and newlines are control characters: rejected, not collapsed.
         if raw.trim().chars().any(is_control_or_invisible) {
             return Err(ValidationError::InvalidCharacters);
         }
-        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = raw
+            .nfc()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if name.is_empty() {
             return Err(ValidationError::Empty);
         }
@@ -77,11 +86,12 @@ impl PersonName {
             .collect()
     }
 
-    /// Whether two spellings denote the same name: equal ignoring case, spaces and
-    /// interpuncts (`Ali·Khan` = `ali khan`), used to detect conflicting registrations.
+    /// Whether two spellings denote the same name: equal ignoring case, spaces,
+    /// interpuncts and full-width forms (`Ali·Khan` = `ali khan` = `ＡＬＩ ＫＨＡＮ`), used
+    /// to detect conflicting registrations and to verify a holder's name.
     pub fn matches(&self, other: &PersonName) -> bool {
         fn key(name: &str) -> String {
-            name.chars()
+            name.nfkc()
                 .filter(|c| !matches!(c, ' ' | '·' | '•'))
                 .flat_map(char::to_lowercase)
                 .collect()
@@ -189,6 +199,32 @@ mod tests {
         ] {
             assert!(PersonName::parse(raw).is_ok(), "{raw} should be accepted");
         }
+    }
+
+    #[test]
+    fn a_decomposed_name_is_stored_composed() {
+        let decomposed = "Jose\u{301} Garci\u{301}a";
+        assert_eq!(
+            PersonName::parse(decomposed).unwrap().as_str(),
+            "José García"
+        );
+    }
+
+    #[test]
+    fn full_width_spaces_are_collapsed_and_trimmed() {
+        assert_eq!(
+            PersonName::parse("\u{3000}欧阳\u{3000}\u{3000}娜娜 ")
+                .unwrap()
+                .as_str(),
+            "欧阳 娜娜"
+        );
+    }
+
+    #[test]
+    fn a_full_width_spelling_matches_the_ascii_one() {
+        let ascii = PersonName::parse("Ali Khan").unwrap();
+        let full_width = PersonName::parse("ＡＬＩ ＫＨＡＮ").unwrap();
+        assert!(ascii.matches(&full_width));
     }
 
     #[test]

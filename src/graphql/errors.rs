@@ -4,33 +4,81 @@
 use async_graphql::{
     Error, ErrorExtensions, Response, ServerError, Value as ConstValue, Variables,
 };
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::error::AppError;
 
+/// Most errors one response carries; past it the rest are counted in one last error, so
+/// no request can make the server say more than a few KB of errors.
+pub const MAX_ERRORS: usize = 20;
+/// Longest error message sent, in characters (an engine message quotes the client's
+/// text, which can be as long as the body).
+const MAX_MESSAGE_CHARS: usize = 300;
+
 impl From<AppError> for Error {
     fn from(err: AppError) -> Self {
-        if err.is_internal() {
-            tracing::error!(error = %err, "request failed");
-            return Error::new("internal error")
-                .extend_with(|_, e| e.set("code", "INTERNAL_SERVER_ERROR"));
-        }
-        let code = err.code();
-        let field = err.field();
-        Error::new(err.to_string()).extend_with(|_, e| {
-            e.set("code", code);
-            if let Some(field) = field {
-                e.set("field", field);
-            }
-        })
+        coded(Arc::new(err))
     }
 }
 
-/// Errors raised by the engine itself (syntax, unknown fields, variable coercion, limits)
-/// carry no code: they are the client's input errors. `suspects` names the field of a
-/// scalar that failed to parse inside an input object, which the engine reports by type.
+/// The GraphQL error of `err`: the message a client may read, its code (and field,
+/// and `retryAfter` seconds for the retryable codes), and `err` itself as the source,
+/// which [`finalize`] logs and the executor inspects for a lost connection.
+fn coded(err: Arc<AppError>) -> Error {
+    let code = err.code();
+    let field = err.field();
+    let retry_after = err.retry_after();
+    let error = Error {
+        message: err.client_message(),
+        source: Some(err),
+        extensions: None,
+    };
+    error.extend_with(|_, e| {
+        e.set("code", code);
+        if let Some(field) = field {
+            e.set("field", field);
+        }
+        if let Some(seconds) = retry_after {
+            e.set("retryAfter", seconds);
+        }
+    })
+}
+
+/// The `AppError` behind a response error, when a service raised it.
+pub fn app_error(error: &ServerError) -> Option<&AppError> {
+    error.source::<AppError>()
+}
+
+/// The one pass over a response's errors after execution: errors of a service are
+/// logged when their details stay on the server; errors raised by the engine itself
+/// (syntax, unknown fields, variable coercion, limits) carry no code and get
+/// `BAD_USER_INPUT`, with the field when `suspects` (a scalar that failed to parse inside
+/// an input object, which the engine reports by type) or the message names it. Past
+/// [`MAX_ERRORS`] the rest are summed up in one error.
 pub fn finalize(mut response: Response, suspects: &Suspects) -> Response {
+    let total = response.errors.len();
+    if total > MAX_ERRORS {
+        response.errors.truncate(MAX_ERRORS - 1);
+        let left_out = total - response.errors.len();
+        let mut summary = refusal(
+            format!(
+                "{left_out} more errors were left out ({total} in all); fix the ones shown and send the request again"
+            ),
+            "BAD_USER_INPUT",
+        );
+        response.errors.append(&mut summary.errors);
+    }
     for error in &mut response.errors {
+        if let Some(err) = app_error(error) {
+            err.log();
+            continue;
+        }
+        if error.message.chars().count() > MAX_MESSAGE_CHARS {
+            let cut: String = error.message.chars().take(MAX_MESSAGE_CHARS).collect();
+            error.message = format!("{cut}…");
+        }
         let has_code = error
             .extensions
             .as_ref()
@@ -46,6 +94,25 @@ pub fn finalize(mut response: Response, suspects: &Suspects) -> Response {
         }
     }
     response
+}
+
+/// The longest `retryAfter` of a response's errors, for the `Retry-After` header.
+pub fn retry_after(response: &Response) -> Option<u32> {
+    response
+        .errors
+        .iter()
+        .filter_map(|e| app_error(e).and_then(AppError::retry_after))
+        .max()
+}
+
+/// True when a response's errors include `UNAVAILABLE`.
+pub fn unavailable(response: &Response) -> bool {
+    response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == ConstValue::from("UNAVAILABLE"))
+    })
 }
 
 /// `Invalid value for argument "input.level", …` names the field `level`.
@@ -137,10 +204,9 @@ pub fn refusal(message: String, code: &'static str) -> Response {
     Response::from_errors(vec![error])
 }
 
-/// A data loader's failure: always a storage fault, so reported as internal.
-pub fn load_failed(err: std::sync::Arc<AppError>) -> Error {
-    tracing::error!(error = %err, "batched load failed");
-    Error::new("internal error").extend_with(|_, e| e.set("code", "INTERNAL_SERVER_ERROR"))
+/// A data loader's failure, coded like any service error.
+pub fn load_failed(err: Arc<AppError>) -> Error {
+    coded(err)
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
-//! Limits async-graphql does not have built in: a cap on aliased fields per document.
+//! Limits async-graphql does not have built in: a cap on aliased fields per document and
+//! on directives per field, checked right after parsing, before validation could answer
+//! each repetition with an error of its own.
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::Positioned;
+use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, Variables};
 
 /// Refuses documents with more than `max` aliased fields (counted where they are written,
@@ -40,6 +43,15 @@ impl Extension for AliasLimitExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        let directives = most_directives(&document);
+        if directives > MAX_DIRECTIVES {
+            return Err(ServerError::new(
+                format!(
+                    "a field or fragment carries {directives} directives; at most {MAX_DIRECTIVES} are allowed"
+                ),
+                None,
+            ));
+        }
         let aliases = count_aliases(&document);
         if aliases > self.max {
             return Err(ServerError::new(
@@ -52,6 +64,42 @@ impl Extension for AliasLimitExtension {
         }
         Ok(document)
     }
+}
+
+/// Most directives on one field, fragment or operation. Two (`@include` and `@skip`)
+/// are all a client needs; a repeated unknown directive would otherwise be answered with
+/// one error per repetition.
+pub const MAX_DIRECTIVES: usize = 4;
+
+/// The largest number of directives on one operation, fragment, field or spread.
+fn most_directives(document: &ExecutableDocument) -> usize {
+    let operations = document.operations.iter().map(|(_, operation)| {
+        let op = &operation.node;
+        op.directives
+            .len()
+            .max(directives_in(&op.selection_set.node))
+    });
+    let fragments = document.fragments.values().map(|fragment| {
+        let f = &fragment.node;
+        f.directives.len().max(directives_in(&f.selection_set.node))
+    });
+    operations.chain(fragments).max().unwrap_or(0)
+}
+
+fn directives_in(set: &SelectionSet) -> usize {
+    let here = |d: &Vec<Positioned<Directive>>| d.len();
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => {
+                here(&field.node.directives).max(directives_in(&field.node.selection_set.node))
+            }
+            Selection::InlineFragment(fragment) => here(&fragment.node.directives)
+                .max(directives_in(&fragment.node.selection_set.node)),
+            Selection::FragmentSpread(spread) => here(&spread.node.directives),
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn count_aliases(document: &ExecutableDocument) -> usize {
@@ -82,7 +130,17 @@ fn in_selection(set: &SelectionSet) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::count_aliases;
+    use super::{count_aliases, most_directives};
+
+    #[test]
+    fn the_most_directives_on_any_one_field_fragment_or_operation_are_counted() {
+        let document = async_graphql::parser::parse_query(
+            "query Q @a { me @b @c { id @d @e @f } ...F @g }
+             fragment F on Query @h { me { ... on User @i @j { id } } }",
+        )
+        .unwrap();
+        assert_eq!(most_directives(&document), 3);
+    }
 
     #[test]
     fn aliases_are_counted_in_operations_fragments_and_nested_selections() {

@@ -105,26 +105,35 @@ fn operation(request: &mut Request) -> Option<&OperationDefinition> {
     candidates.next().is_none().then_some(&first.node)
 }
 
-/// An HTTP answer: status, `Content-Type` and body.
+/// An HTTP answer: status, `Content-Type`, `Retry-After` and body.
 #[derive(Debug)]
 pub struct Answer {
     /// HTTP status code.
     pub status: u16,
     /// Value of the `Content-Type` header.
     pub content_type: &'static str,
+    /// Seconds of the `Retry-After` header, for a retryable refusal.
+    pub retry_after: Option<u32>,
     /// The JSON body.
     pub body: Vec<u8>,
 }
 
-/// The answer to an executed request. With `application/graphql-response+json`, a request
-/// error (the document did not parse or validate, or variables did not coerce) is 400
-/// without `data`; everything else is 200.
-pub fn executed(response: Response, media: Media) -> Answer {
-    if media == Media::GraphQLResponse && is_request_error(&response) {
-        answer(400, &response, media, false)
+/// The answer to an executed request. `UNAVAILABLE` anywhere in it is a 503 with
+/// `Retry-After`, the same answer as when the wait for the database ran out before
+/// execution. With `application/graphql-response+json`, a request error (the document
+/// did not parse or validate, or variables did not coerce) is 400 without `data`;
+/// everything else is 200.
+pub fn executed(executed: crate::graphql::Executed, media: Media) -> Answer {
+    let response = &executed.response;
+    let mut answer = if executed.unavailable {
+        answer(503, response, media, true)
+    } else if media == Media::GraphQLResponse && is_request_error(response) {
+        answer(400, response, media, false)
     } else {
-        answer(200, &response, media, true)
-    }
+        answer(200, response, media, true)
+    };
+    answer.retry_after = executed.retry_after;
+    answer
 }
 
 /// The answer to a request refused before it ran: never any `data`.
@@ -160,6 +169,7 @@ fn answer(status: u16, response: &Response, media: Media, with_data: bool) -> An
     Answer {
         status,
         content_type: media.content_type(),
+        retry_after: None,
         body,
     }
 }

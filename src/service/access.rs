@@ -24,12 +24,20 @@ pub fn require_institution(actor: &CurrentUser, institution_id: Uuid) -> Result<
     }
 }
 
-/// Passes for the city roles.
-pub fn require_city(actor: &CurrentUser) -> Result<(), AppError> {
-    if actor.role.is_city() {
+/// Passes when the caller acts for `owner`, the institution that owns the row `id` of
+/// `entity` (a course, an enrolment, a certificate). Another institution's row is
+/// answered exactly as an unknown id, so ids cannot be probed across tenants; a caller
+/// of no institution role is `Forbidden`, whatever the id.
+pub fn require_owner(
+    actor: &CurrentUser,
+    owner: Uuid,
+    entity: &'static str,
+    id: impl ToString,
+) -> Result<(), AppError> {
+    if own_institution(actor)? == owner {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::not_found(entity, id))
     }
 }
 

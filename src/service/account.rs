@@ -11,6 +11,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::audit::{self, Actor};
+use super::rate_limit::LOGIN_FAILURE_WINDOW;
 use super::{Deps, access, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
 use crate::domain::{Password, Role, Username, ValidationError};
@@ -54,7 +55,12 @@ pub async fn login(
     let attempt = deps
         .login_throttle
         .attempt(name.as_ref().map(Username::as_str), client)
-        .ok_or(AppError::RateLimited)?;
+        .ok_or(AppError::RateLimited {
+            retry_after: LOGIN_FAILURE_WINDOW
+                .as_secs()
+                .try_into()
+                .unwrap_or(u32::MAX),
+        })?;
     let checked = check_password(deps, name.as_ref(), password).await;
     match checked {
         Ok(Some(user)) => {
@@ -69,7 +75,7 @@ pub async fn login(
                 [session.user.id],
             )
             .await?;
-            txn.commit().await?;
+            super::commit(txn).await?;
             Ok(session)
         }
         Ok(None) => {
@@ -155,7 +161,7 @@ pub async fn logout(
         .exec(&txn)
         .await?;
     audit::wrote(&txn, actor, "logout", "user", [actor.user_id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(result.rows_affected > 0)
 }
 
@@ -266,7 +272,7 @@ pub async fn create_user(
         Actor::from,
     );
     audit::wrote(&txn, by, "createUser", "user", [created.id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(created)
 }
 
@@ -338,7 +344,7 @@ pub async fn activate_trainee(
         [session.user.id],
     )
     .await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(session)
 }
 

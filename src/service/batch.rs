@@ -55,11 +55,7 @@ impl From<&AppError> for RowFailure {
         Self {
             code: err.code(),
             field: err.field(),
-            message: if err.is_internal() {
-                "internal error".to_owned()
-            } else {
-                err.to_string()
-            },
+            message: err.client_message(),
         }
     }
 }
@@ -302,7 +298,7 @@ pub async fn enrol_many(
             .iter()
             .filter_map(|r| r.enrolment.as_ref().filter(|_| r.created));
         audit::wrote(&txn, actor, action, "enrolment", written.map(|e| e.id)).await?;
-        txn.commit().await?;
+        super::commit(txn).await?;
     } else {
         txn.rollback().await?;
         for r in &mut results {

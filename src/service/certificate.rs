@@ -9,7 +9,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::now;
+use super::{access, now};
 use crate::auth::CurrentUser;
 use crate::domain::{CertificateNumber, PersonName, Role, Title, Track, programme_date};
 use crate::entity::{certificate, course, enrolment, institution, trainee};
@@ -85,11 +85,12 @@ pub async fn revoke(
     number: &CertificateNumber,
     reason: Title,
 ) -> Result<certificate::Model, AppError> {
+    if !matches!(actor.role, Role::CityAdmin | Role::InstitutionAdmin) {
+        return Err(AppError::Forbidden);
+    }
     let found = get(db, number.as_str()).await?;
-    match actor.role {
-        Role::CityAdmin => {}
-        Role::InstitutionAdmin if actor.institution_id == Some(found.institution_id) => {}
-        _ => return Err(AppError::Forbidden),
+    if actor.role == Role::InstitutionAdmin {
+        access::require_owner(actor, found.institution_id, "certificate", number.as_str())?;
     }
     let district = super::counting::district_of(db, found.institution_id).await?;
     let at = now();
@@ -111,7 +112,7 @@ pub async fn revoke(
         super::counting::revoked(&txn, &after, &district).await?;
     }
     super::audit::wrote(&txn, actor, "revokeCertificate", "certificate", [after.id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(after)
 }
 

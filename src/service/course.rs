@@ -72,7 +72,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     super::audit::wrote(&txn, actor, "createCourse", "course", [created.id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(created)
 }
 

@@ -47,7 +47,7 @@ pub async fn own_course(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("course", id))?;
-    access::require_institution(actor, found.institution_id)?;
+    access::require_owner(actor, found.institution_id, "course", id)?;
     let district = institution
         .map(|i| i.district)
         .ok_or_else(|| AppError::not_found("institution", found.institution_id))?;
@@ -65,8 +65,10 @@ pub fn require_open(course: &course::Model) -> Result<(), AppError> {
     }
 }
 
-/// Enrols a trainee in a course of the caller's institution. Idempotent: a repeat
-/// returns the existing enrolment with `created: false`. Never exceeds capacity.
+/// Enrols a trainee the caller's institution already owns in one of its courses.
+/// Idempotent: a repeat returns the existing enrolment with `created: false`. Never
+/// exceeds capacity. A trainee only another institution knows is answered as an unknown
+/// id: a person is brought in by document (`registerTrainee`, `enrolMany`), never by id.
 #[instrument(skip_all, fields(trainee.id = %trainee_id, course.id = %course_id))]
 pub async fn enrol(
     db: &DatabaseConnection,
@@ -74,18 +76,18 @@ pub async fn enrol(
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
-    // Two reads in all (the session, then the course with its district): an unknown
-    // trainee is found by the enrolment's foreign key inside the transaction.
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
+    super::trainee::get_visible(db, actor, trainee_id).await?;
     let txn = db.begin().await?;
     let enrolled = enrol_in(&txn, &course, &district, trainee_id).await?;
     audit::wrote(&txn, actor, "enrol", "enrolment", [enrolled.enrolment.id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(enrolled)
 }
 
-/// [`enrol`] inside the caller's transaction, for a course already checked. The first
+/// [`enrol`] inside the caller's transaction, for a course and a trainee already checked
+/// (the trainee is owned by the course's institution). The first
 /// statement writes (takes a seat), so on SQLite the transaction holds the write lock
 /// from the start and never fails a lock upgrade; on PostgreSQL the seat update locks
 /// the course row, serializing enrolments of one course only.
@@ -140,7 +142,6 @@ pub async fn enrol_in(
         // Already enrolled: give the seat back.
         release_seat(db, course.id).await?;
     }
-    super::trainee::own(db, trainee_id, course.institution_id).await?;
     let enrolment = find(db, trainee_id, course.id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment vanished")))?;
@@ -212,7 +213,7 @@ async fn own_enrolment(
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
     let course =
         course.ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment without course")))?;
-    access::require_institution(actor, course.institution_id)?;
+    access::require_owner(actor, course.institution_id, "enrolment", id)?;
     Ok((found, course))
 }
 
@@ -296,7 +297,7 @@ pub async fn complete(
     for (record_type, record) in written {
         audit::wrote(&txn, actor, "completeEnrolment", record_type, [record]).await?;
     }
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(updated)
 }
 
@@ -342,7 +343,7 @@ pub async fn withdraw(
         .await?
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
     audit::wrote(&txn, actor, "withdrawEnrolment", "enrolment", [id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(updated)
 }
 

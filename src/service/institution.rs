@@ -58,7 +58,7 @@ pub async fn create(
         [created.id],
     )
     .await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(created)
 }
 

@@ -57,7 +57,7 @@ pub async fn create(
     let txn = db.begin().await?;
     let created = insert(&txn, &input).await?;
     super::audit::wrote(&txn, actor, "createProgramme", "programme", [created.id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(created)
 }
 
@@ -97,7 +97,7 @@ pub async fn set_target(
     let found = get(&txn, programme_id).await?;
     upsert_target(&txn, programme_id, track, target).await?;
     super::audit::wrote(&txn, actor, "setTarget", "programme", [programme_id]).await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(found)
 }
 

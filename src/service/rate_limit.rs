@@ -30,6 +30,12 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         }
     }
 
+    /// The length of a window in whole seconds: the longest wait before a refused key is
+    /// admitted again (`Retry-After`).
+    pub fn window_secs(&self) -> u32 {
+        self.window.as_secs().try_into().unwrap_or(u32::MAX)
+    }
+
     /// Counts a call by `key`; false when the key is over its limit.
     pub fn check(&self, key: &K) -> bool {
         self.check_at(key, Instant::now())

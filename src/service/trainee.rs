@@ -95,7 +95,7 @@ pub async fn register(
         [registered.trainee.id],
     )
     .await?;
-    txn.commit().await?;
+    super::commit(txn).await?;
     Ok(registered)
 }
 

@@ -454,7 +454,7 @@ async fn a_person_registered_by_another_institution_is_found_enrolled_and_then_l
 }
 
 #[tokio::test]
-async fn another_institutions_course_is_forbidden_and_writes_nothing() {
+async fn another_institutions_course_is_not_found_and_writes_nothing() {
     let app = spawn_app().await;
     let world = World::build(&app).await;
     let before = table_counts(&app).await;
@@ -468,7 +468,7 @@ async fn another_institutions_course_is_forbidden_and_writes_nothing() {
     )
     .await;
 
-    assert_eq!(response.code(), "FORBIDDEN", "{}", response.body);
+    assert_eq!(response.code(), "NOT_FOUND", "{}", response.body);
     assert_eq!(table_counts(&app).await, before);
 }
 

@@ -130,7 +130,7 @@ async fn only_the_issuing_institution_admin_and_the_city_admin_may_revoke() {
         (
             "admin of another institution",
             Some(other_admin.as_str()),
-            "FORBIDDEN",
+            "NOT_FOUND",
         ),
         (
             "staff of the issuing institution",

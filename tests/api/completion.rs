@@ -225,7 +225,7 @@ async fn another_institution_may_not_complete_or_withdraw_an_enrolment() {
             "another institution",
             Some(other_admin.as_str()),
             enrolment.as_str(),
-            "FORBIDDEN",
+            "NOT_FOUND",
         ),
         (
             "the city admin",

@@ -221,7 +221,10 @@ async fn one_person_enrolled_passed_and_revoked_everywhere_at_once_counts_once()
             courses.push((token.clone(), course));
         }
     }
-    let person = flows::trainee(&app, &courses[0].0).await;
+    // Both institutions register the person (by document) before enrolling them.
+    let document = crate::helpers::resident_id();
+    let (person, _) = flows::register_id(&app, &courses[0].0, "张三", &document).await;
+    flows::register_id(&app, &courses[3].0, "张三", &document).await;
     let host_row = |app: Arc<TestApp>, admin: String| async move {
         let response = reads::stats(&app, Some(&admin), json!(null), &["TRACK"]).await;
         let row = &response.data()["stats"][0];

@@ -217,7 +217,7 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
             Some(&staff),
             &trainee,
             &others_course,
-            "FORBIDDEN",
+            "NOT_FOUND",
             None,
         ),
         (
@@ -257,7 +257,7 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
             Some(&other_admin),
             &trainee,
             &course,
-            "FORBIDDEN",
+            "NOT_FOUND",
             None,
         ),
         (

@@ -63,6 +63,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         request_timeout_ms: 30_000,
         max_aliases: 30,
         shutdown_grace_ms: 30_000,
+        header_timeout_ms: 10_000,
+        max_connections: 1_024,
+        bulk_concurrency: 1,
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
@@ -76,6 +79,31 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         database_url,
         _database: database,
     }
+}
+
+/// `TEST_DATABASE_URL`, for a test that needs PostgreSQL (marked `#[ignore]`, run by CI
+/// with `--include-ignored`): fails, never passes, without it.
+pub fn require_postgres() -> String {
+    std::env::var("TEST_DATABASE_URL").expect(
+        "this test needs PostgreSQL: set TEST_DATABASE_URL (CI runs it with --include-ignored)",
+    )
+}
+
+/// Ends every connection to the app's PostgreSQL database but the caller's own, as a
+/// server restart or a failover does; returns how many were ended.
+pub async fn end_other_connections(app: &TestApp) -> usize {
+    let admin = Database::connect(&app.database_url).await.unwrap();
+    let ended = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap()
+        .len();
+    admin.close().await.ok();
+    ended
 }
 
 /// A database that exists for one test.

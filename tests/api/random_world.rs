@@ -43,6 +43,8 @@ pub struct World {
     pub institutions: Vec<(String, String)>,
     pub courses: Vec<Course>,
     pub trainees: Vec<String>,
+    /// Per institution, the indices of the trainees it registered.
+    pub owned: Vec<Vec<usize>>,
 }
 
 /// Builds the world through the API; `rng` picks who registers whom.
@@ -71,14 +73,22 @@ pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
         });
     }
     let mut trainees = Vec::new();
+    let mut owned = vec![Vec::new(); institutions.len()];
     for i in 0..15 {
         let id_number = resident_id();
-        let first = rng.gen_range(0..institutions.len());
+        // Every institution registers someone; some persons are registered by two.
+        let first = if i < institutions.len() {
+            i
+        } else {
+            rng.gen_range(0..institutions.len())
+        };
         let (id, _) = register_id(app, &institutions[first].1, "张三", &id_number).await;
+        owned[first].push(i);
         if i % 4 == 0 {
             let second = (first + 1) % institutions.len();
             let (again, _) = register_id(app, &institutions[second].1, "张三", &id_number).await;
             assert_eq!(again, id, "the same person registered twice is one trainee");
+            owned[second].push(i);
         }
         trainees.push(id);
     }
@@ -88,6 +98,7 @@ pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
         institutions,
         courses,
         trainees,
+        owned,
     }
 }
 
@@ -128,9 +139,12 @@ pub fn pick(rng: &mut StdRng, world: &World, known: &Known) -> Op {
     let enrolments: Vec<(&String, &usize)> = known.enrolments.iter().collect();
     let certificates: Vec<(&String, &usize)> = known.certificates.iter().collect();
     if roll < 40 || enrolments.is_empty() {
+        // An institution enrols only persons it registered: another's are not found.
+        let course = rng.gen_range(0..world.courses.len());
+        let owned = &world.owned[world.courses[course].institution];
         return Op::Enrol {
-            trainee: rng.gen_range(0..world.trainees.len()),
-            course: rng.gen_range(0..world.courses.len()),
+            trainee: owned[rng.gen_range(0..owned.len())],
+            course,
         };
     }
     if roll < 88 || certificates.is_empty() {

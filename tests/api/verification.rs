@@ -83,6 +83,32 @@ async fn the_right_number_and_name_verify_with_masked_holder_and_issuer() {
 }
 
 #[tokio::test]
+async fn a_name_verifies_in_any_unicode_form_and_with_full_width_spaces() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let course = NewCourse::host().create(&app, &staff, &institution).await;
+    // (registered as, verified as): composed and decomposed accents, a CJK
+    // compatibility ideograph and its unified form, full-width and doubled spaces.
+    let cases = [
+        ("José Núñez", "Jose\u{301} Nu\u{301}n\u{303}ez"),
+        ("Jose\u{301} Nu\u{301}n\u{303}ez", "José Núñez"),
+        ("金\u{8C48}", "金\u{F900}"),
+        ("欧阳 娜娜", "\u{3000}欧阳\u{3000}\u{3000}娜娜\u{3000}"),
+    ];
+
+    for (registered, typed) in cases {
+        let (trainee, _) = flows::register_id(&app, &staff, registered, &resident_id()).await;
+        let number = certify(&app, &staff, &trainee, &course).await;
+
+        let response = verify(&app, &number, typed).await;
+
+        let answer = &response.data()["verifyCertificate"];
+        assert_eq!(answer["valid"], true, "{registered:?} typed as {typed:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_number_typed_in_lowercase_with_spaces_verifies() {
     let app = spawn_app().await;
     let holder = holder(&app).await;

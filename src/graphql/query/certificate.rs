@@ -38,7 +38,10 @@ impl CertificateQuery {
         if let Some(ClientAddr(addr)) = ctx.data_opt::<ClientAddr>()
             && !deps.verify_limiter.check(addr)
         {
-            return Err(AppError::RateLimited.into());
+            return Err(AppError::RateLimited {
+                retry_after: deps.verify_limiter.window_secs(),
+            }
+            .into());
         }
         let found = certificate::verify(&deps.db, &number, &holder_name).await?;
         Ok(CertificateVerification::new(number, found))
