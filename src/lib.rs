@@ -4,6 +4,8 @@
 pub mod auth;
 /// Start-up bootstrap: first admin and default programme.
 pub mod bootstrap;
+/// The subcommands (`serve`, `migrate`, `seed`, `verify-counts`, `create-user`, …).
+pub mod cli;
 /// Typed settings read from the environment and flags.
 pub mod config;
 /// Validated domain types and vocabulary, no I/O.
@@ -14,11 +16,13 @@ pub mod entity;
 pub mod error;
 /// The GraphQL schema: resolvers, types, loaders, guards.
 pub mod graphql;
+/// The HTTP edge: `App`, router, GraphQL and CSV handlers, health checks, accept loop.
+pub mod http;
 /// Deterministic synthetic data for demos and benchmarks (`seed`).
 pub mod seed;
 /// Use cases, one module per aggregate.
 pub mod service;
-/// HTTP server: router, handlers, lifecycle.
-pub mod startup;
 /// Tracing subscriber set-up.
 pub mod telemetry;
+/// The connection pool (migrated) and service dependencies, for server and CLI alike.
+pub mod wiring;

@@ -1,5 +1,5 @@
 //! The city's CSV exports (`/exports/progress.csv`, `/exports/stats.csv`): the answers of
-//! `programmeProgress` and `stats` for the same caller, as spreadsheet files.
+//! `programmeProgress` and `stats` for the same caller and arguments, as spreadsheet files.
 //!
 //! Files start with a UTF-8 BOM so that Excel shows Chinese text, use CRLF line ends and
 //! hold counts only, never personal data. Text cells that a spreadsheet would run as a
@@ -13,26 +13,19 @@ use super::lookup;
 use super::progress;
 use super::stats::{self, Dimension, StatsFilter};
 use crate::auth::CurrentUser;
-use crate::domain::{DateSpan, DistrictList, Track, ValidationError};
+use crate::domain::DistrictList;
 use crate::entity::institution;
-use crate::error::{AppError, OnField};
+use crate::error::AppError;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// `/exports/progress.csv?programmeId=`: one line per track of the programme (by default
-/// the programme running today, else the latest).
+/// `/exports/progress.csv`: one line per track of the programme (by default the
+/// programme running today, else the latest).
 pub async fn progress_csv(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
-    params: &[(String, String)],
+    programme_id: Option<Uuid>,
 ) -> Result<Vec<u8>, AppError> {
-    let mut programme_id = None;
-    for (key, value) in params {
-        match key.as_str() {
-            "programmeId" => programme_id = Some(id("programmeId", value)?),
-            other => return Err(unknown_parameter(other, "programmeId")),
-        }
-    }
     let found = progress::progress(db, actor, programme_id).await?;
     let mut out = Sheet::new(&[
         "programme",
@@ -63,18 +56,18 @@ pub async fn progress_csv(
     out.finish()
 }
 
-/// `/exports/stats.csv?groupBy=DISTRICT,MONTH&…`: the `stats` breakdown with the same
-/// filters (`programmeId`, `track`, `district`, `institutionId`, `from`, `to`). Columns:
-/// the grouped-by keys (a district as answered by the API and by its Chinese name, an
-/// institution by name), then trainees, enrolments, completions, certifiedPersons.
+/// `/exports/stats.csv`: the `stats` breakdown of `filter` by `dims`. Columns: the
+/// grouped-by keys in the order given (a district as answered by the API and by its
+/// Chinese name, an institution by name), then trainees, enrolments, completions,
+/// certifiedPersons.
 pub async fn stats_csv(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     districts: &DistrictList,
-    params: &[(String, String)],
+    filter: StatsFilter,
+    dims: &[Dimension],
 ) -> Result<Vec<u8>, AppError> {
-    let (filter, dims) = stats_query(districts, params)?;
-    let rows = stats::stats(db, actor, filter, &dims).await?;
+    let rows = stats::stats(db, actor, filter, dims).await?;
     let mut ids: Vec<Uuid> = rows.iter().filter_map(|r| r.key.institution_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -86,7 +79,7 @@ pub async fn stats_csv(
             .collect();
 
     let mut header = Vec::new();
-    for dim in &dims {
+    for dim in dims {
         header.extend_from_slice(match dim {
             Dimension::Track => &["track"][..],
             Dimension::District => &["district", "districtChinese"],
@@ -99,7 +92,7 @@ pub async fn stats_csv(
     let mut out = Sheet::new(&header);
     for row in &rows {
         let mut cells = Vec::with_capacity(header.len());
-        for dim in &dims {
+        for dim in dims {
             let k = &row.key;
             match dim {
                 Dimension::Track => cells.push(k.track.clone().unwrap_or_default()),
@@ -131,75 +124,8 @@ pub async fn stats_csv(
     out.finish()
 }
 
-/// The filter and dimensions of a stats export; `groupBy` may be repeated or
-/// comma-separated, and may be left out for one line of totals.
-fn stats_query(
-    districts: &DistrictList,
-    params: &[(String, String)],
-) -> Result<(StatsFilter, Vec<Dimension>), AppError> {
-    const KNOWN: &str = "groupBy, programmeId, track, district, institutionId, from, to";
-    let mut filter = StatsFilter::default();
-    let mut dims = Vec::new();
-    for (key, value) in params {
-        let value = value.trim();
-        match key.as_str() {
-            "groupBy" => {
-                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                    let dim = dimension(name).on("groupBy")?;
-                    if !dims.contains(&dim) {
-                        dims.push(dim);
-                    }
-                }
-            }
-            "programmeId" => filter.programme_id = Some(id("programmeId", value)?),
-            "track" => filter.track = Some(value.parse::<Track>().on("track")?),
-            "district" => filter.district = Some(districts.parse(value).on("district")?),
-            "institutionId" => filter.institution_id = Some(id("institutionId", value)?),
-            "from" => filter.from = Some(day(value).on("from")?),
-            "to" => filter.to = Some(day(value).on("to")?),
-            other => return Err(unknown_parameter(other, KNOWN)),
-        }
-    }
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        DateSpan::parse(Some(from), Some(to)).on("to")?;
-    }
-    Ok((filter, dims))
-}
-
-fn dimension(name: &str) -> Result<Dimension, ValidationError> {
-    match name {
-        "TRACK" => Ok(Dimension::Track),
-        "DISTRICT" => Ok(Dimension::District),
-        "INSTITUTION" => Ok(Dimension::Institution),
-        "MONTH" => Ok(Dimension::Month),
-        "LEVEL" => Ok(Dimension::Level),
-        _ => Err(ValidationError::UnknownValue {
-            allowed: "TRACK, DISTRICT, INSTITUTION, MONTH, LEVEL",
-        }),
-    }
-}
-
-fn id(field: &'static str, raw: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(raw.trim()).map_err(|_| {
-        AppError::validation(field, ValidationError::InvalidFormat("is not a valid ID"))
-    })
-}
-
-fn day(raw: &str) -> Result<NaiveDate, ValidationError> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| ValidationError::InvalidFormat("must be a date like 2025-01-31"))
-}
-
 fn date(day: Option<NaiveDate>) -> String {
     day.map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn unknown_parameter(name: &str, known: &'static str) -> AppError {
-    let shown: String = name.chars().take(40).collect();
-    AppError::validation(
-        "query",
-        ValidationError::Unreadable(format!("parameter \"{shown}\" is not one of {known}")),
-    )
 }
 
 /// A CSV file under construction.
@@ -241,38 +167,11 @@ fn defused(cell: &str) -> String {
 mod tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
     #[test]
     fn cells_that_a_spreadsheet_would_run_get_an_apostrophe() {
         assert_eq!(defused("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(defused("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(defused("-1+2"), "'-1+2");
         assert_eq!(defused("南山培训学校"), "南山培训学校");
-    }
-
-    #[test]
-    fn group_by_takes_commas_and_repeats_and_names_a_bad_value() {
-        let (_, dims) = stats_query(
-            &DistrictList::shenzhen(),
-            &params(&[("groupBy", "DISTRICT,MONTH"), ("groupBy", "DISTRICT")]),
-        )
-        .unwrap();
-        assert_eq!(dims, [Dimension::District, Dimension::Month]);
-        let err =
-            stats_query(&DistrictList::shenzhen(), &params(&[("groupBy", "CITY")])).unwrap_err();
-        assert_eq!(err.field(), Some("groupBy"));
-    }
-
-    #[test]
-    fn an_unknown_parameter_is_named() {
-        let err =
-            stats_query(&DistrictList::shenzhen(), &params(&[("gropuBy", "MONTH")])).unwrap_err();
-        assert!(err.to_string().contains("\"gropuBy\""), "{err}");
     }
 }

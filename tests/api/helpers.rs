@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use talent_registry::config::Settings;
 use talent_registry::domain::{CreditCode, IdDocument, IdType};
-use talent_registry::startup::App;
+use talent_registry::http::App;
 use uuid::Uuid;
 
 /// Password of the bootstrap admin in every test app.

@@ -218,7 +218,7 @@ async fn an_exhausted_pool_gets_one_retryable_answer_wherever_the_wait_runs_out(
 #[tokio::test]
 async fn an_over_limit_chunked_body_is_refused_with_413() {
     let app = spawn_app().await;
-    let limit = talent_registry::startup::MAX_BODY_BYTES;
+    let limit = talent_registry::http::MAX_BODY_BYTES;
     let chunk = vec![b' '; 64 * 1024];
     let mut stream = TcpStream::connect(host(&app)).await.unwrap();
     let head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\

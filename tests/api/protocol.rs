@@ -174,7 +174,7 @@ async fn an_unreadable_request_body_is_bad_user_input_and_never_a_server_error()
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused_without_a_server_error() {
     let app = spawn_app().await;
-    let padding = " ".repeat(talent_registry::startup::MAX_BODY_BYTES + 1);
+    let padding = " ".repeat(talent_registry::http::MAX_BODY_BYTES + 1);
     let body = format!("{{\"query\": \"{{ me {{ username }} }}{padding}\"}}");
 
     let response = app

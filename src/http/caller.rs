@@ -1,0 +1,69 @@
+//! The one way a request's caller becomes known: its bearer token and the session it
+//! names, looked up again when a pooled connection turns out to be broken.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use super::AppState;
+use super::refusal::Refusal;
+use crate::auth::{self, CurrentUser};
+use crate::error::AppError;
+use crate::service::account;
+
+/// The caller of a request: its bearer token, if any, and the user of its session.
+pub(super) struct Caller {
+    /// The token of `Authorization: Bearer …`, live or not.
+    pub(super) token: Option<String>,
+    /// The signed-in user; `None` without a token or when it names no live session.
+    pub(super) user: Option<CurrentUser>,
+}
+
+impl Caller {
+    /// Reads the bearer token of `headers` and resolves its session.
+    ///
+    /// GraphQL calls this once its request is read, under the request's deadline (an
+    /// anonymous caller is allowed there); routes that need a signed-in caller extract
+    /// [`SignedIn`], which calls it first.
+    pub(super) async fn of(state: &AppState, headers: &HeaderMap) -> Result<Self, AppError> {
+        let token = auth::bearer_token(headers).map(str::to_owned);
+        let user = match &token {
+            Some(token) => session_of(state, token).await?,
+            None => None,
+        };
+        Ok(Self { token, user })
+    }
+}
+
+/// The signed-in caller of a route without an anonymous answer; anyone else is refused
+/// with 401 (`UNAUTHENTICATED`).
+pub(super) struct SignedIn(pub(super) CurrentUser);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        match Caller::of(state, &parts.headers).await?.user {
+            Some(user) => Ok(Self(user)),
+            None => Err(AppError::Unauthenticated.into()),
+        }
+    }
+}
+
+/// The caller of `token`, looked up again on a fresh connection when a pooled one
+/// turns out to be broken (as the GraphQL execution itself is).
+async fn session_of(state: &AppState, token: &str) -> Result<Option<CurrentUser>, AppError> {
+    let mut attempt = 1;
+    loop {
+        match account::authenticate(&state.deps.db, token).await {
+            Err(err) if err.is_connection_lost() && attempt < state.max_attempts => {
+                attempt += 1;
+                tracing::warn!(
+                    attempt,
+                    "database connection lost: looking the session up again"
+                );
+            }
+            other => return other,
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The routes and the layers around them.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use super::{AppState, MAX_BODY_BYTES, exports, graphql, health};
+
+/// Every route, with the body limit and coded refusals of the layers.
+pub(super) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/exports/progress.csv", get(exports::progress))
+        .route("/exports/stats.csv", get(exports::stats))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(coded_refusals))
+        .with_state(state)
+}
+
+/// Refusals made by layers (body limit, method router) come without a GraphQL body;
+/// clients get the same JSON error shape as every other refusal.
+async fn coded_refusals(response: Response) -> Response {
+    let message = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+        StatusCode::METHOD_NOT_ALLOWED
+            if !response.headers().contains_key(header::CONTENT_TYPE) =>
+        {
+            "this method is not allowed here".to_owned()
+        }
+        _ => return response,
+    };
+    let status = response.status();
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut refusal = (
+        status,
+        Json(crate::graphql::refusal(message, "BAD_USER_INPUT")),
+    )
+        .into_response();
+    if let Some(allow) = allow {
+        refusal.headers_mut().insert(header::ALLOW, allow);
+    }
+    refusal
+}
