@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod admission;
 pub mod audit;
 pub mod batch;
 pub mod certificate;

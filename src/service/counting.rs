@@ -279,65 +279,6 @@ async fn programme_states(
         .collect()
 }
 
-/// A new enrolment of `course` (whose institution lies in `district`).
-pub async fn enrolled(
-    db: &impl ConnectionTrait,
-    e: &enrolment::Model,
-    course: &course::Model,
-    district: &str,
-) -> Result<(), AppError> {
-    let mut deltas = Deltas::default();
-    let cell = Cell::of(course, district, e.enrolled_on);
-    let track = course.track.as_str();
-    let inserted = sql::query(
-        db,
-        "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
-         first_enrolled_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (trainee_id, track) DO NOTHING \
-         RETURNING enrolled_now",
-        vec![
-            e.trainee_id.into(),
-            track.into(),
-            e.id.into(),
-            e.enrolled_at.into(),
-        ],
-    )
-    .await?;
-    let was_enrolled = if inserted.is_empty() {
-        let state = bump_enrolled(db, e.trainee_id, track, 1).await?;
-        if (e.enrolled_at, e.id) < (state.first_enrolled_at, state.first_enrolment_id) {
-            // Committed out of order: attribute the person to the earlier enrolment.
-            let old = enrolment_cell(db, state.first_enrolment_id).await?;
-            deltas.stat(old, TRAINEES, -1);
-            deltas.stat(cell.clone(), TRAINEES, 1);
-            sql::query(
-                db,
-                "UPDATE person_track SET first_enrolment_id = ?, first_enrolled_at = ? \
-                 WHERE trainee_id = ? AND track = ?",
-                vec![
-                    e.id.into(),
-                    e.enrolled_at.into(),
-                    e.trainee_id.into(),
-                    track.into(),
-                ],
-            )
-            .await?;
-        }
-        state.enrolled_now > 1
-    } else {
-        deltas.stat(cell.clone(), TRAINEES, 1);
-        false
-    };
-    deltas.stat(cell, ENROLMENTS, 1);
-    if !was_enrolled {
-        for (programme, _, _, certified) in programme_states(db, e.trainee_id, track).await? {
-            if !certified {
-                deltas.counter(programme, track, 1, 1);
-            }
-        }
-    }
-    deltas.apply(db).await
-}
-
 /// An ENROLLED enrolment finished: completed (passed) on `completed_on`, failed or withdrawn.
 pub async fn finished(
     db: &impl ConnectionTrait,
@@ -597,8 +538,7 @@ async fn cell_query(db: &impl ConnectionTrait, text: &str, id: Uuid) -> Result<C
     })
 }
 
-/// Many new enrolments of one course (bulk enrolment): the same changes as [`enrolled`]
-/// for each, in a few set-based statements.
+/// New enrolments of one course (one or a cohort), counted in a few set-based statements.
 pub async fn enrolled_many(
     db: &impl ConnectionTrait,
     enrolments: &[enrolment::Model],
