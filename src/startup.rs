@@ -288,7 +288,7 @@ pub async fn verify_counts_command(settings: &Settings) -> anyhow::Result<usize>
     Migrator::up(&db, None)
         .await
         .context("running migrations")?;
-    let differences = crate::service::recount::verify(&db)
+    let differences = crate::service::counting::recount::verify(&db)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for line in &differences {
