@@ -39,15 +39,9 @@ STAFF_PASSWORD="bulk-staff-password-$$"
 PII_KEY="talent-registry bulk benchmark key (synthetic data only)"
 mkdir -p "$WORK"
 
-say() { printf '\n==> %s\n' "$*" >&2; }
-die() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
-
-for tool in jq:jq curl:curl psql:postgresql-client; do
-    command -v "${tool%%:*}" >/dev/null && continue
-    say "installing ${tool#*:}"
-    { apt-get install -y "${tool#*:}" || { apt-get update && apt-get install -y "${tool#*:}"; }; } \
-        >"$WORK/apt.log" 2>&1 || die "apt-get install ${tool#*:} (see $WORK/apt.log)"
-done
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
+need_tools jq:jq curl:curl psql:postgresql-client
 if curl -s -o /dev/null "$URL/healthz"; then
     die "something already listens on 127.0.0.1:$PORT (set BENCH_BULK_PORT)"
 fi
@@ -62,30 +56,10 @@ say "generating $ROWS people for enrolMany (seed 101) and $ROWS for the CSV impo
 "$BIN" roster --rows "$ROWS" --seed 202 --format csv >"$WORK/roster.csv"
 CSV_BYTES=$(stat -c %s "$WORK/roster.csv")
 
-SERVER_PID=""
-stop_server() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
 drop_pg() { psql "$PG/postgres" -qtAX -c "DROP DATABASE IF EXISTS bench_bulk WITH (FORCE)" >/dev/null 2>&1 || true; }
 cleanup() { stop_server; [[ ",$ENGINES," == *,postgres,* ]] && drop_pg; rm -f "$WORK"/bulk.db*; }
 trap cleanup EXIT
 
-# gql TOKEN QUERY VARIABLES: the answer's data; fails on a non-200 or `errors`.
-gql() {
-    local auth=() answer
-    [ -n "$1" ] && auth=(-H "Authorization: Bearer $1")
-    answer=$(jq -cn --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}' |
-        curl -sS -X POST "$URL/graphql" -H 'Content-Type: application/json' "${auth[@]}" --data-binary @- \
-            -w '\n%{http_code}') || die "POST /graphql: $2"
-    [ "${answer##*$'\n'}" = 200 ] || die "HTTP ${answer##*$'\n'}: ${answer%$'\n'*}"
-    answer=${answer%$'\n'*}
-    jq -e '.errors' <<<"$answer" >/dev/null && die "GraphQL errors: $answer"
-    jq -c '.data' <<<"$answer"
-}
 
 SELECTION='createdCount failedCount applied results { index created error { code field message } }'
 ENROL_MANY="mutation(\$in: EnrolManyInput!) { enrolMany(input: \$in) { $SELECTION } }"

@@ -122,14 +122,8 @@ fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 
 # ---------------------------------------------------------------- helpers
-SERVER_PID=""
-stop_server() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"   # stop_server (this script's gql below takes optional variables)
 trap stop_server EXIT
 
 # gql TOKEN QUERY [VARIABLES]: prints the answer's data; fails on a non-200 or `errors`.

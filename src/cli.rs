@@ -9,7 +9,8 @@ use secrecy::ExposeSecret;
 use crate::config::{Cli, Command, CreateUserArgs, Settings};
 use crate::domain::{Password, Username};
 use crate::seed::SeedOptions;
-use crate::service::{account, recount};
+use crate::service::account;
+use crate::service::counting::recount;
 use crate::wiring::{connect_and_migrate, deps};
 
 /// Runs the chosen subcommand; `verify-counts` fails on any difference.

@@ -176,7 +176,7 @@ pub async fn run(
         .await
         .context("settling course seat counts")?;
     tracing::info!("seed: rebuilding the maintained counts");
-    crate::service::recount::rebuild(db)
+    crate::service::counting::recount::rebuild(db)
         .await
         .map_err(|e| anyhow::anyhow!("rebuilding counts: {e}"))?;
     // Fresh planner statistics: a bulk load leaves them describing empty tables.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod admission;
 pub mod audit;
 pub mod batch;
 pub mod certificate;
@@ -17,11 +18,7 @@ pub mod lookup;
 pub mod page;
 pub mod pii;
 pub mod programme;
-pub mod progress;
 pub mod rate_limit;
-pub mod recount;
-pub mod sql;
-pub mod stats;
 pub mod trainee;
 
 use std::sync::Arc;

@@ -9,11 +9,11 @@ use crate::domain::{
 };
 use crate::error::{AppError, OnField};
 use crate::service::account::NewUser;
+use crate::service::counting::stats::{Dimension, StatsFilter as StatsQuery};
 use crate::service::course::{CourseFilter as CourseQuery, NewCourse};
 use crate::service::enrolment::Outcome;
 use crate::service::institution::NewInstitution;
 use crate::service::programme::NewProgramme;
-use crate::service::stats::{Dimension, StatsFilter as StatsQuery};
 use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
 
 /// Credentials.

@@ -13,8 +13,8 @@ use super::caller::SignedIn;
 use super::refusal::Refusal;
 use crate::domain::{DateSpan, DistrictList, Track, ValidationError};
 use crate::error::{AppError, OnField};
+use crate::service::counting::stats::{Dimension, StatsFilter};
 use crate::service::export;
-use crate::service::stats::{Dimension, StatsFilter};
 
 /// Query parameters in order, repeats kept (`groupBy=TRACK&groupBy=MONTH`).
 type Params = Result<Query<Vec<(String, String)>>, QueryRejection>;

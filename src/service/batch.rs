@@ -5,9 +5,9 @@
 //! left) is reported with its error and writes nothing. Repeating a batch creates nothing
 //! new. Modes: apply the valid rows, apply nothing if any row is refused, or report only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -15,12 +15,13 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::admission::{self, Admitted};
 use super::enrolment::{own_course, require_open};
+use super::now;
 use super::pii::PiiKey;
-use super::{audit, counting, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
-use crate::domain::{EnrolmentStatus, programme_date};
-use crate::entity::{course, enrolment, trainee};
+
+use crate::entity::{enrolment, trainee};
 use crate::error::AppError;
 
 use super::trainee::NewTrainee;
@@ -153,17 +154,7 @@ pub async fn enrol_many(
     }
 
     let txn = db.begin().await?;
-    // Lock the course row first: on SQLite this takes the write lock at once, on
-    // PostgreSQL it serializes batches and single enrolments of this course.
-    let locked = course::Entity::update_many()
-        .col_expr(course::Column::UpdatedAt, Expr::value(now()))
-        .filter(course::Column::Id.eq(course.id))
-        .exec_with_returning(&txn)
-        .await?;
-    let course = locked
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::not_found("course", course.id))?;
+    let course = admission::lock(&txn, course.id).await?;
 
     let existing = trainees_by_digest(&txn, pending.iter().map(|p| p.digest.clone())).await?;
     for p in &mut pending {
@@ -173,9 +164,10 @@ pub async fn enrol_many(
         .iter()
         .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
         .collect();
-    let enrolled = enrolments_in(&txn, course.id, &known).await?;
+    let enrolled = admission::enrolments_of(&txn, course.id, &known).await?;
 
-    // Seats go to rows in input order; people already enrolled keep theirs.
+    // Seats go to rows in input order; people already enrolled keep theirs. Only people
+    // who get a seat are registered: a refused row writes nothing.
     let mut free = course.capacity.map_or(i64::MAX, |c| {
         i64::from(c) - i64::from(course.enrolled_count)
     });
@@ -210,65 +202,17 @@ pub async fn enrol_many(
             p.trainee = found.get(&p.digest).cloned();
         }
     }
-    let at = now();
-    let mut wanted: HashSet<Uuid> = HashSet::new();
-    let new_enrolments: Vec<enrolment::ActiveModel> = admitted
-        .iter()
-        .filter_map(|p| p.trainee.as_ref())
-        .map(|t| {
-            let id = Uuid::now_v7();
-            wanted.insert(id);
-            (t, id)
-        })
-        .map(|(t, id)| enrolment::ActiveModel {
-            id: Set(id),
-            trainee_id: Set(t.id),
-            course_id: Set(course.id),
-            status: Set(EnrolmentStatus::Enrolled.as_str().to_owned()),
-            enrolled_at: Set(at),
-            enrolled_on: Set(programme_date(at)),
-            completed_at: Set(None),
-            completed_on: Set(None),
-            score: Set(None),
-            withdrawn_at: Set(None),
-            withdrawal_reason: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        })
-        .collect();
-    for chunk in new_enrolments.chunks(CHUNK) {
-        enrolment::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([enrolment::Column::TraineeId, enrolment::Column::CourseId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-    }
     let mut ids: Vec<Uuid> = admitted
         .iter()
         .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
         .collect();
     ids.sort_unstable();
-    let now_enrolled = enrolments_in(&txn, course.id, &ids).await?;
-    let created: Vec<enrolment::Model> = now_enrolled
-        .values()
-        .filter(|e| wanted.contains(&e.id))
-        .cloned()
+    let admissions = admission::admit_locked(&txn, actor, action, &course, &district, &ids).await?;
+    let mut by_trainee: HashMap<Uuid, Admitted> = ids
+        .iter()
+        .zip(admissions)
+        .filter_map(|(id, a)| a.map(|a| (*id, a)))
         .collect();
-    course::Entity::update_many()
-        .col_expr(
-            course::Column::EnrolledCount,
-            Expr::col(course::Column::EnrolledCount).add(created.len() as i32),
-        )
-        .filter(course::Column::Id.eq(course.id))
-        .exec(&txn)
-        .await?;
-    for chunk in ids.chunks(CHUNK) {
-        super::trainee::own_many(&txn, chunk, course.institution_id).await?;
-    }
-    counting::enrolled_many(&txn, &created, &course, &district).await?;
 
     for p in admitted {
         let result = &mut results[p.index];
@@ -278,14 +222,14 @@ pub async fn enrol_many(
             ))));
             continue;
         };
-        let e = now_enrolled.get(&t.id).cloned();
-        result.created = e.as_ref().is_some_and(|e| wanted.contains(&e.id));
+        let admitted = by_trainee.remove(&t.id);
+        result.created = admitted.as_ref().is_some_and(|a| a.created);
         // Only the code of a person this batch inserted (not one a racing call did).
         result.activation_code = p
             .code
             .filter(|code| t.activation_code_hash.as_deref() == Some(secret_digest(code).as_str()));
         result.trainee = Some(t);
-        result.enrolment = e;
+        result.enrolment = admitted.map(|a| a.enrolment);
     }
     let refused = results.iter().any(|r| r.error.is_some());
     let apply = match mode {
@@ -294,10 +238,6 @@ pub async fn enrol_many(
         BatchMode::DryRun => false,
     };
     if apply {
-        let written = results
-            .iter()
-            .filter_map(|r| r.enrolment.as_ref().filter(|_| r.created));
-        audit::wrote(&txn, actor, action, "enrolment", written.map(|e| e.id)).await?;
         super::commit(txn).await?;
     } else {
         txn.rollback().await?;
@@ -330,25 +270,6 @@ async fn trainees_by_digest(
             .await?
         {
             out.insert(t.id_hash.clone(), t);
-        }
-    }
-    Ok(out)
-}
-
-async fn enrolments_in(
-    db: &impl ConnectionTrait,
-    course_id: Uuid,
-    trainees: &[Uuid],
-) -> Result<HashMap<Uuid, enrolment::Model>, AppError> {
-    let mut out = HashMap::new();
-    for chunk in trainees.chunks(CHUNK) {
-        for e in enrolment::Entity::find()
-            .filter(enrolment::Column::CourseId.eq(course_id))
-            .filter(enrolment::Column::TraineeId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            out.insert(e.trainee_id, e);
         }
     }
     Ok(out)

@@ -2,18 +2,18 @@
 //! withdraw, and scoped reads.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{access, audit, certificate, counting, now};
+use super::{access, admission, audit, certificate, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
-use crate::entity::{course, enrolment, institution, trainee};
+use crate::entity::{course, enrolment, institution};
 use crate::error::AppError;
 
 /// Result of [`enrol`].
@@ -80,100 +80,16 @@ pub async fn enrol(
     require_open(&course)?;
     super::trainee::get_visible(db, actor, trainee_id).await?;
     let txn = db.begin().await?;
-    let enrolled = enrol_in(&txn, &course, &district, trainee_id).await?;
-    audit::wrote(&txn, actor, "enrol", "enrolment", [enrolled.enrolment.id]).await?;
-    super::commit(txn).await?;
-    Ok(enrolled)
-}
-
-/// [`enrol`] inside the caller's transaction, for a course and a trainee already checked
-/// (the trainee is owned by the course's institution). The first
-/// statement writes (takes a seat), so on SQLite the transaction holds the write lock
-/// from the start and never fails a lock upgrade; on PostgreSQL the seat update locks
-/// the course row, serializing enrolments of one course only.
-pub async fn enrol_in(
-    db: &impl ConnectionTrait,
-    course: &course::Model,
-    district: &str,
-    trainee_id: Uuid,
-) -> Result<Enrolled, AppError> {
-    let seat = take_seat(db, course.id).await?;
-    if !seat {
-        return match find(db, trainee_id, course.id).await? {
-            Some(existing) => Ok(Enrolled {
-                enrolment: existing,
-                created: false,
-            }),
-            None if trainee_exists(db, trainee_id).await? => Err(AppError::CapacityFull),
-            None => Err(AppError::not_found("trainee", trainee_id)),
-        };
-    }
-    let at = now();
-    let inserted = enrolment::Entity::insert(enrolment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        trainee_id: Set(trainee_id),
-        course_id: Set(course.id),
-        status: Set(EnrolmentStatus::Enrolled.as_str().to_owned()),
-        enrolled_at: Set(at),
-        enrolled_on: Set(programme_date(at)),
-        completed_at: Set(None),
-        completed_on: Set(None),
-        score: Set(None),
-        withdrawn_at: Set(None),
-        withdrawal_reason: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-    })
-    .on_conflict(
-        OnConflict::columns([enrolment::Column::TraineeId, enrolment::Column::CourseId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await
-    .map_err(|err| match err.sql_err() {
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-            AppError::not_found("trainee", trainee_id)
-        }
-        _ => AppError::from(err),
-    })?;
-    let created = inserted == 1;
-    if !created {
-        // Already enrolled: give the seat back.
-        release_seat(db, course.id).await?;
-    }
-    let enrolment = find(db, trainee_id, course.id)
+    let admitted = admission::admit(&txn, actor, "enrol", course.id, &district, &[trainee_id])
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment vanished")))?;
-    if created {
-        counting::enrolled(db, &enrolment, course, district).await?;
-    }
-    Ok(Enrolled { enrolment, created })
-}
-
-async fn trainee_exists(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, AppError> {
-    Ok(trainee::Entity::find_by_id(id).one(db).await?.is_some())
-}
-
-/// Takes one seat if the course has one free; false when it is full.
-async fn take_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<bool, AppError> {
-    let result = course::Entity::update_many()
-        .col_expr(
-            course::Column::EnrolledCount,
-            Expr::col(course::Column::EnrolledCount).add(1),
-        )
-        .filter(course::Column::Id.eq(course_id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(course::Column::Capacity.is_null())
-                .add(
-                    Expr::col(course::Column::EnrolledCount)
-                        .lt(Expr::col(course::Column::Capacity)),
-                ),
-        )
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .pop()
+        .flatten()
+        .ok_or(AppError::CapacityFull)?;
+    super::commit(txn).await?;
+    Ok(Enrolled {
+        enrolment: admitted.enrolment,
+        created: admitted.created,
+    })
 }
 
 async fn release_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<(), AppError> {
@@ -186,18 +102,6 @@ async fn release_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<(), 
         .exec(db)
         .await?;
     Ok(())
-}
-
-async fn find(
-    db: &impl ConnectionTrait,
-    trainee_id: Uuid,
-    course_id: Uuid,
-) -> Result<Option<enrolment::Model>, AppError> {
-    Ok(enrolment::Entity::find()
-        .filter(enrolment::Column::TraineeId.eq(trainee_id))
-        .filter(enrolment::Column::CourseId.eq(course_id))
-        .one(db)
-        .await?)
 }
 
 /// The enrolment of `id` and its course, when the caller's institution runs the course.

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
+use super::counting::progress;
+use super::counting::stats::{self, Dimension, StatsFilter};
 use super::lookup;
-use super::progress;
-use super::stats::{self, Dimension, StatsFilter};
 use crate::auth::CurrentUser;
 use crate::domain::DistrictList;
 use crate::entity::institution;

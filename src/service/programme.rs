@@ -79,7 +79,7 @@ async fn insert(
     for (track, target) in &input.targets {
         upsert_target(db, created.id, *track, *target).await?;
     }
-    super::recount::backfill_programme(db, &created).await?;
+    super::counting::recount::backfill_programme(db, &created).await?;
     Ok(created)
 }
 

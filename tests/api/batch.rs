@@ -127,7 +127,7 @@ async fn table_counts(app: &TestApp) -> [i64; 4] {
 
 /// Discrepancies between the maintained counts and a recount.
 async fn discrepancies(app: &TestApp) -> Vec<String> {
-    talent_registry::service::recount::verify(&app.db)
+    talent_registry::service::counting::recount::verify(&app.db)
         .await
         .unwrap()
 }

@@ -216,7 +216,7 @@ async fn sigkill_during_a_burst_of_enrolments_loses_no_acknowledged_enrolment() 
         .unwrap();
     assert!(rows >= acks.len() as u64);
     assert_eq!(enrolled_count(&app, &admin, &second).await, rows as i64);
-    let differences = talent_registry::service::recount::verify(&app.db)
+    let differences = talent_registry::service::counting::recount::verify(&app.db)
         .await
         .unwrap();
     assert!(differences.is_empty(), "{differences:?}");

@@ -417,7 +417,7 @@ async fn a_cohort_of_500_with_bad_rows_is_fixed_and_re_uploaded_and_everyone_is_
     assert_eq!(app.count("enrolment").await, 500);
     assert_eq!(app.count("trainee").await, 500);
     assert_eq!(
-        talent_registry::service::recount::verify(&app.db)
+        talent_registry::service::counting::recount::verify(&app.db)
             .await
             .unwrap(),
         Vec::<String>::new()

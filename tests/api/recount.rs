@@ -238,7 +238,7 @@ async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
         }
     }
     // What `verify-counts` runs: every maintained row equals a recount.
-    let differences = talent_registry::service::recount::verify(&app.db)
+    let differences = talent_registry::service::counting::recount::verify(&app.db)
         .await
         .unwrap();
     assert!(

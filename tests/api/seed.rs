@@ -3,8 +3,8 @@
 
 use serde_json::json;
 use talent_registry::seed::{SeedOptions, run};
+use talent_registry::service::counting::recount;
 use talent_registry::service::pii::PiiKey;
-use talent_registry::service::recount;
 
 use crate::helpers::{TestApp, spawn_app};
 use crate::reads::{rows, stats};

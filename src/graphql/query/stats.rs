@@ -5,8 +5,9 @@ use async_graphql::{Context, ID, Object, Result};
 use crate::graphql::guards::{RoleGuard, STAFF, caller};
 use crate::graphql::inputs::{StatsDimension, StatsFilter};
 use crate::graphql::types::{ProgrammeProgress, StatsRow, parse_id};
-use crate::service::stats::Dimension;
-use crate::service::{Deps, progress, stats};
+use crate::service::Deps;
+use crate::service::counting::stats::Dimension;
+use crate::service::counting::{progress, stats};
 
 /// The city's numbers.
 #[derive(Default)]

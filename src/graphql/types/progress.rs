@@ -3,8 +3,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::{Date, Institution, Programme, Track, int, load};
-use crate::service::progress::{Progress, TrackProgress};
-use crate::service::stats;
+use crate::service::counting::progress::{Progress, TrackProgress};
+use crate::service::counting::stats;
 
 /// Progress of a programme against its targets.
 pub struct ProgrammeProgress(pub Progress);

@@ -14,12 +14,13 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
-use super::counting::{Cell, GRAIN_DISTRICT, GRAIN_INSTITUTION, Measures};
-use super::{access, programme, recount, sql};
+use super::cell::{Cell, Grain, Measures, track};
+use super::{recount, sql};
 use crate::auth::CurrentUser;
 use crate::domain::month_of;
 use crate::domain::{District, Track};
 use crate::error::AppError;
+use crate::service::{access, programme};
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,10 +113,10 @@ pub async fn stats(
     let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
     for (cell, m) in cells {
         let row = rows.entry(key_of(&cell, &dims)).or_default();
-        row.enrolments += m[0];
-        row.completions += m[1];
-        row.trainees += m[2];
-        row.certified_persons += m[3];
+        row.enrolments += m.enrolments;
+        row.completions += m.completions;
+        row.trainees += m.trainees;
+        row.certified_persons += m.certified_persons;
     }
     if dims.is_empty() && rows.is_empty() {
         rows.insert(GroupKey::default(), StatsRow::default());
@@ -145,7 +146,7 @@ async fn period(
 }
 
 fn matches(cell: &Cell, filter: &StatsFilter) -> bool {
-    filter.track.is_none_or(|t| cell.track == t.as_str())
+    filter.track.is_none_or(|t| cell.track == t)
         && filter
             .district
             .as_ref()
@@ -160,7 +161,7 @@ fn key_of(cell: &Cell, dims: &[Dimension]) -> GroupKey {
     let mut key = GroupKey::default();
     for dim in dims {
         match dim {
-            Dimension::Track => key.track = Some(cell.track.clone()),
+            Dimension::Track => key.track = Some(cell.track.as_str().to_owned()),
             Dimension::District => key.district = Some(cell.district.clone()),
             Dimension::Institution => key.institution_id = Some(cell.institution_id),
             Dimension::Month => key.month = Some(cell.month.clone()),
@@ -180,9 +181,9 @@ async fn from_rollup(
 ) -> Result<Vec<(Cell, Measures)>, AppError> {
     let per_institution = dims.contains(&Dimension::Institution) || filter.institution_id.is_some();
     let grain = if per_institution {
-        GRAIN_INSTITUTION
+        Grain::Institution
     } else {
-        GRAIN_DISTRICT
+        Grain::District
     };
     let columns: Vec<&str> = dims
         .iter()
@@ -204,7 +205,7 @@ async fn from_rollup(
          SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
          FROM stats_rollup WHERE grain = ?",
     );
-    let mut values: Vec<Value> = vec![grain.into()];
+    let mut values: Vec<Value> = vec![grain.as_str().into()];
     let mut condition = |clause: &str, value: Value| {
         text.push_str(clause);
         values.push(value);
@@ -231,16 +232,17 @@ async fn from_rollup(
     let rows = sql::query(db, &text, values).await?;
     rows.iter()
         .map(|row| {
+            // Only the grouped-by keys are read; `key_of` looks at no other.
             let mut cell = Cell {
                 institution_id: Uuid::nil(),
                 district: String::new(),
-                track: String::new(),
+                track: Track::Host,
                 level: 0,
                 month: String::new(),
             };
             for dim in dims {
                 match dim {
-                    Dimension::Track => cell.track = row.try_get("", "track")?,
+                    Dimension::Track => cell.track = track(&row.try_get::<String>("", "track")?)?,
                     Dimension::District => cell.district = row.try_get("", "district")?,
                     Dimension::Institution => {
                         cell.institution_id = row.try_get("", "institution_id")?;
@@ -249,16 +251,16 @@ async fn from_rollup(
                     Dimension::Level => cell.level = row.try_get("", "level")?,
                 }
             }
-            let m = [
-                sum(row, "enrolments")?,
-                sum(row, "completions")?,
-                sum(row, "trainees")?,
-                sum(row, "certified_persons")?,
-            ];
+            let m = Measures {
+                enrolments: sum(row, "enrolments")?,
+                completions: sum(row, "completions")?,
+                trainees: sum(row, "trainees")?,
+                certified_persons: sum(row, "certified_persons")?,
+            };
             Ok((cell, m))
         })
         .filter(|r: &Result<(Cell, Measures), AppError>| {
-            r.as_ref().map_or(true, |(_, m)| m.iter().any(|v| *v != 0))
+            r.as_ref().map_or(true, |(_, m)| !m.is_zero())
         })
         .collect()
 }

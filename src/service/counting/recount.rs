@@ -1,18 +1,19 @@
-//! Recounts of every maintained count from the base tables: `verify-counts` compares them
-//! with the stored rows, `rebuild` replaces the stored rows (after a bulk load), and a new
-//! programme is backfilled from them.
+//! Recounts of every maintained count from the base tables: [`super::verify`] compares
+//! them with the stored rows, `rebuild` replaces the stored rows (after a bulk load), a
+//! new programme is backfilled from them, and `stats` over a date range that cuts months
+//! is answered by them.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, QueryResult, TransactionTrait,
-    Value,
-};
+
+pub use super::verify::{stored, verify};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use uuid::Uuid;
 
-use super::counting::{Cell, GRAIN_INSTITUTION, Measures};
+use super::cell::{Cell, Grain, Measure, Measures, Totals, read_int, track};
 use super::sql;
+use crate::domain::Track;
 use crate::entity::programme;
 use crate::error::AppError;
 
@@ -21,13 +22,13 @@ use crate::error::AppError;
 /// holding them in memory.
 #[derive(Debug, Default, PartialEq)]
 pub struct Snapshot {
-    stats: BTreeMap<(String, Cell), Measures>,
-    counters: BTreeMap<(Uuid, String), [i64; 2]>,
-    days: BTreeMap<(Uuid, String, NaiveDate), i64>,
+    pub(super) stats: BTreeMap<(Grain, Cell), Measures>,
+    pub(super) totals: BTreeMap<(Uuid, Track), Totals>,
+    pub(super) days: BTreeMap<(Uuid, Track, NaiveDate), i64>,
 }
 
 /// First enrolment per person and track, with the ENROLLED count.
-const PERSON_TRACK: &str = "WITH en AS ( \
+pub(super) const PERSON_TRACK: &str = "WITH en AS ( \
        SELECT e.trainee_id, c.track, e.id, e.enrolled_at, e.status, \
        ROW_NUMBER() OVER (PARTITION BY e.trainee_id, c.track ORDER BY e.enrolled_at, e.id) AS rn \
        FROM enrolment e JOIN course c ON c.id = e.course_id), \
@@ -46,20 +47,20 @@ const PERSON_TRACK: &str = "WITH en AS ( \
      WHERE en.rn = 1";
 
 /// Per programme, person and track: unrevoked certificates in the period.
-const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.track, \
+pub(super) const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.track, \
        COUNT(*) AS certificates, MIN(t.issued_on) AS first_on \
      FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \
      WHERE t.revoked_at IS NULL GROUP BY p.id, t.trainee_id, t.track";
 
 /// Where `verify` materializes [`PERSON_TRACK`] and [`PROGRAMME_PERSON`], so each
 /// window query runs once.
-const RECOUNT_PERSON_TRACK: &str = "recount_person_track";
-const RECOUNT_PROGRAMME_PERSON: &str = "recount_programme_person";
+pub(super) const RECOUNT_PERSON_TRACK: &str = "recount_person_track";
+pub(super) const RECOUNT_PROGRAMME_PERSON: &str = "recount_programme_person";
 
 /// Recounts the rollups from the base tables, reading the per-person rows from the tables
 /// `person_track` (rows of [`PERSON_TRACK`]) and `programme_person` (rows of
 /// [`PROGRAMME_PERSON`], or the stored table, whose zero rows are skipped).
-async fn recount(
+pub(super) async fn recount(
     db: &impl ConnectionTrait,
     person_track: &str,
     programme_person: &str,
@@ -67,9 +68,12 @@ async fn recount(
     let mut snap = Snapshot::default();
     for (measure, text, _) in measure_queries(person_track) {
         for row in sql::query(db, &text, vec![]).await? {
-            let (cell, n) = read_cell(&row)?;
-            for key in both_grains(cell) {
-                snap.stats.entry(key).or_default()[measure] += n;
+            let (cell, n) = (Cell::read(&row)?, read_int(&row, "n")?);
+            for key in [
+                (Grain::District, cell.district_grain()),
+                (Grain::Institution, cell),
+            ] {
+                snap.stats.entry(key).or_default().add(measure, n);
             }
         }
     }
@@ -84,9 +88,9 @@ async fn recount(
     .await?
     {
         let programme: Uuid = row.try_get("", "programme_id")?;
-        let track: String = row.try_get("", "track")?;
+        let track = track(&row.try_get::<String>("", "track")?)?;
         let n = read_int(&row, "n")?;
-        snap.counters.entry((programme, track.clone())).or_default()[0] += n;
+        snap.totals.entry((programme, track)).or_default().certified += n;
         *snap
             .days
             .entry((programme, track, row.try_get("", "first_on")?))
@@ -106,23 +110,26 @@ async fn recount(
     )
     .await?
     {
-        let key = (row.try_get("", "programme_id")?, row.try_get("", "track")?);
-        snap.counters.entry(key).or_default()[1] += read_int(&row, "n")?;
+        let key = (
+            row.try_get("", "programme_id")?,
+            track(&row.try_get::<String>("", "track")?)?,
+        );
+        snap.totals.entry(key).or_default().in_training += read_int(&row, "n")?;
     }
     Ok(snap)
 }
 
-/// The four measure queries at institution grain: (measure index, SQL with a
-/// `WHERE 1 = 1` to extend, the event-date column). `person_track` is a table or a
-/// parenthesized query of [`PERSON_TRACK`]'s rows.
-fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
+/// The four measure queries at institution grain: (measure, SQL with a `WHERE 1 = 1` to
+/// extend, the event-date column). `person_track` is a table or a parenthesized query of
+/// [`PERSON_TRACK`]'s rows.
+fn measure_queries(person_track: &str) -> [(Measure, String, &'static str); 4] {
     let month = |col: &str| format!("SUBSTR(CAST({col} AS TEXT), 1, 7)");
     let course_cell = "c.institution_id, c.track, i.district, COALESCE(c.level, 0) AS level";
     let from_enrolment = "FROM enrolment e JOIN course c ON c.id = e.course_id \
          JOIN institution i ON i.id = c.institution_id";
     [
         (
-            0,
+            Measure::Enrolments,
             format!(
                 "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
                  WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
@@ -131,7 +138,7 @@ fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
             "e.enrolled_on",
         ),
         (
-            1,
+            Measure::Completions,
             format!(
                 "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
                  WHERE 1 = 1 AND e.status = 'COMPLETED' GROUP BY 1, 2, 3, 4, 5",
@@ -140,7 +147,7 @@ fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
             "e.completed_on",
         ),
         (
-            2,
+            Measure::Trainees,
             format!(
                 "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
                  JOIN {person_track} pt ON pt.first_enrolment_id = e.id \
@@ -150,7 +157,7 @@ fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
             "e.enrolled_on",
         ),
         (
-            3,
+            Measure::CertifiedPersons,
             format!(
                 "SELECT t.institution_id, t.track, i.district, COALESCE(t.level, 0) AS level, \
                  {} AS month, COUNT(*) AS n FROM certificate t \
@@ -162,251 +169,6 @@ fn measure_queries(person_track: &str) -> [(usize, String, &'static str); 4] {
             "t.issued_on",
         ),
     ]
-}
-
-fn read_cell(row: &QueryResult) -> Result<(Cell, i64), AppError> {
-    Ok((
-        Cell {
-            institution_id: row.try_get("", "institution_id")?,
-            district: row.try_get("", "district")?,
-            track: row.try_get("", "track")?,
-            level: row.try_get("", "level")?,
-            month: row.try_get("", "month")?,
-        },
-        row.try_get("", "n")?,
-    ))
-}
-
-fn both_grains(cell: Cell) -> [(String, Cell); 2] {
-    let district = Cell {
-        institution_id: Uuid::nil(),
-        ..cell.clone()
-    };
-    [
-        (GRAIN_INSTITUTION.to_owned(), cell),
-        (super::counting::GRAIN_DISTRICT.to_owned(), district),
-    ]
-}
-
-/// An integer column that is `int4` in a table but `int8` from an aggregate.
-fn read_int(row: &QueryResult, col: &str) -> Result<i64, AppError> {
-    match row.try_get::<i64>("", col) {
-        Ok(v) => Ok(v),
-        Err(_) => Ok(i64::from(row.try_get::<i32>("", col)?)),
-    }
-}
-
-/// Reads the stored rollups; zero rows (left behind by decrements) are dropped.
-pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
-    let mut snap = Snapshot::default();
-    for row in sql::query(db, "SELECT * FROM stats_rollup", vec![]).await? {
-        let measures = [
-            read_int(&row, "enrolments")?,
-            read_int(&row, "completions")?,
-            read_int(&row, "trainees")?,
-            read_int(&row, "certified_persons")?,
-        ];
-        if measures.iter().all(|m| *m == 0) {
-            continue;
-        }
-        let cell = Cell {
-            institution_id: row.try_get("", "institution_id")?,
-            district: row.try_get("", "district")?,
-            track: row.try_get("", "track")?,
-            level: row.try_get("", "level")?,
-            month: row.try_get("", "month")?,
-        };
-        snap.stats
-            .insert((row.try_get("", "grain")?, cell), measures);
-    }
-    for row in sql::query(
-        db,
-        "SELECT programme_id, track, SUM(certified) AS certified, SUM(in_training) AS in_training \
-         FROM programme_counter GROUP BY programme_id, track",
-        vec![],
-    )
-    .await?
-    {
-        let counts = [read_int(&row, "certified")?, read_int(&row, "in_training")?];
-        if counts != [0, 0] {
-            snap.counters.insert(
-                (row.try_get("", "programme_id")?, row.try_get("", "track")?),
-                counts,
-            );
-        }
-    }
-    for row in sql::query(
-        db,
-        "SELECT * FROM programme_day WHERE newly_certified <> 0",
-        vec![],
-    )
-    .await?
-    {
-        snap.days.insert(
-            (
-                row.try_get("", "programme_id")?,
-                row.try_get("", "track")?,
-                row.try_get("", "day")?,
-            ),
-            read_int(&row, "newly_certified")?,
-        );
-    }
-    Ok(snap)
-}
-
-/// Differences between the stored counts and a recount, one line each; empty when exact.
-///
-/// Reads one snapshot (REPEATABLE READ on PostgreSQL, a read transaction on SQLite), so
-/// it runs beside live writers without blocking them or seeing half a write. The
-/// per-person window query is materialized once in a temporary table that the rollback
-/// drops.
-pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
-    let txn = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(Some(IsolationLevel::RepeatableRead), None)
-                .await?
-        }
-        _ => db.begin().await?,
-    };
-    for (table, query) in [
-        (RECOUNT_PERSON_TRACK, PERSON_TRACK),
-        (RECOUNT_PROGRAMME_PERSON, PROGRAMME_PERSON),
-    ] {
-        sql::query(
-            &txn,
-            &format!("CREATE TEMPORARY TABLE {table} AS {query}"),
-            vec![],
-        )
-        .await?;
-    }
-    for (table, key) in [
-        (RECOUNT_PERSON_TRACK, "trainee_id, track"),
-        (RECOUNT_PROGRAMME_PERSON, "trainee_id, track, programme_id"),
-    ] {
-        sql::query(
-            &txn,
-            &format!("CREATE INDEX {table}_key ON {table} ({key})"),
-            vec![],
-        )
-        .await?;
-    }
-    // Ids as text: PostgreSQL's uuid type casts, SQLite stores 16-byte blobs.
-    let id = |col: &str| match db.get_database_backend() {
-        DbBackend::Postgres => format!("CAST({col} AS TEXT)"),
-        _ => format!("lower(hex({col}))"),
-    };
-    let mut out = differing_rows(&txn, &person_track_diff(id)).await?;
-    out.extend(differing_rows(&txn, &programme_person_diff(id)).await?);
-    let expected = recount(&txn, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON).await?;
-    let actual = stored(&txn).await?;
-    txn.rollback().await?;
-    diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
-    diff(
-        "programme_counter",
-        &expected.counters,
-        &actual.counters,
-        &mut out,
-    );
-    diff("programme_day", &expected.days, &actual.days, &mut out);
-    Ok(out)
-}
-
-/// Most per-person differences listed: past this, more lines would not help a reader.
-const MAX_ROW_DIFFERENCES: usize = 1000;
-
-/// `person_track` rows that differ from the recount (materialized in
-/// [`RECOUNT_PERSON_TRACK`]), found by the database: either side missing, or a column
-/// unequal.
-fn person_track_diff(id: impl Fn(&str) -> String) -> String {
-    format!(
-        "SELECT 'person_track' AS tbl, \
-       {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
-       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
-         || {} || ' at ' || CAST(e.first_enrolled_at AS TEXT) || ', first certificate ' \
-         || COALESCE(NULLIF({}, ''), '-') END AS expected, \
-       CASE WHEN s.trainee_id IS NULL THEN 'nothing' ELSE CAST(s.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
-         || {} || ' at ' || CAST(s.first_enrolled_at AS TEXT) || ', first certificate ' \
-         || COALESCE(NULLIF({}, ''), '-') END AS stored \
-     FROM recount_person_track e FULL OUTER JOIN person_track s \
-       ON s.trainee_id = e.trainee_id AND s.track = e.track \
-     WHERE e.trainee_id IS NULL OR s.trainee_id IS NULL OR e.enrolled_now <> s.enrolled_now \
-       OR e.first_enrolment_id <> s.first_enrolment_id OR e.first_enrolled_at <> s.first_enrolled_at \
-       OR e.first_certificate_id IS DISTINCT FROM s.first_certificate_id",
-        id("COALESCE(e.trainee_id, s.trainee_id)"),
-        id("e.first_enrolment_id"),
-        id("e.first_certificate_id"),
-        id("s.first_enrolment_id"),
-        id("s.first_certificate_id"),
-    )
-}
-
-/// `programme_person` rows that differ from the recount; a stored row of 0 certificates
-/// (left by revocations) counts as no row. The table is joined directly, so both engines
-/// can use its key.
-fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
-    format!(
-        "SELECT 'programme_person' AS tbl, \
-       {} || ' ' || {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
-       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.certificates AS TEXT) || ' certificates, first on ' \
-         || CAST(e.first_on AS TEXT) END AS expected, \
-       CASE WHEN COALESCE(s.certificates, 0) = 0 THEN 'nothing' ELSE CAST(s.certificates AS TEXT) \
-         || ' certificates, first on ' || CAST(s.first_on AS TEXT) END AS stored \
-     FROM recount_programme_person e FULL OUTER JOIN programme_person s \
-       ON s.programme_id = e.programme_id AND s.trainee_id = e.trainee_id AND s.track = e.track \
-     WHERE (e.trainee_id IS NULL AND s.certificates <> 0) OR s.trainee_id IS NULL \
-       OR (e.trainee_id IS NOT NULL \
-         AND (e.certificates <> s.certificates OR e.first_on IS DISTINCT FROM s.first_on))",
-        id("COALESCE(e.programme_id, s.programme_id)"),
-        id("COALESCE(e.trainee_id, s.trainee_id)"),
-    )
-}
-
-/// The lines of a `*_DIFF` query, at most [`MAX_ROW_DIFFERENCES`].
-async fn differing_rows(db: &impl ConnectionTrait, query: &str) -> Result<Vec<String>, AppError> {
-    let rows = sql::query(
-        db,
-        &format!("{query} LIMIT {}", MAX_ROW_DIFFERENCES + 1),
-        vec![],
-    )
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let table: String = row.try_get("", "tbl")?;
-        if i == MAX_ROW_DIFFERENCES {
-            out.push(format!("{table}: more differences not listed"));
-            break;
-        }
-        let key: String = row.try_get("", "row_key")?;
-        let expected: String = row.try_get("", "expected")?;
-        let stored: String = row.try_get("", "stored")?;
-        out.push(format!(
-            "{table} {key}: expected {expected}, stored {stored}"
-        ));
-    }
-    Ok(out)
-}
-
-fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
-    table: &str,
-    expected: &BTreeMap<K, V>,
-    actual: &BTreeMap<K, V>,
-    out: &mut Vec<String>,
-) {
-    for (key, want) in expected {
-        match actual.get(key) {
-            Some(have) if have == want => {}
-            have => out.push(format!(
-                "{table} {key:?}: expected {want:?}, stored {have:?}"
-            )),
-        }
-    }
-    for (key, have) in actual {
-        if !expected.contains_key(key) {
-            out.push(format!(
-                "{table} {key:?}: expected nothing, stored {have:?}"
-            ));
-        }
-    }
 }
 
 /// Replaces every stored count with a recount, in one transaction (after a bulk load,
@@ -512,16 +274,16 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
          enrolments, completions, trainees, certified_persons) VALUES ",
         snap.stats.iter().map(|((grain, cell), m)| {
             vec![
-                grain.clone().into(),
+                grain.as_str().into(),
                 cell.institution_id.into(),
                 cell.district.clone().into(),
-                cell.track.clone().into(),
+                cell.track.as_str().into(),
                 cell.level.into(),
                 cell.month.clone().into(),
-                m[0].into(),
-                m[1].into(),
-                m[2].into(),
-                m[3].into(),
+                m.enrolments.into(),
+                m.completions.into(),
+                m.trainees.into(),
+                m.certified_persons.into(),
             ]
         }),
     )
@@ -529,17 +291,15 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
     insert_rows(
         db,
         "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) VALUES ",
-        snap.counters
-            .iter()
-            .map(|((programme, track), [certified, in_training])| {
-                vec![
-                    (*programme).into(),
-                    track.clone().into(),
-                    0.into(),
-                    (*certified).into(),
-                    (*in_training).into(),
-                ]
-            }),
+        snap.totals.iter().map(|((programme, track), totals)| {
+            vec![
+                (*programme).into(),
+                track.as_str().into(),
+                0.into(),
+                totals.certified.into(),
+                totals.in_training.into(),
+            ]
+        }),
     )
     .await?;
     insert_rows(
@@ -548,7 +308,7 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
         snap.days.iter().map(|((programme, track, day), n)| {
             vec![
                 (*programme).into(),
-                track.clone().into(),
+                track.as_str().into(),
                 (*day).into(),
                 (*n).into(),
             ]
@@ -604,8 +364,8 @@ pub async fn cells(
             values.insert(0, to.into());
         }
         for row in sql::query(db, &text, values).await? {
-            let (cell, n) = read_cell(&row)?;
-            out.entry(cell).or_default()[measure] += n;
+            let (cell, n) = (Cell::read(&row)?, read_int(&row, "n")?);
+            out.entry(cell).or_default().add(measure, n);
         }
     }
     Ok(out)

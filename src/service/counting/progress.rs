@@ -1,23 +1,24 @@
-//! Progress against a programme's targets, counted exactly from the base tables.
+//! Progress against a programme's targets (`programmeProgress`).
 //!
 //! `certified`: distinct persons with an unrevoked certificate on the track issued within
 //! the programme period. `inTraining`: distinct persons with an ENROLLED enrolment on the
-//! track who are not certified on it. A person counts once per track.
+//! track who are not certified on it. A person counts once per track. The city's view
+//! reads the maintained totals and day series; an institution's share is counted from
+//! the base tables. Both derive `ratio`, `reachedOn` and the projection in [`reach`].
 
 use std::collections::HashMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
-use super::{access, now, sql};
+use super::cell::{self, read_int};
+use super::{reach, sql};
 use crate::auth::CurrentUser;
 use crate::domain::{Track, programme_date};
 use crate::entity::{programme as programme_entity, programme_target};
 use crate::error::AppError;
-
-/// Window of the reach-date projection.
-const PROJECTION_DAYS: u64 = 90;
+use crate::service::{access, now};
 
 /// Progress on one track.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,12 +152,19 @@ async fn track_progress(
             scope.into(),
         ]
     };
-    let certified = sql::count(
+    let mut days = Vec::new();
+    for row in sql::query(
         db,
-        &format!("SELECT COUNT(*) FROM ({FIRST_CERTIFIED}) firsts"),
+        &format!(
+            "SELECT first_on, COUNT(*) AS n FROM ({FIRST_CERTIFIED}) firsts \
+             GROUP BY first_on ORDER BY first_on"
+        ),
         base(),
     )
-    .await?;
+    .await?
+    {
+        days.push((row.try_get("", "first_on")?, count(&row, "n")?));
+    }
     let mut values = vec![track.as_str().into(), scope.into(), scope.into()];
     values.extend(base());
     let in_training = sql::count(
@@ -171,54 +179,46 @@ async fn track_progress(
         values,
     )
     .await?;
-    let target_u = u64::try_from(target).unwrap_or(0);
-    let reached_on = if target_u == 0 {
-        Some(programme.starts_on)
-    } else if certified >= target_u {
-        let mut values = base();
-        values.push(i64::from(target - 1).into());
-        let rows = sql::query(
-            db,
-            &format!(
-                "SELECT first_on FROM ({FIRST_CERTIFIED}) firsts ORDER BY first_on LIMIT 1 OFFSET ?"
-            ),
-            values,
-        )
-        .await?;
-        rows.first()
-            .map(|row| row.try_get::<NaiveDate>("", "first_on"))
-            .transpose()?
-    } else {
-        None
-    };
-    let projected_reach_date = if reached_on.is_some() {
-        None
-    } else {
-        let since = today
-            .checked_sub_days(Days::new(PROJECTION_DAYS))
-            .unwrap_or(today);
-        let mut values = base();
-        values.push(since.into());
-        let recent = sql::count(
-            db,
-            &format!("SELECT COUNT(*) FROM ({FIRST_CERTIFIED}) firsts WHERE first_on > ?"),
-            values,
-        )
-        .await?;
-        project(today, target_u.saturating_sub(certified), recent)
-    };
-    Ok(TrackProgress {
+    let certified = days.iter().map(|(_, n)| n).sum();
+    Ok(track_figures(
+        programme,
         track,
         target,
         certified,
         in_training,
-        ratio: ratio(certified, target),
-        projected_reach_date,
-        reached_on,
-    })
+        &days,
+        today,
+    ))
 }
 
-/// City-wide progress from the maintained counters: two statements for all tracks,
+/// A track's figures from its totals and day series.
+fn track_figures(
+    programme: &programme_entity::Model,
+    track: Track,
+    target: i32,
+    certified: u64,
+    in_training: u64,
+    days: &[(NaiveDate, u64)],
+    today: NaiveDate,
+) -> TrackProgress {
+    let reach = reach::reach(target, certified, days, programme.starts_on, today);
+    TrackProgress {
+        track,
+        target,
+        certified,
+        in_training,
+        ratio: reach.ratio,
+        projected_reach_date: reach.projected_reach_date,
+        reached_on: reach.reached_on,
+    }
+}
+
+/// A count column as `u64` (negative sums, which cannot occur, read as 0).
+fn count(row: &sea_orm::QueryResult, col: &str) -> Result<u64, AppError> {
+    Ok(u64::try_from(read_int(row, col)?).unwrap_or(0))
+}
+
+/// City-wide progress from the maintained totals: two statements for all tracks,
 /// reading a few rows per track and day whatever the data size.
 async fn maintained(
     db: &impl ConnectionTrait,
@@ -226,25 +226,22 @@ async fn maintained(
     tracks: &[(Track, i32)],
     today: NaiveDate,
 ) -> Result<Vec<TrackProgress>, AppError> {
-    let mut totals: HashMap<String, (u64, u64)> = HashMap::new();
+    let mut totals: HashMap<Track, (u64, u64)> = HashMap::new();
     for row in sql::query(
         db,
-        "SELECT track, SUM(certified) AS certified, SUM(in_training) AS in_training \
+        "SELECT track, COALESCE(SUM(certified), 0) AS certified, \
+         COALESCE(SUM(in_training), 0) AS in_training \
          FROM programme_counter WHERE programme_id = ? GROUP BY track",
         vec![programme.id.into()],
     )
     .await?
     {
-        let read = |col: &str| -> Result<u64, AppError> {
-            let v = row.try_get::<Option<i64>>("", col)?.unwrap_or(0);
-            Ok(u64::try_from(v).unwrap_or(0))
-        };
         totals.insert(
-            row.try_get("", "track")?,
-            (read("certified")?, read("in_training")?),
+            cell::track(&row.try_get::<String>("", "track")?)?,
+            (count(&row, "certified")?, count(&row, "in_training")?),
         );
     }
-    let mut days: HashMap<String, Vec<(NaiveDate, u64)>> = HashMap::new();
+    let mut days: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
     for row in sql::query(
         db,
         "SELECT track, day, newly_certified FROM programme_day \
@@ -253,76 +250,24 @@ async fn maintained(
     )
     .await?
     {
-        let n = u64::try_from(row.try_get::<i32>("", "newly_certified")?).unwrap_or(0);
-        days.entry(row.try_get("", "track")?)
+        days.entry(cell::track(&row.try_get::<String>("", "track")?)?)
             .or_default()
-            .push((row.try_get("", "day")?, n));
+            .push((row.try_get("", "day")?, count(&row, "newly_certified")?));
     }
-    let since = today
-        .checked_sub_days(Days::new(PROJECTION_DAYS))
-        .unwrap_or(today);
-    let mut out = Vec::with_capacity(tracks.len());
-    for &(track, target) in tracks {
-        let (certified, in_training) = totals.get(track.as_str()).copied().unwrap_or_default();
-        let target_u = u64::try_from(target).unwrap_or(0);
-        let (mut running, mut reached_on, mut recent) = (0u64, None, 0u64);
-        if target_u == 0 {
-            reached_on = Some(programme.starts_on);
-        }
-        for &(day, n) in days.get(track.as_str()).map_or(&[][..], Vec::as_slice) {
-            running += n;
-            if reached_on.is_none() && running >= target_u {
-                reached_on = Some(day);
-            }
-            if day > since {
-                recent += n;
-            }
-        }
-        out.push(TrackProgress {
-            track,
-            target,
-            certified,
-            in_training,
-            ratio: ratio(certified, target),
-            projected_reach_date: if reached_on.is_some() {
-                None
-            } else {
-                project(today, target_u.saturating_sub(certified), recent)
-            },
-            reached_on,
-        });
-    }
-    Ok(out)
-}
-
-/// `certified / target`, 1 when the target is 0.
-fn ratio(certified: u64, target: i32) -> f64 {
-    if target == 0 {
-        1.0
-    } else {
-        certified as f64 / f64::from(target)
-    }
-}
-
-/// Linear projection: `remaining` persons at `recent` persons per 90 days.
-fn project(today: NaiveDate, remaining: u64, recent: u64) -> Option<NaiveDate> {
-    if recent == 0 || remaining == 0 {
-        return None;
-    }
-    let days = (remaining * PROJECTION_DAYS).div_ceil(recent);
-    today.checked_add_days(Days::new(days))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_projection_is_linear_in_the_recent_rate() {
-        let today = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        // 90 persons in 90 days: one a day, so 10 remaining take 10 days.
-        assert_eq!(project(today, 10, 90), NaiveDate::from_ymd_opt(2025, 1, 11));
-        assert_eq!(project(today, 10, 0), None);
-        assert_eq!(project(today, 0, 5), None);
-    }
+    Ok(tracks
+        .iter()
+        .map(|&(track, target)| {
+            let (certified, in_training) = totals.get(&track).copied().unwrap_or_default();
+            let series = days.get(&track).map_or(&[][..], Vec::as_slice);
+            track_figures(
+                programme,
+                track,
+                target,
+                certified,
+                in_training,
+                series,
+                today,
+            )
+        })
+        .collect())
 }

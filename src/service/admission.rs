@@ -1,0 +1,222 @@
+//! Admission to a course: the one write path of enrolment rows, used by `enrol`,
+//! `enrolMany` and the roster import. Seats, the insert, ownership, the maintained counts
+//! and the audit record are written here and nowhere else.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::{audit, counting, now, trainee};
+use crate::auth::CurrentUser;
+use crate::domain::{EnrolmentStatus, programme_date};
+use crate::entity::{course, enrolment};
+use crate::error::AppError;
+
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+const CHUNK: usize = 500;
+
+/// The enrolment of one admitted person.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    /// The enrolment, new or existing.
+    pub enrolment: enrolment::Model,
+    /// True when this admission created it.
+    pub created: bool,
+}
+
+/// Admits `trainees` (distinct persons the course's institution owns, or has just
+/// registered) to `course`, inside the caller's transaction. A person already enrolled
+/// keeps the enrolment (`created: false`); the others take free seats in input order;
+/// `None` for those left without one. Capacity holds under concurrency: the course row is
+/// locked first (on SQLite this takes the write lock at once), so admissions to one
+/// course run one after another; admissions to other courses do not wait.
+///
+/// `action` names the operation in the audit trail (`enrol`, `enrolMany`, …).
+pub async fn admit(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    course_id: Uuid,
+    district: &str,
+    trainees: &[Uuid],
+) -> Result<Vec<Option<Admitted>>, AppError> {
+    let course = lock(db, course_id).await?;
+    admit_locked(db, actor, action, &course, district, trainees).await
+}
+
+/// [`admit`] to a course the caller has locked with [`lock`] in this transaction
+/// (`course` as [`lock`] returned it), for a caller that must know the free seats before
+/// it decides whom to admit (a batch registers only the people who get a seat).
+pub async fn admit_locked(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    course: &course::Model,
+    district: &str,
+    trainees: &[Uuid],
+) -> Result<Vec<Option<Admitted>>, AppError> {
+    let free = course.capacity.map_or(usize::MAX, |capacity| {
+        usize::try_from(capacity.saturating_sub(course.enrolled_count)).unwrap_or(0)
+    });
+    // With a seat for everyone, the insert itself tells who was enrolled already; else
+    // those must be known first, since they take no seat.
+    let mut existing = if free >= trainees.len() {
+        HashMap::new()
+    } else {
+        enrolments_of(db, course.id, trainees).await?
+    };
+    let candidates: Vec<Uuid> = trainees
+        .iter()
+        .filter(|t| !existing.contains_key(*t))
+        .take(free)
+        .copied()
+        .collect();
+    let created = insert(db, course, &candidates).await?;
+    let created_ids: HashSet<Uuid> = created.iter().map(|e| e.trainee_id).collect();
+    let missing: Vec<Uuid> = candidates
+        .iter()
+        .filter(|t| !created_ids.contains(*t))
+        .copied()
+        .collect();
+    existing.extend(enrolments_of(db, course.id, &missing).await?);
+
+    if !created.is_empty() {
+        take_seats(db, course.id, created.len()).await?;
+        for chunk in created.chunks(CHUNK) {
+            let people: Vec<Uuid> = chunk.iter().map(|e| e.trainee_id).collect();
+            trainee::own_many(db, &people, course.institution_id).await?;
+        }
+        counting::enrolled_many(db, &created, course, district).await?;
+        audit::wrote(db, actor, action, "enrolment", created.iter().map(|e| e.id)).await?;
+    }
+    let mut created: HashMap<Uuid, enrolment::Model> =
+        created.into_iter().map(|e| (e.trainee_id, e)).collect();
+    Ok(trainees
+        .iter()
+        .map(|t| match (created.remove(t), existing.remove(t)) {
+            (Some(enrolment), _) => Some(Admitted {
+                enrolment,
+                created: true,
+            }),
+            (None, Some(enrolment)) => Some(Admitted {
+                enrolment,
+                created: false,
+            }),
+            (None, None) => None,
+        })
+        .collect())
+}
+
+/// Locks the course row with a write and returns it as it stands under the lock: its
+/// `enrolled_count` and `capacity` hold until the transaction ends.
+pub async fn lock(db: &impl ConnectionTrait, course_id: Uuid) -> Result<course::Model, AppError> {
+    course::Entity::update_many()
+        .col_expr(course::Column::UpdatedAt, Expr::value(now()))
+        .filter(course::Column::Id.eq(course_id))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::not_found("course", course_id))
+}
+
+/// Inserts an ENROLLED enrolment of `course` for each of `trainees`; returns those
+/// inserted (a pair enrolled already is skipped by the unique key).
+async fn insert(
+    db: &impl ConnectionTrait,
+    course: &course::Model,
+    trainees: &[Uuid],
+) -> Result<Vec<enrolment::Model>, AppError> {
+    let at = now();
+    let rows: Vec<enrolment::Model> = trainees
+        .iter()
+        .map(|trainee_id| enrolment::Model {
+            id: Uuid::now_v7(),
+            trainee_id: *trainee_id,
+            course_id: course.id,
+            status: EnrolmentStatus::Enrolled.as_str().to_owned(),
+            enrolled_at: at,
+            enrolled_on: programme_date(at),
+            completed_at: None,
+            completed_on: None,
+            score: None,
+            withdrawn_at: None,
+            withdrawal_reason: None,
+            created_at: at,
+            updated_at: at,
+        })
+        .collect();
+    let mut inserted = HashSet::new();
+    for chunk in rows.chunks(CHUNK) {
+        let keys = enrolment::Entity::insert_many(chunk.iter().cloned().map(active))
+            .on_conflict(
+                OnConflict::columns([enrolment::Column::TraineeId, enrolment::Column::CourseId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_with_returning_keys(db)
+            .await;
+        match keys {
+            Ok(keys) => inserted.extend(keys),
+            Err(DbErr::RecordNotInserted) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter(|e| inserted.contains(&e.id))
+        .collect())
+}
+
+fn active(e: enrolment::Model) -> enrolment::ActiveModel {
+    enrolment::ActiveModel {
+        id: Set(e.id),
+        trainee_id: Set(e.trainee_id),
+        course_id: Set(e.course_id),
+        status: Set(e.status),
+        enrolled_at: Set(e.enrolled_at),
+        enrolled_on: Set(e.enrolled_on),
+        completed_at: Set(e.completed_at),
+        completed_on: Set(e.completed_on),
+        score: Set(e.score),
+        withdrawn_at: Set(e.withdrawn_at),
+        withdrawal_reason: Set(e.withdrawal_reason),
+        created_at: Set(e.created_at),
+        updated_at: Set(e.updated_at),
+    }
+}
+
+async fn take_seats(db: &impl ConnectionTrait, course_id: Uuid, n: usize) -> Result<(), AppError> {
+    let n = i32::try_from(n).unwrap_or(i32::MAX);
+    course::Entity::update_many()
+        .col_expr(
+            course::Column::EnrolledCount,
+            Expr::col(course::Column::EnrolledCount).add(n),
+        )
+        .filter(course::Column::Id.eq(course_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Enrolments of `course` held by any of `trainees`, by trainee.
+pub async fn enrolments_of(
+    db: &impl ConnectionTrait,
+    course_id: Uuid,
+    trainees: &[Uuid],
+) -> Result<HashMap<Uuid, enrolment::Model>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in trainees.chunks(CHUNK) {
+        for e in enrolment::Entity::find()
+            .filter(enrolment::Column::CourseId.eq(course_id))
+            .filter(enrolment::Column::TraineeId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            out.insert(e.trainee_id, e);
+        }
+    }
+    Ok(out)
+}

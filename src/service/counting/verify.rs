@@ -1,0 +1,221 @@
+//! `verify-counts`: every maintained count compared with a recount from the base tables,
+//! in one read snapshot, beside live writers.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, TransactionTrait};
+
+use super::cell::{Cell, Grain, Measures, Totals, read_int, track};
+use super::recount::{
+    PERSON_TRACK, PROGRAMME_PERSON, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON, Snapshot,
+    recount,
+};
+use super::sql;
+use crate::error::AppError;
+
+/// Reads the stored rollups; zero rows (left behind by decrements) are dropped.
+pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
+    let mut snap = Snapshot::default();
+    for row in sql::query(db, "SELECT * FROM stats_rollup", vec![]).await? {
+        let measures = Measures::read(&row)?;
+        if measures.is_zero() {
+            continue;
+        }
+        let grain = Grain::parse(&row.try_get::<String>("", "grain")?)?;
+        snap.stats.insert((grain, Cell::read(&row)?), measures);
+    }
+    for row in sql::query(
+        db,
+        "SELECT programme_id, track, SUM(certified) AS certified, SUM(in_training) AS in_training \
+         FROM programme_counter GROUP BY programme_id, track",
+        vec![],
+    )
+    .await?
+    {
+        let totals = Totals {
+            certified: read_int(&row, "certified")?,
+            in_training: read_int(&row, "in_training")?,
+        };
+        if !totals.is_zero() {
+            snap.totals.insert(
+                (
+                    row.try_get("", "programme_id")?,
+                    track(&row.try_get::<String>("", "track")?)?,
+                ),
+                totals,
+            );
+        }
+    }
+    for row in sql::query(
+        db,
+        "SELECT * FROM programme_day WHERE newly_certified <> 0",
+        vec![],
+    )
+    .await?
+    {
+        snap.days.insert(
+            (
+                row.try_get("", "programme_id")?,
+                track(&row.try_get::<String>("", "track")?)?,
+                row.try_get("", "day")?,
+            ),
+            read_int(&row, "newly_certified")?,
+        );
+    }
+    Ok(snap)
+}
+
+/// Differences between the stored counts and a recount, one line each; empty when exact.
+///
+/// Reads one snapshot (REPEATABLE READ on PostgreSQL, a read transaction on SQLite), so
+/// it runs beside live writers without blocking them or seeing half a write. The
+/// per-person window query is materialized once in a temporary table that the rollback
+/// drops.
+pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
+    let txn = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), None)
+                .await?
+        }
+        _ => db.begin().await?,
+    };
+    for (table, query) in [
+        (RECOUNT_PERSON_TRACK, PERSON_TRACK),
+        (RECOUNT_PROGRAMME_PERSON, PROGRAMME_PERSON),
+    ] {
+        sql::query(
+            &txn,
+            &format!("CREATE TEMPORARY TABLE {table} AS {query}"),
+            vec![],
+        )
+        .await?;
+    }
+    for (table, key) in [
+        (RECOUNT_PERSON_TRACK, "trainee_id, track"),
+        (RECOUNT_PROGRAMME_PERSON, "trainee_id, track, programme_id"),
+    ] {
+        sql::query(
+            &txn,
+            &format!("CREATE INDEX {table}_key ON {table} ({key})"),
+            vec![],
+        )
+        .await?;
+    }
+    // Ids as text: PostgreSQL's uuid type casts, SQLite stores 16-byte blobs.
+    let id = |col: &str| match db.get_database_backend() {
+        DbBackend::Postgres => format!("CAST({col} AS TEXT)"),
+        _ => format!("lower(hex({col}))"),
+    };
+    let mut out = differing_rows(&txn, &person_track_diff(id)).await?;
+    out.extend(differing_rows(&txn, &programme_person_diff(id)).await?);
+    let expected = recount(&txn, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON).await?;
+    let actual = stored(&txn).await?;
+    txn.rollback().await?;
+    diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
+    diff(
+        "programme_counter",
+        &expected.totals,
+        &actual.totals,
+        &mut out,
+    );
+    diff("programme_day", &expected.days, &actual.days, &mut out);
+    Ok(out)
+}
+
+/// Most per-person differences listed: past this, more lines would not help a reader.
+const MAX_ROW_DIFFERENCES: usize = 1000;
+
+/// `person_track` rows that differ from the recount (materialized in
+/// [`RECOUNT_PERSON_TRACK`]), found by the database: either side missing, or a column
+/// unequal.
+fn person_track_diff(id: impl Fn(&str) -> String) -> String {
+    format!(
+        "SELECT 'person_track' AS tbl, \
+       {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
+       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
+         || {} || ' at ' || CAST(e.first_enrolled_at AS TEXT) || ', first certificate ' \
+         || COALESCE(NULLIF({}, ''), '-') END AS expected, \
+       CASE WHEN s.trainee_id IS NULL THEN 'nothing' ELSE CAST(s.enrolled_now AS TEXT) || ' enrolled, first enrolment ' \
+         || {} || ' at ' || CAST(s.first_enrolled_at AS TEXT) || ', first certificate ' \
+         || COALESCE(NULLIF({}, ''), '-') END AS stored \
+     FROM recount_person_track e FULL OUTER JOIN person_track s \
+       ON s.trainee_id = e.trainee_id AND s.track = e.track \
+     WHERE e.trainee_id IS NULL OR s.trainee_id IS NULL OR e.enrolled_now <> s.enrolled_now \
+       OR e.first_enrolment_id <> s.first_enrolment_id OR e.first_enrolled_at <> s.first_enrolled_at \
+       OR e.first_certificate_id IS DISTINCT FROM s.first_certificate_id",
+        id("COALESCE(e.trainee_id, s.trainee_id)"),
+        id("e.first_enrolment_id"),
+        id("e.first_certificate_id"),
+        id("s.first_enrolment_id"),
+        id("s.first_certificate_id"),
+    )
+}
+
+/// `programme_person` rows that differ from the recount; a stored row of 0 certificates
+/// (left by revocations) counts as no row. The table is joined directly, so both engines
+/// can use its key.
+fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
+    format!(
+        "SELECT 'programme_person' AS tbl, \
+       {} || ' ' || {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
+       CASE WHEN e.trainee_id IS NULL THEN 'nothing' ELSE CAST(e.certificates AS TEXT) || ' certificates, first on ' \
+         || CAST(e.first_on AS TEXT) END AS expected, \
+       CASE WHEN COALESCE(s.certificates, 0) = 0 THEN 'nothing' ELSE CAST(s.certificates AS TEXT) \
+         || ' certificates, first on ' || CAST(s.first_on AS TEXT) END AS stored \
+     FROM recount_programme_person e FULL OUTER JOIN programme_person s \
+       ON s.programme_id = e.programme_id AND s.trainee_id = e.trainee_id AND s.track = e.track \
+     WHERE (e.trainee_id IS NULL AND s.certificates <> 0) OR s.trainee_id IS NULL \
+       OR (e.trainee_id IS NOT NULL \
+         AND (e.certificates <> s.certificates OR e.first_on IS DISTINCT FROM s.first_on))",
+        id("COALESCE(e.programme_id, s.programme_id)"),
+        id("COALESCE(e.trainee_id, s.trainee_id)"),
+    )
+}
+
+/// The lines of a `*_DIFF` query, at most [`MAX_ROW_DIFFERENCES`].
+async fn differing_rows(db: &impl ConnectionTrait, query: &str) -> Result<Vec<String>, AppError> {
+    let rows = sql::query(
+        db,
+        &format!("{query} LIMIT {}", MAX_ROW_DIFFERENCES + 1),
+        vec![],
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let table: String = row.try_get("", "tbl")?;
+        if i == MAX_ROW_DIFFERENCES {
+            out.push(format!("{table}: more differences not listed"));
+            break;
+        }
+        let key: String = row.try_get("", "row_key")?;
+        let expected: String = row.try_get("", "expected")?;
+        let stored: String = row.try_get("", "stored")?;
+        out.push(format!(
+            "{table} {key}: expected {expected}, stored {stored}"
+        ));
+    }
+    Ok(out)
+}
+
+fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
+    table: &str,
+    expected: &BTreeMap<K, V>,
+    actual: &BTreeMap<K, V>,
+    out: &mut Vec<String>,
+) {
+    for (key, want) in expected {
+        match actual.get(key) {
+            Some(have) if have == want => {}
+            have => out.push(format!(
+                "{table} {key:?}: expected {want:?}, stored {have:?}"
+            )),
+        }
+    }
+    for (key, have) in actual {
+        if !expected.contains_key(key) {
+            out.push(format!(
+                "{table} {key:?}: expected nothing, stored {have:?}"
+            ));
+        }
+    }
+}
