@@ -34,7 +34,7 @@ use crate::error::AppError;
 use crate::graphql::transport::{self, Answer, Media};
 use crate::graphql::{self, Api, SchemaOptions};
 use crate::service::pii::PiiKey;
-use crate::service::rate_limit::{LoginThrottle, RateLimiter};
+use crate::service::rate_limit::{Clock, LoginThrottle, RateLimiter};
 use crate::service::{Deps, account, export, health};
 
 /// Largest request body accepted on `/graphql`.
@@ -230,6 +230,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         }
         None => DistrictList::shenzhen(),
     };
+    let clock = Clock::system();
     Ok(Deps {
         db,
         pii,
@@ -239,11 +240,14 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         verify_limiter: Arc::new(RateLimiter::new(
             settings.verify_per_minute,
             Duration::from_secs(60),
+            clock.clone(),
         )),
         login_throttle: Arc::new(LoginThrottle::new(
             settings.login_failures_per_account,
             settings.login_failures_per_address,
+            &clock,
         )),
+        clock,
     })
 }
 
