@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::fixtures::{self, Caller, Institution, NewCourse, Roles, World, register_id};
+use crate::support::fixtures::{self, Institution, NewCourse, World, register_id};
 use crate::support::flows::{self, enrolled};
 use crate::support::gql::Gql;
 use crate::support::ids::{resident_id, resident_id_ending_in_x, with_wrong_check};
 use crate::support::reads::{counts, enrolled_count};
+use crate::support::roles::{Caller, Roles};
 
 /// `enrolMany`, selecting everything a test may assert on.
 pub const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {

@@ -6,11 +6,11 @@
 use serde_json::{Value, json};
 
 use crate::support::app::spawn_app;
-use crate::support::fixtures::{Caller, Roles};
 use crate::support::flows::{COMPLETE, ENROL, WITHDRAW, enrolled};
 use crate::support::gql::{CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, REGISTER};
 use crate::support::hostile::{Case, assert_each_refused, course, input, person};
 use crate::support::ids::credit_code;
+use crate::support::roles::{Caller, Roles};
 
 fn course_with(institution: &str, key: &str, value: Value) -> Value {
     let mut variables = course(institution, "Hosting", json!(8));

@@ -7,10 +7,11 @@ use serde_json::json;
 use talent_registry::entity::session;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::fixtures::{Caller, Roles, register};
+use crate::support::fixtures::register;
 use crate::support::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
 use crate::support::gql::{CREATE_COURSE, Gql, REGISTER};
 use crate::support::hostile::{Case, assert_each_refused, course, input, person, snapshot};
+use crate::support::roles::{Caller, Roles};
 
 /// A token that is no (longer a) session, made one way or another.
 async fn dead_tokens(app: &TestApp, w: &Roles) -> Vec<(&'static str, String)> {

@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use crate::support::app::{USER_PASSWORD, spawn_app};
-use crate::support::fixtures::{Caller, Roles};
 use crate::support::gql::{
     CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, CREATE_USER, REGISTER, SET_TARGET,
 };
 use crate::support::ids::{credit_code, resident_id, username};
+use crate::support::roles::{Caller, Roles};
 
 /// One call of the table: who, what, with which input, the rows it would add, and the
 /// expected error code (`None`: allowed).

@@ -14,8 +14,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::fixtures::{programme_ends, programme_starts};
-use crate::support::flows::{self, days_from_today};
+use crate::support::flows::{self, days_from_today, programme_ends, programme_starts};
 use crate::support::random_world::{
     HOST_TARGET, Known, Op, PROFESSIONAL_TARGET, Population, learn, pick, populate, run, seed,
 };

@@ -10,3 +10,4 @@ pub mod process;
 pub mod proxy;
 pub mod random_world;
 pub mod reads;
+pub mod roles;

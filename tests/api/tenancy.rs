@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::fixtures::{Caller, Roles};
 use crate::support::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
 use crate::support::hostile::{input, snapshot};
+use crate::support::roles::{Caller, Roles};
 
 const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
   enrolMany(input: $input) { createdCount failedCount }

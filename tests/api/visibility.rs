@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use crate::support::app::spawn_app;
-use crate::support::fixtures::{Caller, Roles};
 use crate::support::reads::node_ids;
+use crate::support::roles::{Caller, Roles};
 
 /// What a read should give: exactly these rows, or an error code.
 #[derive(Debug)]

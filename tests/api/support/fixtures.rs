@@ -4,11 +4,11 @@
 //! so no two tests share a row. The token-level steps the builder is made of are public
 //! for tests that act as a given token.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::app::{TestApp, USER_PASSWORD};
-use super::flows::{days_from_today, today};
+use super::flows::{days_from_today, programme_ends, programme_starts};
 use super::gql::{ACTIVATE, Gql, REGISTER, id_at};
 use super::ids::{credit_code, resident_id, username};
 
@@ -298,8 +298,8 @@ pub async fn trainee_account(app: &TestApp, staff: &str) -> (String, String) {
     (trainee, activate(app, &code).await)
 }
 
-/// Creates a programme covering a year either side of today, whole months, with the
-/// given targets; returns its id.
+/// Creates a programme from [`programme_starts`] to [`programme_ends`] with the given
+/// targets; returns its id.
 pub async fn programme(app: &TestApp, admin: &str, host: i32, professional: i32) -> String {
     let response = app
         .graphql_as(
@@ -317,90 +317,4 @@ pub async fn programme(app: &TestApp, admin: &str, host: i32, professional: i32)
         )
         .await;
     id_at(&response.data()["createProgramme"])
-}
-
-/// First day of the programmes [`programme`] creates: the first of this month last year.
-pub fn programme_starts() -> NaiveDate {
-    let today = today();
-    NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).unwrap()
-}
-
-/// Last day of the programmes [`programme`] creates: the end of this month next year.
-pub fn programme_ends() -> NaiveDate {
-    let today = today();
-    NaiveDate::from_ymd_opt(today.year() + 1, today.month(), 1)
-        .and_then(|first| first.checked_add_months(Months::new(1)))
-        .and_then(|next| next.pred_opt())
-        .unwrap()
-}
-
-/// Who calls: every role of the permission table, plus an admin of another institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caller {
-    Anonymous,
-    CityAdmin,
-    CityAnalyst,
-    InstitutionAdmin,
-    InstitutionStaff,
-    Trainee,
-    OtherInstitutionAdmin,
-}
-
-/// Two institutions with a course and a registered person each, and a token per role.
-/// The role tokens belong to the first institution; the TRAINEE is its person.
-pub struct Roles {
-    pub admin: String,
-    pub analyst: String,
-    pub institution: String,
-    pub institution_admin: String,
-    pub staff: String,
-    pub trainee: String,
-    pub trainee_token: String,
-    pub course: String,
-    pub other_institution: String,
-    pub other_admin: String,
-    pub other_trainee: String,
-    pub other_course: String,
-}
-
-impl Roles {
-    /// Builds them through the API.
-    pub async fn build(app: &TestApp) -> Self {
-        let world = app.world().await;
-        let analyst = world.user("CITY_ANALYST", None).await;
-        let own = world.institution().await;
-        let staff = own.staff().await;
-        let (trainee, trainee_token) = trainee_account(app, &staff).await;
-        let course = own.course(NewCourse::host()).await;
-        let other = world.institution().await;
-        let other_trainee = other.trainee().await;
-        let other_course = other.course(NewCourse::host()).await;
-        Self {
-            admin: world.admin,
-            analyst,
-            institution: own.id,
-            institution_admin: own.admin,
-            staff,
-            trainee,
-            trainee_token,
-            course,
-            other_institution: other.id,
-            other_admin: other.admin,
-            other_trainee,
-            other_course,
-        }
-    }
-
-    /// The bearer token of `caller`; none for `Anonymous`.
-    pub fn token(&self, caller: Caller) -> Option<&str> {
-        match caller {
-            Caller::Anonymous => None,
-            Caller::CityAdmin => Some(&self.admin),
-            Caller::CityAnalyst => Some(&self.analyst),
-            Caller::InstitutionAdmin => Some(&self.institution_admin),
-            Caller::InstitutionStaff => Some(&self.staff),
-            Caller::Trainee => Some(&self.trainee_token),
-            Caller::OtherInstitutionAdmin => Some(&self.other_admin),
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! The programme's core loop: enrolments, results and revocations, each one GraphQL call
 //! through the harness, and the programme's calendar.
 
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, Months, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use super::app::TestApp;
@@ -64,6 +64,21 @@ pub fn days_from_today(days: i64) -> NaiveDate {
         today.checked_sub_days(Days::new(days.unsigned_abs()))
     }
     .unwrap()
+}
+
+/// First day of the programmes `fixtures::programme` creates: the first of this month last year.
+pub fn programme_starts() -> NaiveDate {
+    let today = today();
+    NaiveDate::from_ymd_opt(today.year() - 1, today.month(), 1).unwrap()
+}
+
+/// Last day of the programmes `fixtures::programme` creates: the end of this month next year.
+pub fn programme_ends() -> NaiveDate {
+    let today = today();
+    NaiveDate::from_ymd_opt(today.year() + 1, today.month(), 1)
+        .and_then(|first| first.checked_add_months(Months::new(1)))
+        .and_then(|next| next.pred_opt())
+        .unwrap()
 }
 
 /// `enrol` of `trainee` in `course` as `token`.

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::app::TestApp;
-use super::fixtures::{Caller, Roles};
 use super::ids::resident_id;
+use super::roles::{Caller, Roles};
 
 /// Tables whose rows a refused call must leave alone.
 pub const TABLES: [&str; 8] = [
