@@ -46,6 +46,8 @@ pub struct Deps {
     pub verify_limiter: Arc<rate_limit::RateLimiter<std::net::IpAddr>>,
     /// Failed logins per account and per client address.
     pub login_throttle: Arc<rate_limit::LoginThrottle>,
+    /// The clock of the rate limiters' windows.
+    pub clock: rate_limit::Clock,
 }
 
 /// Commits a use case's transaction. A failed commit leaves its outcome unknown (the

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::domain::DistrictList;
 use crate::service::Deps;
 use crate::service::pii::PiiKey;
-use crate::service::rate_limit::{LoginThrottle, RateLimiter};
+use crate::service::rate_limit::{Clock, LoginThrottle, RateLimiter};
 
 /// HMAC key used when `TALENT_PII_KEY` is unset: fine for a demo, never for real data.
 const DEVELOPMENT_PII_KEY: &[u8] = b"talent-registry development key: set TALENT_PII_KEY";
@@ -65,6 +65,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         Some(spec) => DistrictList::from_spec(spec).context("TALENT_DISTRICTS")?,
         None => DistrictList::shenzhen(),
     };
+    let clock = Clock::system();
     Ok(Deps {
         db,
         pii,
@@ -74,11 +75,14 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         verify_limiter: Arc::new(RateLimiter::new(
             settings.verify_per_minute,
             Duration::from_secs(60),
+            clock.clone(),
         )),
         login_throttle: Arc::new(LoginThrottle::new(
             settings.login_failures_per_account,
             settings.login_failures_per_address,
+            &clock,
         )),
+        clock,
     })
 }
 

@@ -6,26 +6,56 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Keys tracked before stale windows are swept.
 const SWEEP_AT: usize = 10_000;
+
+/// The time the limiters read: the system's monotonic clock, moved on by whatever
+/// [`Clock::advance`] added. Production never advances it; tests jump over a window
+/// instead of sleeping through it. Clones share one offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// Nanoseconds added to the system time.
+    offset_nanos: Arc<AtomicU64>,
+}
+
+impl Clock {
+    /// The system clock, not advanced.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Instant {
+        Instant::now() + Duration::from_nanos(self.offset_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock and its clones forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        self.offset_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
 
 /// Admits at most `limit` calls per key per `window`.
 #[derive(Debug)]
 pub struct RateLimiter<K> {
     limit: u32,
     window: Duration,
+    clock: Clock,
     counts: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
 impl<K: Eq + Hash + Clone> RateLimiter<K> {
-    /// A limiter of `limit` calls per `window`.
-    pub fn new(limit: u32, window: Duration) -> Self {
+    /// A limiter of `limit` calls per `window` of `clock`.
+    pub fn new(limit: u32, window: Duration, clock: Clock) -> Self {
         Self {
             limit,
             window,
+            clock,
             counts: Mutex::new(HashMap::new()),
         }
     }
@@ -38,7 +68,7 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
 
     /// Counts a call by `key`; false when the key is over its limit.
     pub fn check(&self, key: &K) -> bool {
-        self.check_at(key, Instant::now())
+        self.check_at(key, self.clock.now())
     }
 
     /// Takes back one counted call of `key`: an attempt that turned out not to count.
@@ -97,11 +127,12 @@ pub struct LoginAttempt<'a> {
 }
 
 impl LoginThrottle {
-    /// At most `per_account` and `per_address` failed logins per [`LOGIN_FAILURE_WINDOW`].
-    pub fn new(per_account: u32, per_address: u32) -> Self {
+    /// At most `per_account` and `per_address` failed logins per [`LOGIN_FAILURE_WINDOW`]
+    /// of `clock`.
+    pub fn new(per_account: u32, per_address: u32, clock: &Clock) -> Self {
         Self {
-            by_account: RateLimiter::new(per_account, LOGIN_FAILURE_WINDOW),
-            by_address: RateLimiter::new(per_address, LOGIN_FAILURE_WINDOW),
+            by_account: RateLimiter::new(per_account, LOGIN_FAILURE_WINDOW, clock.clone()),
+            by_address: RateLimiter::new(per_address, LOGIN_FAILURE_WINDOW, clock.clone()),
         }
     }
 
@@ -162,20 +193,53 @@ impl LoginAttempt<'_> {
 mod tests {
     use super::*;
 
+    const MINUTE: Duration = Duration::from_secs(60);
+
     #[test]
     fn calls_over_the_limit_are_refused_until_the_window_passes() {
-        let limiter = RateLimiter::new(2, Duration::from_secs(60));
-        let start = Instant::now();
-        assert!(limiter.check_at(&"a", start));
-        assert!(limiter.check_at(&"a", start));
-        assert!(!limiter.check_at(&"a", start));
-        assert!(limiter.check_at(&"b", start), "keys are counted apart");
-        assert!(limiter.check_at(&"a", start + Duration::from_secs(61)));
+        let clock = Clock::system();
+        let limiter = RateLimiter::new(2, MINUTE, clock.clone());
+        assert!(limiter.check(&"a"));
+        assert!(limiter.check(&"a"));
+        assert!(!limiter.check(&"a"));
+        assert!(limiter.check(&"b"), "keys are counted apart");
+        clock.advance(MINUTE + Duration::from_secs(1));
+        assert!(limiter.check(&"a"));
+    }
+
+    #[test]
+    fn a_window_not_yet_passed_still_refuses() {
+        let clock = Clock::system();
+        let limiter = RateLimiter::new(1, MINUTE, clock.clone());
+        assert!(limiter.check(&"a"));
+        clock.advance(MINUTE / 2);
+        assert!(!limiter.check(&"a"), "half a window later");
+    }
+
+    #[test]
+    fn a_fresh_window_counts_from_zero_again() {
+        let clock = Clock::system();
+        let limiter = RateLimiter::new(2, MINUTE, clock.clone());
+        for _ in 0..3 {
+            limiter.check(&"a");
+        }
+        clock.advance(MINUTE);
+        assert!(limiter.check(&"a"));
+        assert!(limiter.check(&"a"));
+        assert!(!limiter.check(&"a"), "the new window has its own limit");
+    }
+
+    #[test]
+    fn clones_of_a_clock_advance_together() {
+        let clock = Clock::system();
+        let before = clock.clone().now();
+        clock.advance(MINUTE);
+        assert!(clock.clone().now() >= before + MINUTE);
     }
 
     #[test]
     fn failed_logins_over_the_account_limit_are_refused_but_other_accounts_are_not() {
-        let throttle = LoginThrottle::new(2, 10);
+        let throttle = LoginThrottle::new(2, 10, &Clock::system());
         let address = Some(IpAddr::from([127, 0, 0, 1]));
         for _ in 0..2 {
             assert!(throttle.attempt(Some("alice"), address).is_some());
@@ -188,8 +252,19 @@ mod tests {
     }
 
     #[test]
+    fn a_throttled_account_is_admitted_again_after_the_failure_window() {
+        let clock = Clock::system();
+        let throttle = LoginThrottle::new(1, 10, &clock);
+        let address = Some(IpAddr::from([127, 0, 0, 1]));
+        assert!(throttle.attempt(Some("alice"), address).is_some());
+        assert!(throttle.attempt(Some("alice"), address).is_none());
+        clock.advance(LOGIN_FAILURE_WINDOW);
+        assert!(throttle.attempt(Some("alice"), address).is_some());
+    }
+
+    #[test]
     fn a_success_clears_the_account_and_refunds_the_address() {
-        let throttle = LoginThrottle::new(2, 2);
+        let throttle = LoginThrottle::new(2, 2, &Clock::system());
         let address = Some(IpAddr::from([10, 0, 0, 1]));
         assert!(throttle.attempt(Some("alice"), address).is_some());
         if let Some(attempt) = throttle.attempt(Some("alice"), address) {

@@ -4,7 +4,8 @@ use sea_orm::EntityTrait;
 use serde_json::json;
 use talent_registry::entity::session;
 
-use crate::helpers::{ADMIN_PASSWORD, USER_PASSWORD, spawn_app};
+use crate::support::app::{ADMIN_PASSWORD, USER_PASSWORD, spawn_app};
+use crate::support::fixtures::institution_in;
 
 const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { token expiresAt user { username role } } }";
 const ME: &str = "{ me { username role institution { id } } }";
@@ -85,7 +86,7 @@ async fn an_institution_admin_creates_staff_of_its_own_institution_only() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (institution, institution_admin) = app.institution_with_admin(&admin).await;
-    let other = app.create_institution(&admin).await;
+    let other = institution_in(&app, &admin, "Nanshan").await.0;
     let create = |role: &'static str, institution: String| {
         json!({ "input": {
             "username": format!("staff{}", rand::random::<u32>()),

@@ -3,8 +3,10 @@
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::fixtures::{ACTIVATE, username};
-use crate::helpers::{USER_PASSWORD, spawn_app};
+use crate::support::app::{USER_PASSWORD, spawn_app};
+use crate::support::fixtures::{activation, register};
+use crate::support::gql::ACTIVATE;
+use crate::support::ids::username;
 
 const ME: &str = "{ me { username role institution { id } } }";
 
@@ -13,12 +15,12 @@ async fn an_activation_code_works_once_and_signs_the_trainee_in() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (trainee, code) = app.register_trainee(&staff).await;
-    app.register_trainee(&staff).await;
+    let (trainee, code) = register(&app, &staff, "张三").await;
+    register(&app, &staff, "张三").await;
     let name = username();
 
-    let first = app.activate(&code, &name).await;
-    let second = app.activate(&code, &username()).await;
+    let first = activation(&app, &code, &name).await;
+    let second = activation(&app, &code, &username()).await;
     let token = first.data()["activateTraineeAccount"]["token"]
         .as_str()
         .unwrap();
@@ -41,7 +43,7 @@ async fn a_garbage_or_empty_activation_code_creates_no_account() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (_, code) = app.register_trainee(&staff).await;
+    let (_, code) = register(&app, &staff, "张三").await;
     let cases = [
         ("garbage", "not-a-code".to_owned(), "NOT_FOUND"),
         (
@@ -55,12 +57,12 @@ async fn a_garbage_or_empty_activation_code_creates_no_account() {
     ];
 
     for (why, attempt, expected) in cases {
-        let response = app.activate(&attempt, &username()).await;
+        let response = activation(&app, &attempt, &username()).await;
         assert!(response.status < 500, "{why}");
         assert_eq!(response.code(), expected, "{why}: {}", response.body);
     }
     assert_eq!(app.count("\"user\" WHERE role = 'TRAINEE'").await, 0);
-    app.activate(&code, &username()).await.data();
+    activation(&app, &code, &username()).await.data();
 }
 
 #[tokio::test]
@@ -68,7 +70,7 @@ async fn a_refused_activation_leaves_the_code_usable() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (_, code) = app.register_trainee(&staff).await;
+    let (_, code) = register(&app, &staff, "张三").await;
     let input = |name: &str, password: &str| json!({ "input": { "activationCode": code, "username": name, "password": password } });
 
     let short_password = app.graphql(ACTIVATE, input(&username(), "short")).await;
@@ -97,7 +99,7 @@ async fn concurrent_activations_of_one_code_create_exactly_one_account() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (_, code) = app.register_trainee(&staff).await;
+    let (_, code) = register(&app, &staff, "张三").await;
     let url = format!("{}/graphql", app.address);
 
     let mut attempts = JoinSet::new();
@@ -130,9 +132,9 @@ async fn a_trainee_account_cannot_log_in_with_a_wrong_password_nor_act_as_staff(
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (_, code) = app.register_trainee(&staff).await;
+    let (_, code) = register(&app, &staff, "张三").await;
     let name = username();
-    let token = app.activate(&code, &name).await.data()["activateTraineeAccount"]["token"]
+    let token = activation(&app, &code, &name).await.data()["activateTraineeAccount"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -146,8 +148,8 @@ async fn a_trainee_account_cannot_log_in_with_a_wrong_password_nor_act_as_staff(
     let register = app
         .graphql_as(
             Some(&token),
-            crate::helpers::REGISTER,
-            json!({ "input": { "name": "李四", "idNumber": crate::helpers::resident_id() } }),
+            crate::support::gql::REGISTER,
+            json!({ "input": { "name": "李四", "idNumber": crate::support::ids::resident_id() } }),
         )
         .await;
 

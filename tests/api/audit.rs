@@ -5,9 +5,11 @@
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::flows::{self, NewCourse, complete, enrolled, register_id};
-use crate::helpers::{TestApp, resident_id, spawn_app};
-use crate::reads::rows;
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{self, NewCourse, register_id};
+use crate::support::flows::{self, complete, enrolled};
+use crate::support::ids::resident_id;
+use crate::support::reads::rows;
 
 const AUDIT_LOG: &str = "query($filter: AuditLogFilter, $first: Int) {
   auditLog(filter: $filter, first: $first) {
@@ -100,8 +102,8 @@ async fn a_response_showing_trainees_is_recorded_as_a_read_of_their_ids_and_a_co
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let first = flows::trainee(&app, &staff).await;
-    let second = flows::trainee(&app, &staff).await;
+    let first = fixtures::trainee(&app, &staff).await;
+    let second = fixtures::trainee(&app, &staff).await;
     const READS: &str = "audit_log WHERE kind = 'READ'";
     let before = app.count(READS).await;
 

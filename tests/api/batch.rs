@@ -7,10 +7,13 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::fixtures::{Caller, World, resident_id_ending_in_x, with_wrong_check};
-use crate::flows::{self, NewCourse, enrolled, register_id};
-use crate::helpers::{Gql, TestApp, resident_id, spawn_app};
-use crate::reads::{counts, enrolled_count};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{self, Institution, NewCourse, World, register_id};
+use crate::support::flows::{self, enrolled};
+use crate::support::gql::Gql;
+use crate::support::ids::{resident_id, resident_id_ending_in_x, with_wrong_check};
+use crate::support::reads::{counts, enrolled_count};
+use crate::support::roles::{Caller, Roles};
 
 /// `enrolMany`, selecting everything a test may assert on.
 pub const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
@@ -132,30 +135,18 @@ async fn discrepancies(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
-/// An institution with its admin and an open HOST course without capacity.
-struct Setup {
-    admin: String,
-    institution: String,
-    staff: String,
-    course: String,
-}
-
-async fn setup(app: &TestApp) -> Setup {
-    let admin = app.admin_token().await;
-    let (institution, staff) = app.institution_with_admin(&admin).await;
-    let course = NewCourse::host().create(app, &staff, &institution).await;
-    Setup {
-        admin,
-        institution,
-        staff,
-        course,
-    }
+/// An institution with an open HOST course without capacity.
+async fn arrange(app: &TestApp) -> (World, Institution, String) {
+    let city = app.world().await;
+    let own = city.institution().await;
+    let course = own.course(NewCourse::host()).await;
+    (city, own, course)
 }
 
 #[tokio::test]
 async fn mixed_rows_enrol_the_valid_ones_and_refuse_each_invalid_one_on_its_field() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let rows = vec![
         json!({ "name": "张三", "idNumber": resident_id(), "phone": "13812345678", "district": "Nanshan" }),
         json!({ "name": "李四", "idNumber": with_wrong_check(&resident_id(), "0123456789X") }),
@@ -166,13 +157,13 @@ async fn mixed_rows_enrol_the_valid_ones_and_refuse_each_invalid_one_on_its_fiel
         json!({ "name": "Ali Khan", "idNumber": resident_id(), "district": "南山" }),
     ];
 
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     let payload = payload(&response);
     let rows = results(payload);
     assert_in_input_order(payload, 7);
     for (i, masked) in [(0, "张*"), (2, "王*"), (6, "A** ****")] {
-        assert_created(&rows[i], &s.course);
+        assert_created(&rows[i], &course);
         assert_eq!(rows[i]["trainee"]["name"], masked, "{}", rows[i]);
         assert!(
             rows[i]["activationCode"].as_str().is_some(),
@@ -187,28 +178,28 @@ async fn mixed_rows_enrol_the_valid_ones_and_refuse_each_invalid_one_on_its_fiel
     assert_eq!(payload["createdCount"], 3);
     assert_eq!(payload["failedCount"], 4);
     assert_eq!(payload["applied"], true);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 3);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 3);
     assert_eq!(app.count("enrolment").await, 3);
     assert_eq!(app.count("trainee").await, 3);
-    assert_eq!(trainee_total(&app, &s.staff).await, 3);
+    assert_eq!(trainee_total(&app, &own.admin).await, 3);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn all_or_nothing_with_one_bad_row_writes_nothing_and_applies_fully_without_it() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let mut good = people(4);
     let bad = json!({ "name": "张三", "idNumber": "12345" });
     let mut rows = good.clone();
     rows.insert(2, bad);
     let before = table_counts(&app).await;
-    let total_before = trainee_total(&app, &s.staff).await;
+    let total_before = trainee_total(&app, &own.admin).await;
 
     let response = enrol_many(
         &app,
-        Some(&s.staff),
-        &s.course,
+        Some(&own.admin),
+        &course,
         &rows,
         Some("ALL_OR_NOTHING"),
     )
@@ -233,14 +224,14 @@ async fn all_or_nothing_with_one_bad_row_writes_nothing_and_applies_fully_withou
         }
     }
     assert_eq!(table_counts(&app).await, before, "nothing is written");
-    assert_eq!(trainee_total(&app, &s.staff).await, total_before);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 0);
+    assert_eq!(trainee_total(&app, &own.admin).await, total_before);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 0);
 
     good.truncate(4);
     let response = enrol_many(
         &app,
-        Some(&s.staff),
-        &s.course,
+        Some(&own.admin),
+        &course,
         &good,
         Some("ALL_OR_NOTHING"),
     )
@@ -251,21 +242,21 @@ async fn all_or_nothing_with_one_bad_row_writes_nothing_and_applies_fully_withou
     assert_eq!(applied["createdCount"], 4);
     assert_eq!(applied["failedCount"], 0);
     for row in results(applied) {
-        assert_created(row, &s.course);
+        assert_created(row, &course);
     }
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 4);
-    assert_eq!(trainee_total(&app, &s.staff).await, total_before + 4);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 4);
+    assert_eq!(trainee_total(&app, &own.admin).await, total_before + 4);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn a_dry_run_reports_each_row_and_writes_nothing() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     // One person already enrolled: a dry run reports them as not created.
     let known = resident_id();
-    let (known_id, _) = register_id(&app, &s.staff, "张三", &known).await;
-    enrolled(&app, &s.staff, &known_id, &s.course).await;
+    let (known_id, _) = register_id(&app, &own.admin, "张三", &known).await;
+    enrolled(&app, &own.admin, &known_id, &course).await;
     let rows = vec![
         person("李四"),
         json!({ "name": "张三", "idNumber": known }),
@@ -273,9 +264,9 @@ async fn a_dry_run_reports_each_row_and_writes_nothing() {
         person("王五"),
     ];
     let before = table_counts(&app).await;
-    let total_before = trainee_total(&app, &s.staff).await;
+    let total_before = trainee_total(&app, &own.admin).await;
 
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, Some("DRY_RUN")).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, Some("DRY_RUN")).await;
 
     let payload = payload(&response);
     assert_eq!(payload["applied"], false);
@@ -298,21 +289,21 @@ async fn a_dry_run_reports_each_row_and_writes_nothing() {
         assert!(row["activationCode"].is_null(), "{row}");
     }
     assert_eq!(table_counts(&app).await, before, "nothing is written");
-    assert_eq!(trainee_total(&app, &s.staff).await, total_before);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 1);
+    assert_eq!(trainee_total(&app, &own.admin).await, total_before);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 1);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn repeating_a_batch_creates_nothing_and_returns_the_same_enrolments() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let mut rows = people(5);
     rows.push(json!({ "name": "张三", "idNumber": resident_id(), "phone": "not a phone" }));
 
-    let first = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let first = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
     let after_first = table_counts(&app).await;
-    let again = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let again = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     let (first, again) = (payload(&first), payload(&again));
     assert_eq!(first["createdCount"], 5);
@@ -321,7 +312,7 @@ async fn repeating_a_batch_creates_nothing_and_returns_the_same_enrolments() {
     assert_eq!(again["applied"], true);
     assert_in_input_order(again, 6);
     for (before, now) in results(first).iter().zip(results(again)).take(5) {
-        assert_created(before, &s.course);
+        assert_created(before, &course);
         assert!(before["activationCode"].as_str().is_some(), "{before}");
         assert_eq!(now["created"], false, "{now}");
         assert!(now["error"].is_null(), "{now}");
@@ -337,14 +328,14 @@ async fn repeating_a_batch_creates_nothing_and_returns_the_same_enrolments() {
     assert_eq!(table_counts(&app).await, after_first, "no new rows");
     assert_eq!(after_first[0], 5);
     assert_eq!(after_first[1], 5);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 5);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 5);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn a_person_listed_twice_in_one_batch_is_enrolled_once_and_the_later_row_conflicts() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let with_x = resident_id_ending_in_x();
     let plain = resident_id();
     let rows = vec![
@@ -356,13 +347,13 @@ async fn a_person_listed_twice_in_one_batch_is_enrolled_once_and_the_later_row_c
         person("赵六"),
     ];
 
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     let payload = payload(&response);
     let rows = results(payload);
     assert_in_input_order(payload, 6);
     for i in [0, 1, 5] {
-        assert_created(&rows[i], &s.course);
+        assert_created(&rows[i], &course);
     }
     for i in [2, 3, 4] {
         assert_refused(&rows[i], "CONFLICT", Some("idNumber"));
@@ -371,7 +362,7 @@ async fn a_person_listed_twice_in_one_batch_is_enrolled_once_and_the_later_row_c
     assert_eq!(payload["failedCount"], 3);
     assert_eq!(app.count("trainee").await, 3);
     assert_eq!(app.count("enrolment").await, 3);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 3);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 3);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
@@ -424,28 +415,28 @@ async fn rows_beyond_capacity_are_capacity_full_and_stay_so_on_a_retry() {
 #[tokio::test]
 async fn a_person_registered_by_another_institution_is_found_enrolled_and_then_listed() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
-    let (_, other) = app.institution_with_admin(&s.admin).await;
+    let (city, own, course) = arrange(&app).await;
+    let (_, other) = app.institution_with_admin(&city.admin).await;
     let id_number = resident_id();
     let (theirs, _) = register_id(&app, &other, "张三", &id_number).await;
     let listed = |token: String| {
         let app = &app;
         async move { app.ids(&token, "trainees").await }
     };
-    assert!(!listed(s.staff.clone()).await.contains(&theirs));
+    assert!(!listed(own.admin.clone()).await.contains(&theirs));
 
     let rows = vec![json!({ "name": "张三", "idNumber": id_number })];
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     let row = &results(payload(&response))[0];
-    assert_created(row, &s.course);
+    assert_created(row, &course);
     assert_eq!(row["trainee"]["id"], theirs.as_str(), "the same person");
     assert!(
         row["activationCode"].is_null(),
         "no code for a person registered elsewhere: {row}"
     );
     assert_eq!(app.count("trainee").await, 1);
-    assert!(listed(s.staff.clone()).await.contains(&theirs));
+    assert!(listed(own.admin.clone()).await.contains(&theirs));
     assert!(
         listed(other).await.contains(&theirs),
         "still listed by the first institution"
@@ -456,7 +447,7 @@ async fn a_person_registered_by_another_institution_is_found_enrolled_and_then_l
 #[tokio::test]
 async fn another_institutions_course_is_not_found_and_writes_nothing() {
     let app = spawn_app().await;
-    let world = World::build(&app).await;
+    let world = Roles::build(&app).await;
     let before = table_counts(&app).await;
 
     let response = enrol_many(
@@ -475,7 +466,7 @@ async fn another_institutions_course_is_not_found_and_writes_nothing() {
 #[tokio::test]
 async fn only_institution_roles_may_enrol_many_and_anonymous_callers_are_unauthenticated() {
     let app = spawn_app().await;
-    let world = World::build(&app).await;
+    let world = Roles::build(&app).await;
     let before = table_counts(&app).await;
 
     for (caller, code) in [
@@ -520,12 +511,12 @@ async fn an_ended_course_is_refused_on_course_id() {
 #[tokio::test]
 async fn a_batch_of_more_than_ten_thousand_rows_is_refused_on_trainees() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (_city, own, course) = arrange(&app).await;
     // One person repeated: cheap to build, and the limit is checked before any row.
     let rows = vec![person("张三"); 10_001];
     let before = table_counts(&app).await;
 
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     assert_eq!(
         response.code(),
@@ -539,9 +530,9 @@ async fn a_batch_of_more_than_ten_thousand_rows_is_refused_on_trainees() {
     // Exactly 10,000 rows are taken: one person, then 9,999 repeats of them.
     let response = app
         .graphql_as(
-            Some(&s.staff),
+            Some(&own.admin),
             "mutation($input: EnrolManyInput!) { enrolMany(input: $input) { createdCount failedCount } }",
-            json!({ "input": { "courseId": s.course, "trainees": &rows[..10_000] } }),
+            json!({ "input": { "courseId": course, "trainees": &rows[..10_000] } }),
         )
         .await;
     let payload = &response.data()["enrolMany"];
@@ -552,34 +543,34 @@ async fn a_batch_of_more_than_ten_thousand_rows_is_refused_on_trainees() {
 #[tokio::test]
 async fn counts_stay_exact_after_a_batch() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
-    let programme = flows::programme(&app, &s.admin, 100, 100).await;
+    let (city, own, course) = arrange(&app).await;
+    let programme = city.programme(100, 100).await;
     // A person already in training on HOST counts once more after the batch enrols them.
     let known = resident_id();
-    let (known_id, _) = register_id(&app, &s.staff, "张三", &known).await;
+    let (known_id, _) = register_id(&app, &own.admin, "张三", &known).await;
     let other_host = NewCourse::host()
         .level(4)
-        .create(&app, &s.staff, &s.institution)
+        .create(&app, &own.admin, &own.id)
         .await;
-    enrolled(&app, &s.staff, &known_id, &other_host).await;
-    assert_eq!(counts(&app, &s.admin, &programme, "HOST").await, (0, 1));
+    enrolled(&app, &own.admin, &known_id, &other_host).await;
+    assert_eq!(counts(&app, &city.admin, &programme, "HOST").await, (0, 1));
     let mut rows = people(6);
     rows.push(json!({ "name": "张三", "idNumber": known }));
     rows.push(rows[0].clone());
     rows.push(json!({ "name": "张三", "idNumber": "1" }));
 
-    let response = enrol_many(&app, Some(&s.staff), &s.course, &rows, None).await;
+    let response = enrol_many(&app, Some(&own.admin), &course, &rows, None).await;
 
     let payload = payload(&response);
     assert_eq!(payload["createdCount"], 7);
     assert_eq!(payload["failedCount"], 2);
     assert_eq!(
-        counts(&app, &s.admin, &programme, "HOST").await,
+        counts(&app, &city.admin, &programme, "HOST").await,
         (0, 7),
         "six new persons and one already in training"
     );
     assert_eq!(
-        counts(&app, &s.admin, &programme, "PROFESSIONAL").await,
+        counts(&app, &city.admin, &programme, "PROFESSIONAL").await,
         (0, 0)
     );
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
@@ -588,12 +579,12 @@ async fn counts_stay_exact_after_a_batch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_identical_batches_sent_at_once_enrol_each_person_exactly_once() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let rows = people(20);
 
     let (a, b) = tokio::join!(
-        enrol_many(&app, Some(&s.staff), &s.course, &rows, None),
-        enrol_many(&app, Some(&s.staff), &s.course, &rows, None),
+        enrol_many(&app, Some(&own.admin), &course, &rows, None),
+        enrol_many(&app, Some(&own.admin), &course, &rows, None),
     );
 
     let (a, b) = (payload(&a), payload(&b));
@@ -617,22 +608,22 @@ async fn two_identical_batches_sent_at_once_enrol_each_person_exactly_once() {
     assert_eq!(enrolments.len(), 20);
     assert_eq!(app.count("enrolment").await, 20);
     assert_eq!(app.count("trainee").await, 20);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 20);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 20);
     assert_eq!(discrepancies(&app).await, Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_cohorts_sent_at_once_by_two_institutions_in_opposite_orders_both_apply() {
     let app = spawn_app().await;
-    let s = setup(&app).await;
-    let (other, other_staff) = app.institution_with_admin(&s.admin).await;
+    let (city, own, course) = arrange(&app).await;
+    let (other, other_staff) = app.institution_with_admin(&city.admin).await;
     let other_course = NewCourse::host().create(&app, &other_staff, &other).await;
     let everyone = people(1500);
     for (round, rows) in everyone.chunks(300).enumerate() {
         let reversed: Vec<Value> = rows.iter().rev().cloned().collect();
 
         let (a, b) = tokio::join!(
-            enrol_many(&app, Some(&s.staff), &s.course, rows, None),
+            enrol_many(&app, Some(&own.admin), &course, rows, None),
             enrol_many(&app, Some(&other_staff), &other_course, &reversed, None),
         );
 
@@ -660,12 +651,12 @@ async fn overlapping_cohorts_sent_at_once_by_two_institutions_in_opposite_orders
 async fn known_people_sent_at_once_into_two_courses_of_one_institution_in_opposite_orders_both_apply()
  {
     let app = spawn_app().await;
-    let s = setup(&app).await;
+    let (city, own, course) = arrange(&app).await;
     let second_course = NewCourse::professional()
-        .create(&app, &s.staff, &s.institution)
+        .create(&app, &own.admin, &own.id)
         .await;
     // Registered by another institution: this one does not own them yet.
-    let (other, other_staff) = app.institution_with_admin(&s.admin).await;
+    let (other, other_staff) = app.institution_with_admin(&city.admin).await;
     let other_course = NewCourse::host()
         .level(4)
         .create(&app, &other_staff, &other)
@@ -679,8 +670,8 @@ async fn known_people_sent_at_once_into_two_courses_of_one_institution_in_opposi
         let reversed: Vec<Value> = rows.iter().rev().cloned().collect();
 
         let (a, b) = tokio::join!(
-            enrol_many(&app, Some(&s.staff), &s.course, rows, None),
-            enrol_many(&app, Some(&s.staff), &second_course, &reversed, None),
+            enrol_many(&app, Some(&own.admin), &course, rows, None),
+            enrol_many(&app, Some(&own.admin), &second_course, &reversed, None),
         );
 
         for response in [&a, &b] {
@@ -742,7 +733,7 @@ async fn a_batch_racing_single_enrolments_for_the_seats_never_exceeds_capacity()
         .await;
     let mut singles = Vec::new();
     for _ in 0..10 {
-        singles.push(flows::trainee(&app, &staff).await);
+        singles.push(fixtures::trainee(&app, &staff).await);
     }
     let rows = people(10);
 

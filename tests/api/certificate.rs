@@ -5,30 +5,27 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::flows::{self, NewCourse, certify, revoke};
-use crate::helpers::{TestApp, spawn_app};
-use crate::reads::{self, MY_CERTIFICATES};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{self, Institution, NewCourse, World};
+use crate::support::flows::{certify, revoke};
+use crate::support::reads::{self, MY_CERTIFICATES};
 
-/// An institution with an admin and one certificate it issued.
+/// An institution and one certificate it issued.
 struct Issued {
-    admin: String,
-    institution: String,
-    institution_admin: String,
+    city: World,
+    issuer: Institution,
     number: String,
 }
 
 async fn issued(app: &TestApp) -> Issued {
-    let admin = app.admin_token().await;
-    let (institution, institution_admin) = app.institution_with_admin(&admin).await;
-    let course = NewCourse::host()
-        .create(app, &institution_admin, &institution)
-        .await;
-    let trainee = flows::trainee(app, &institution_admin).await;
-    let number = certify(app, &institution_admin, &trainee, &course).await;
+    let city = app.world().await;
+    let issuer = city.institution().await;
+    let course = issuer.course(NewCourse::host()).await;
+    let trainee = issuer.trainee().await;
+    let number = certify(app, &issuer.admin, &trainee, &course).await;
     Issued {
-        admin,
-        institution,
-        institution_admin,
+        city,
+        issuer,
         number,
     }
 }
@@ -40,7 +37,7 @@ async fn revoking_keeps_the_reason_and_time_and_makes_the_certificate_revoked() 
 
     let response = revoke(
         &app,
-        Some(&issued.institution_admin),
+        Some(&issued.issuer.admin),
         &issued.number,
         "forged exam",
     )
@@ -59,13 +56,19 @@ async fn revoking_twice_keeps_the_first_time_and_reason() {
     let issued = issued(&app).await;
     let first = revoke(
         &app,
-        Some(&issued.institution_admin),
+        Some(&issued.issuer.admin),
         &issued.number,
         "first reason",
     )
     .await;
 
-    let second = revoke(&app, Some(&issued.admin), &issued.number, "second reason").await;
+    let second = revoke(
+        &app,
+        Some(&issued.city.admin),
+        &issued.number,
+        "second reason",
+    )
+    .await;
 
     let (first, second) = (
         &first.data()["revokeCertificate"],
@@ -82,13 +85,7 @@ async fn a_revocation_needs_a_reason() {
     let issued = issued(&app).await;
 
     for reason in ["", "   "] {
-        let response = revoke(
-            &app,
-            Some(&issued.institution_admin),
-            &issued.number,
-            reason,
-        )
-        .await;
+        let response = revoke(&app, Some(&issued.issuer.admin), &issued.number, reason).await;
 
         assert_eq!(
             response.code(),
@@ -100,7 +97,7 @@ async fn a_revocation_needs_a_reason() {
     }
     let response = app
         .graphql_as(
-            Some(&issued.admin),
+            Some(&issued.city.admin),
             "mutation($input: RevokeCertificateInput!) { revokeCertificate(input: $input) { number } }",
             json!({ "input": { "number": issued.number } }),
         )
@@ -117,15 +114,15 @@ async fn a_revocation_needs_a_reason() {
 async fn only_the_issuing_institution_admin_and_the_city_admin_may_revoke() {
     let app = spawn_app().await;
     let issued = issued(&app).await;
-    let (_, other_admin) = app.institution_with_admin(&issued.admin).await;
+    let (_, other_admin) = app.institution_with_admin(&issued.city.admin).await;
     let staff = app
         .user(
-            &issued.institution_admin,
+            &issued.issuer.admin,
             "INSTITUTION_STAFF",
-            Some(&issued.institution),
+            Some(&issued.issuer.id),
         )
         .await;
-    let analyst = app.user(&issued.admin, "CITY_ANALYST", None).await;
+    let analyst = app.user(&issued.city.admin, "CITY_ANALYST", None).await;
     let refused = [
         (
             "admin of another institution",
@@ -148,7 +145,13 @@ async fn only_the_issuing_institution_admin_and_the_city_admin_may_revoke() {
     let still = reads::verify(&app, &issued.number, "张三").await;
     assert_eq!(still.data()["verifyCertificate"]["status"], "VALID");
 
-    let response = revoke(&app, Some(&issued.admin), &issued.number, "city decision").await;
+    let response = revoke(
+        &app,
+        Some(&issued.city.admin),
+        &issued.number,
+        "city decision",
+    )
+    .await;
     let revoked = &response.data()["revokeCertificate"];
     assert_eq!(revoked["status"], "REVOKED");
     assert_eq!(revoked["revocationReason"], "city decision");
@@ -176,14 +179,14 @@ async fn a_trainee_sees_only_its_own_certificates() {
     let professional = NewCourse::professional()
         .create(&app, &staff, &institution)
         .await;
-    let (me, code) = flows::register(&app, &staff, "王五").await;
-    let other = flows::trainee(&app, &staff).await;
+    let (me, code) = fixtures::register(&app, &staff, "王五").await;
+    let other = fixtures::trainee(&app, &staff).await;
     let mine = [
         certify(&app, &staff, &me, &host).await,
         certify(&app, &staff, &me, &professional).await,
     ];
     certify(&app, &staff, &other, &host).await;
-    let token = flows::activate(&app, &code).await;
+    let token = fixtures::activate(&app, &code).await;
 
     let response = app
         .graphql_as(Some(&token), MY_CERTIFICATES, json!({}))
@@ -240,9 +243,9 @@ async fn racing_revocations_of_one_certificate_agree_on_the_first() {
     for i in 0..10 {
         let app = Arc::clone(&app);
         let token = if i % 2 == 0 {
-            issued.admin.clone()
+            issued.city.admin.clone()
         } else {
-            issued.institution_admin.clone()
+            issued.issuer.admin.clone()
         };
         let number = issued.number.clone();
         set.spawn(async move { revoke(&app, Some(&token), &number, &format!("reason {i}")).await });

@@ -6,9 +6,10 @@ use serde_json::json;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::flows::{self, NewCourse, complete, complete_with, enrol, enrolled, withdraw};
-use crate::helpers::spawn_app;
-use crate::reads::{count, enrolled_count};
+use crate::support::app::spawn_app;
+use crate::support::fixtures::{self, NewCourse};
+use crate::support::flows::{self, complete, complete_with, enrol, enrolled, withdraw};
+use crate::support::reads::{count, enrolled_count};
 
 /// True when `number` has the documented shape `H2025-7KQ2M-9XDPA`.
 fn is_certificate_number(number: &str, track_letter: char) -> bool {
@@ -34,7 +35,7 @@ async fn passing_completes_the_enrolment_and_issues_a_certificate_of_the_course(
         .level(3)
         .create(&app, &staff, &institution)
         .await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
 
     let response = complete_with(
@@ -70,7 +71,7 @@ async fn failing_marks_the_enrolment_failed_without_a_certificate() {
     let admin = app.admin_token().await;
     let (institution, staff) = app.institution_with_admin(&admin).await;
     let course = NewCourse::host().create(&app, &staff, &institution).await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
 
     let response = complete(&app, &staff, &enrolment, false).await;
@@ -97,7 +98,7 @@ async fn finishing_a_finished_enrolment_is_a_conflict() {
         ("failed", Some(false)),
         ("withdrawn", None),
     ] {
-        let trainee = flows::trainee(&app, &staff).await;
+        let trainee = fixtures::trainee(&app, &staff).await;
         let enrolment = enrolled(&app, &staff, &trainee, &course).await;
         let response = match passed {
             Some(passed) => complete(&app, &staff, &enrolment, passed).await,
@@ -129,7 +130,7 @@ async fn finishing_a_finished_enrolment_is_a_conflict() {
     // A course whose only enrolment was withdrawn has no seat taken: withdrawing again is
     // still a conflict, and the seat count stays at zero.
     let emptied = NewCourse::host().create(&app, &staff, &institution).await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &emptied).await;
     withdraw(&app, &staff, &enrolment).await.data();
     assert_eq!(withdraw(&app, &staff, &enrolment).await.code(), "CONFLICT");
@@ -142,7 +143,7 @@ async fn an_out_of_range_score_is_refused_on_score_and_leaves_the_enrolment_open
     let admin = app.admin_token().await;
     let (institution, staff) = app.institution_with_admin(&admin).await;
     let course = NewCourse::host().create(&app, &staff, &institution).await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
     let cases = [
         (
@@ -191,8 +192,8 @@ async fn withdrawing_frees_the_seat_for_another_trainee() {
         .capacity(1)
         .create(&app, &staff, &institution)
         .await;
-    let first = flows::trainee(&app, &staff).await;
-    let second = flows::trainee(&app, &staff).await;
+    let first = fixtures::trainee(&app, &staff).await;
+    let second = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &first, &course).await;
     assert_eq!(
         enrol(&app, Some(&staff), &second, &course).await.code(),
@@ -217,7 +218,7 @@ async fn another_institution_may_not_complete_or_withdraw_an_enrolment() {
     let (institution, staff) = app.institution_with_admin(&admin).await;
     let (_, other_admin) = app.institution_with_admin(&admin).await;
     let course = NewCourse::host().create(&app, &staff, &institution).await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
     let unknown = Uuid::now_v7().to_string();
     let cases = [
@@ -273,7 +274,7 @@ async fn racing_results_for_one_enrolment_record_exactly_one() {
         .capacity(3)
         .create(&app, &staff, &institution)
         .await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
 
     let mut set = JoinSet::new();

@@ -2,8 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{CREATE_COURSE, with};
-use crate::helpers::spawn_app;
+use crate::support::app::spawn_app;
+use crate::support::fixtures::NewCourse;
+use crate::support::gql::CREATE_COURSE;
+use crate::support::hostile::with;
 
 #[tokio::test]
 async fn an_institution_admin_opens_a_course_and_sees_it_listed() {
@@ -11,7 +13,9 @@ async fn an_institution_admin_opens_a_course_and_sees_it_listed() {
     let admin = app.admin_token().await;
     let (institution, institution_admin) = app.institution_with_admin(&admin).await;
 
-    let course = app.create_course(&institution_admin, &institution).await;
+    let course = NewCourse::host()
+        .create(&app, &institution_admin, &institution)
+        .await;
     let listed = app
         .graphql_as(
             Some(&institution_admin),

@@ -7,9 +7,11 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::flows::{self, NewCourse, enrol};
-use crate::helpers::{Gql, TestApp, spawn_app};
-use crate::reads::{count, enrolled_count};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{self, NewCourse};
+use crate::support::flows::enrol;
+use crate::support::gql::Gql;
+use crate::support::reads::{count, enrolled_count};
 
 /// Sends each (trainee, course) pair as its own concurrent request, signed in as `token`.
 async fn enrol_concurrently(
@@ -36,7 +38,7 @@ async fn forty_concurrent_identical_enrolments_make_one_enrolment() {
         .capacity(10)
         .create(&app, &staff, &institution)
         .await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
 
     let calls = (0..40)
         .map(|_| (staff.clone(), trainee.clone(), course.clone()))
@@ -70,7 +72,7 @@ async fn twenty_concurrent_trainees_fill_five_seats_and_the_rest_find_the_course
         .await;
     let mut calls = Vec::new();
     for _ in 0..20 {
-        let trainee = flows::trainee(&app, &staff).await;
+        let trainee = fixtures::trainee(&app, &staff).await;
         calls.push((staff.clone(), trainee, course.clone()));
     }
 
@@ -104,8 +106,8 @@ async fn two_institutions_enrolling_at_once_into_their_own_courses_all_succeed()
         .await;
     let mut calls = Vec::new();
     for _ in 0..10 {
-        let a = flows::trainee(&app, &first_admin).await;
-        let b = flows::trainee(&app, &second_admin).await;
+        let a = fixtures::trainee(&app, &first_admin).await;
+        let b = fixtures::trainee(&app, &second_admin).await;
         calls.push((first_admin.clone(), a, first_course.clone()));
         calls.push((second_admin.clone(), b, second_course.clone()));
     }
@@ -130,7 +132,7 @@ async fn enrolling_again_returns_the_same_enrolment_not_created() {
         .capacity(1)
         .create(&app, &staff, &institution)
         .await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
 
     let first = enrol(&app, Some(&staff), &trainee, &course).await;
     let again = enrol(&app, Some(&staff), &trainee, &course).await;
@@ -172,8 +174,8 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
         .capacity(1)
         .create(&app, &staff, &institution)
         .await;
-    let trainee = flows::trainee(&app, &staff).await;
-    let seated = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
+    let seated = fixtures::trainee(&app, &staff).await;
     assert_eq!(
         enrol(&app, Some(&staff), &seated, &full).await.data()["enrol"]["created"],
         true

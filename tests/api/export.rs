@@ -3,8 +3,10 @@
 
 use serde_json::json;
 
-use crate::flows::{NewCourse, certify, id_at, register, register_id};
-use crate::helpers::{TestApp, credit_code, resident_id, spawn_app};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{Institution, NewCourse, World, register};
+use crate::support::flows::certify;
+use crate::support::ids::resident_id;
 
 /// A downloaded export.
 struct Download {
@@ -52,65 +54,39 @@ async fn download(app: &TestApp, token: Option<&str>, path: &str) -> Download {
     }
 }
 
-/// An institution named `name` in `district`; returns (id, admin token).
-async fn institution_named(
-    app: &TestApp,
-    admin: &str,
-    name: &str,
-    district: &str,
-) -> (String, String) {
-    let response = app
-        .graphql_as(
-            Some(admin),
-            "mutation($input: CreateInstitutionInput!) { createInstitution(input: $input) { id } }",
-            json!({ "input": {
-                "name": name, "creditCode": credit_code(), "district": district,
-                "kind": "TRAINING_INSTITUTION",
-            }}),
-        )
-        .await;
-    let institution = id_at(&response.data()["createInstitution"]);
-    let token = app
-        .user(admin, "INSTITUTION_ADMIN", Some(&institution))
-        .await;
-    (institution, token)
-}
-
 /// Two institutions (one named like a formula) with one certified trainee each, and one
 /// registered person with a phone; keeps every name, ID number and phone used.
 struct Cohort {
-    admin: String,
-    nanshan: String,
-    futian: String,
+    city: World,
+    nanshan: Institution,
+    futian: Institution,
     personal: Vec<String>,
 }
 
 async fn cohort(app: &TestApp) -> Cohort {
-    let admin = app.admin_token().await;
-    let (nanshan_id, nanshan) = institution_named(app, &admin, "南山直播电商学院", "南山").await;
-    let (futian_id, futian) =
-        institution_named(app, &admin, "=HYPERLINK(\"http://x\")福田基地", "Futian").await;
+    let city = app.world().await;
+    let nanshan = city.institution_named("南山直播电商学院", "南山").await;
+    let futian = city
+        .institution_named("=HYPERLINK(\"http://x\")福田基地", "Futian")
+        .await;
     let mut personal = Vec::new();
-    for (id, token, name) in [
-        (&nanshan_id, &nanshan, "欧阳娜娜"),
-        (&futian_id, &futian, "司马相如"),
-    ] {
+    for (institution, name) in [(&nanshan, "欧阳娜娜"), (&futian, "司马相如")] {
         let number = resident_id();
-        let course = NewCourse::host().create(app, token, id).await;
-        let (trainee, _) = register_id(app, token, name, &number).await;
-        certify(app, token, &trainee, &course).await;
+        let course = institution.course(NewCourse::host()).await;
+        let trainee = institution.person(name, &number).await;
+        certify(app, &institution.admin, &trainee, &course).await;
         personal.extend([name.to_owned(), number]);
     }
     let response = app
         .register(
-            &nanshan,
+            &nanshan.admin,
             json!({ "name": "黄飞鸿", "idNumber": resident_id(), "phone": "13912345678" }),
         )
         .await;
     response.data();
     personal.extend(["黄飞鸿".to_owned(), "13912345678".to_owned()]);
     Cohort {
-        admin,
+        city,
         nanshan,
         futian,
         personal,
@@ -125,7 +101,7 @@ async fn exports_refuse_anonymous_and_unknown_tokens_with_401_and_trainees_with_
     let admin = app.admin_token().await;
     let (_, staff) = app.institution_with_admin(&admin).await;
     let (_, code) = register(&app, &staff, "张三").await;
-    let trainee = crate::flows::activate(&app, &code).await;
+    let trainee = crate::support::fixtures::activate(&app, &code).await;
 
     for path in ["/exports/progress.csv", STATS] {
         let anonymous = download(&app, None, path).await;
@@ -146,7 +122,7 @@ async fn exports_refuse_anonymous_and_unknown_tokens_with_401_and_trainees_with_
 async fn an_analyst_downloads_stats_with_a_bom_chinese_names_and_defused_formulas() {
     let app = spawn_app().await;
     let c = cohort(&app).await;
-    let analyst = app.user(&c.admin, "CITY_ANALYST", None).await;
+    let analyst = app.user(&c.city.admin, "CITY_ANALYST", None).await;
 
     let file = download(&app, Some(&analyst), STATS).await;
 
@@ -168,7 +144,7 @@ async fn an_analyst_downloads_stats_with_a_bom_chinese_names_and_defused_formula
     );
     let rows = file.rows();
     assert_eq!(rows.len(), 2, "{text}");
-    let month = crate::flows::today().format("%Y-%m").to_string();
+    let month = crate::support::flows::today().format("%Y-%m").to_string();
     assert!(
         rows.contains(&format!("Nanshan,南山,南山直播电商学院,{month},1,1,1,1").as_str()),
         "{text}"
@@ -186,12 +162,12 @@ async fn an_analyst_downloads_stats_with_a_bom_chinese_names_and_defused_formula
 async fn an_institution_exports_only_its_own_rows() {
     let app = spawn_app().await;
     let c = cohort(&app).await;
-    let programme = crate::flows::programme(&app, &c.admin, 3000, 10000).await;
+    let programme = c.city.programme(3000, 10000).await;
 
-    let own = download(&app, Some(&c.nanshan), STATS).await;
-    let other = download(&app, Some(&c.futian), STATS).await;
+    let own = download(&app, Some(&c.nanshan.admin), STATS).await;
+    let other = download(&app, Some(&c.futian.admin), STATS).await;
     let path = format!("/exports/progress.csv?programmeId={programme}");
-    let progress = download(&app, Some(&c.nanshan), &path).await;
+    let progress = download(&app, Some(&c.nanshan.admin), &path).await;
 
     assert_eq!(own.status, 200);
     assert_eq!(own.rows().len(), 1, "{}", own.text());
@@ -215,10 +191,10 @@ async fn an_institution_exports_only_its_own_rows() {
 async fn the_progress_export_has_a_line_per_track_of_the_programme() {
     let app = spawn_app().await;
     let c = cohort(&app).await;
-    let programme = crate::flows::programme(&app, &c.admin, 3000, 10000).await;
+    let programme = c.city.programme(3000, 10000).await;
 
     let path = format!("/exports/progress.csv?programmeId={programme}");
-    let file = download(&app, Some(&c.admin), &path).await;
+    let file = download(&app, Some(&c.city.admin), &path).await;
 
     assert_eq!(file.status, 200);
     assert!(file.text().starts_with(
@@ -244,9 +220,9 @@ async fn no_export_holds_names_id_numbers_or_phones() {
     let mut files = Vec::new();
     for group_by in ["TRACK,DISTRICT,INSTITUTION,MONTH,LEVEL", "INSTITUTION", ""] {
         let path = format!("/exports/stats.csv?groupBy={group_by}");
-        files.push(download(&app, Some(&c.admin), &path).await);
+        files.push(download(&app, Some(&c.city.admin), &path).await);
     }
-    files.push(download(&app, Some(&c.admin), "/exports/progress.csv").await);
+    files.push(download(&app, Some(&c.city.admin), "/exports/progress.csv").await);
 
     for file in &files {
         assert_eq!(file.status, 200);

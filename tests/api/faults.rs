@@ -14,18 +14,19 @@ use tokio::net::TcpStream;
 use uuid::Uuid;
 
 use crate::batch::ENROL_MANY;
-use crate::flows::ENROL;
-use crate::helpers::{TestApp, resident_id, spawn_app};
-use crate::process::Server;
-use crate::reads::enrolled_count;
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::NewCourse;
+use crate::support::flows::ENROL;
+use crate::support::ids::resident_id;
+use crate::support::process::Server;
+use crate::support::reads::enrolled_count;
 
 /// An institution admin's token and two open courses of its institution.
 async fn institution_with_courses(app: &TestApp) -> (String, String, String) {
-    let admin = app.admin_token().await;
-    let (institution, token) = app.institution_with_admin(&admin).await;
-    let first = app.create_course(&token, &institution).await;
-    let second = app.create_course(&token, &institution).await;
-    (token, first, second)
+    let own = app.world().await.institution().await;
+    let first = own.course(NewCourse::host()).await;
+    let second = own.course(NewCourse::host()).await;
+    (own.admin, first, second)
 }
 
 /// `enrolMany` input of `n` distinct new persons into `course`.
@@ -164,7 +165,7 @@ async fn sigkill_during_a_burst_of_enrolments_loses_no_acknowledged_enrolment() 
             let trainee = trainee.clone();
             tokio::spawn(async move {
                 let answer =
-                    crate::helpers::graphql_at(&client, &address, Some(&token), ENROL, input)
+                    crate::support::gql::graphql_at(&client, &address, Some(&token), ENROL, input)
                         .await
                         .ok()?;
                 let payload = &answer.body["data"]["enrol"];

@@ -1,6 +1,6 @@
 //! `/healthz` says the process is up; `/readyz` says the database answers.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::app::{TestApp, spawn_app};
 
 /// GETs `path` of the app.
 pub async fn get(app: &TestApp, path: &str) -> reqwest::Response {

@@ -1,111 +1,16 @@
 //! Hostile inputs, table-driven: huge and invisible text, SQL metacharacters, wrong types,
 //! out-of-range numbers, malformed ids and cursors. Each is refused with its code and
-//! field, never a 5xx, and changes no row. Hostile callers are in `hostile_access`.
+//! field, never a 5xx, and changes no row. Hostile callers are in `hostile_access`; the
+//! table-driven helper is `support::hostile`.
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, Caller, World};
-use crate::flows::{COMPLETE, ENROL, WITHDRAW, enrolled};
-use crate::helpers::{REGISTER, TestApp, credit_code, resident_id, spawn_app};
-
-/// Tables whose rows a refused call must leave alone.
-pub const TABLES: [&str; 8] = [
-    "institution",
-    "course",
-    "trainee",
-    "enrolment",
-    "certificate",
-    "programme",
-    "programme_target",
-    "\"user\"",
-];
-
-/// One hostile call: who sends it, what it is, the variables, and the expected code and
-/// `extensions.field`.
-pub struct Case {
-    caller: Caller,
-    why: String,
-    query: String,
-    variables: Value,
-    code: &'static str,
-    field: Option<&'static str>,
-}
-
-impl Case {
-    pub fn new(
-        caller: Caller,
-        why: impl Into<String>,
-        query: impl Into<String>,
-        variables: Value,
-    ) -> Self {
-        Self {
-            caller,
-            why: why.into(),
-            query: query.into(),
-            variables,
-            code: "BAD_USER_INPUT",
-            field: None,
-        }
-    }
-
-    fn refused_on(self, field: &'static str) -> Self {
-        Self {
-            field: Some(field),
-            ..self
-        }
-    }
-
-    pub fn code(self, code: &'static str) -> Self {
-        Self { code, ..self }
-    }
-}
-
-/// Row counts of [`TABLES`].
-pub async fn snapshot(app: &TestApp) -> Vec<i64> {
-    let mut counts = Vec::with_capacity(TABLES.len());
-    for table in TABLES {
-        counts.push(app.count(table).await);
-    }
-    counts
-}
-
-/// Sends every case and asserts its code, its field, no 5xx and no changed row; reports
-/// every failing case at once.
-pub async fn assert_each_refused(app: &TestApp, w: &World, cases: Vec<Case>) {
-    let mut failures = Vec::new();
-    for case in cases {
-        let (caller, why) = (case.caller, &case.why);
-        let before = snapshot(app).await;
-        let response = app
-            .graphql_as(w.token(caller), &case.query, case.variables)
-            .await;
-        let after = snapshot(app).await;
-        let body = &response.body;
-        let code = body["errors"][0]["extensions"]["code"].as_str();
-        let field_ok = case.code != "BAD_USER_INPUT" || response.field() == case.field;
-        if response.status >= 500 || code != Some(case.code) || !field_ok || after != before {
-            let body = body.to_string();
-            let shown = body.get(..300).unwrap_or(&body);
-            failures.push(format!(
-                "{caller:?} {why}: status {}, expected {} on {:?}, rows {before:?} -> {after:?}: {shown}",
-                response.status, case.code, case.field
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-pub fn input(value: Value) -> Value {
-    json!({ "input": value })
-}
-
-pub fn person(name: &str) -> Value {
-    input(json!({ "name": name, "idNumber": resident_id() }))
-}
-
-pub fn course(institution: &str, title: &str, hours: Value) -> Value {
-    input(json!({ "institutionId": institution, "title": title, "track": "HOST", "hours": hours }))
-}
+use crate::support::app::spawn_app;
+use crate::support::flows::{COMPLETE, ENROL, WITHDRAW, enrolled};
+use crate::support::gql::{CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, REGISTER};
+use crate::support::hostile::{Case, assert_each_refused, course, input, person};
+use crate::support::ids::credit_code;
+use crate::support::roles::{Caller, Roles};
 
 fn course_with(institution: &str, key: &str, value: Value) -> Value {
     let mut variables = course(institution, "Hosting", json!(8));
@@ -116,7 +21,7 @@ fn course_with(institution: &str, key: &str, value: Value) -> Value {
 #[tokio::test]
 async fn huge_invisible_and_mistyped_inputs_are_refused_on_their_field_and_change_nothing() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let enrolment = enrolled(&app, &w.staff, &w.trainee, &w.course).await;
     let ten_k = "a".repeat(10_000);
     let one_mib = "b".repeat(1024 * 1024);
@@ -314,7 +219,7 @@ async fn huge_invisible_and_mistyped_inputs_are_refused_on_their_field_and_chang
 #[tokio::test]
 async fn sql_metacharacters_in_free_text_are_stored_and_returned_verbatim() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let texts = [
         "'; DROP TABLE trainee; --",
         "Robert'); DELETE FROM course WHERE ('1'='1",

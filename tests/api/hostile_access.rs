@@ -6,13 +6,15 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use talent_registry::entity::session;
 
-use crate::fixtures::{CREATE_COURSE, Caller, World};
-use crate::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
-use crate::helpers::{Gql, REGISTER, TestApp, spawn_app};
-use crate::hostile::{Case, assert_each_refused, course, input, person, snapshot};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::register;
+use crate::support::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
+use crate::support::gql::{CREATE_COURSE, Gql, REGISTER};
+use crate::support::hostile::{Case, assert_each_refused, course, input, person, snapshot};
+use crate::support::roles::{Caller, Roles};
 
 /// A token that is no (longer a) session, made one way or another.
-async fn dead_tokens(app: &TestApp, w: &World) -> Vec<(&'static str, String)> {
+async fn dead_tokens(app: &TestApp, w: &Roles) -> Vec<(&'static str, String)> {
     let expired = app.user(
         &w.institution_admin,
         "INSTITUTION_STAFF",
@@ -58,9 +60,9 @@ async fn dead_tokens(app: &TestApp, w: &World) -> Vec<(&'static str, String)> {
 #[tokio::test]
 async fn expired_revoked_and_forged_tokens_read_nothing_and_write_nothing() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let enrolment = enrolled(&app, &w.staff, &w.trainee, &w.course).await;
-    let (fresh, _) = app.register_trainee(&w.staff).await;
+    let (fresh, _) = register(&app, &w.staff, "张三").await;
 
     for (why, token) in dead_tokens(&app, &w).await {
         let before = snapshot(&app).await;
@@ -110,9 +112,9 @@ async fn expired_revoked_and_forged_tokens_read_nothing_and_write_nothing() {
 #[tokio::test]
 async fn no_role_reads_or_writes_another_institutions_trainees_courses_or_certificates() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let other_enrolment = enrolled(&app, &w.other_admin, &w.other_trainee, &w.other_course).await;
-    let (other_certified, _) = app.register_trainee(&w.other_admin).await;
+    let (other_certified, _) = register(&app, &w.other_admin, "张三").await;
     let number = certify(&app, &w.other_admin, &other_certified, &w.other_course).await;
     let other = w.other_institution.as_str();
     use Caller::*;

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::fixtures::with_wrong_check;
-use crate::flows::NewCourse;
-use crate::helpers::{Gql, TestApp, resident_id, spawn_app};
-use crate::reads::enrolled_count;
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{Institution, NewCourse, World};
+use crate::support::gql::Gql;
+use crate::support::ids::{resident_id, with_wrong_check};
+use crate::support::reads::enrolled_count;
 
 const IMPORT: &str = "mutation($input: ImportEnrolmentsInput!) {
   importEnrolments(input: $input) {
@@ -72,21 +73,12 @@ fn ids(n: usize) -> Vec<String> {
         .collect()
 }
 
-struct Setup {
-    admin: String,
-    staff: String,
-    course: String,
-}
-
-async fn setup(app: &TestApp, course: NewCourse) -> Setup {
-    let admin = app.admin_token().await;
-    let (institution, staff) = app.institution_with_admin(&admin).await;
-    let course = course.create(app, &staff, &institution).await;
-    Setup {
-        admin,
-        staff,
-        course,
-    }
+/// An institution with `course` open; returns (city, institution, course id).
+async fn arrange(app: &TestApp, course: NewCourse) -> (World, Institution, String) {
+    let city = app.world().await;
+    let own = city.institution().await;
+    let course = own.course(course).await;
+    (city, own, course)
 }
 
 async fn written(app: &TestApp) -> [i64; 3] {
@@ -100,7 +92,7 @@ async fn written(app: &TestApp) -> [i64; 3] {
 #[tokio::test]
 async fn each_row_is_reported_by_its_line_in_the_file_and_only_valid_rows_are_enrolled() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (city, own, course) = arrange(&app, NewCourse::host()).await;
     let id = ids(5);
     let file = format!(
         "name,idType,idNumber,phone,district\n\
@@ -119,7 +111,7 @@ async fn each_row_is_reported_by_its_line_in_the_file_and_only_valid_rows_are_en
         resident_id(),
     );
 
-    let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+    let response = import(&app, Some(&own.admin), &course, file, None).await;
 
     let payload = payload(&response);
     let lines: Vec<i64> = results(payload)
@@ -143,13 +135,13 @@ async fn each_row_is_reported_by_its_line_in_the_file_and_only_valid_rows_are_en
     }
     assert_eq!(payload["createdCount"], 1);
     assert_eq!(payload["failedCount"], 5);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 1);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 1);
 }
 
 #[tokio::test]
 async fn chinese_headers_after_a_utf8_bom_are_read() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let id = ids(2);
     let mut file = b"\xEF\xBB\xBF".to_vec();
     file.extend(
@@ -160,7 +152,7 @@ async fn chinese_headers_after_a_utf8_bom_are_read() {
         .into_bytes(),
     );
 
-    let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+    let response = import(&app, Some(&own.admin), &course, file, None).await;
 
     let payload = payload(&response);
     assert_eq!(payload["createdCount"], 2, "{payload}");
@@ -183,13 +175,13 @@ async fn chinese_headers_after_a_utf8_bom_are_read() {
 #[tokio::test]
 async fn a_gbk_file_saved_by_excel_on_chinese_windows_is_read() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let text = format!("姓名,证件号码,区\r\n欧阳娜娜,{},南山\r\n", resident_id());
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&gbk).is_err(), "the file is not UTF-8");
 
-    let response = import(&app, Some(&s.staff), &s.course, gbk.into_owned(), None).await;
+    let response = import(&app, Some(&own.admin), &course, gbk.into_owned(), None).await;
 
     let payload = payload(&response);
     assert_eq!(payload["createdCount"], 1, "{payload}");
@@ -200,13 +192,13 @@ async fn a_gbk_file_saved_by_excel_on_chinese_windows_is_read() {
 #[tokio::test]
 async fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it_and_changes_nothing() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let mut file = b"name,idNumber\n".to_vec();
     file.extend(b"\xFF\xFE\xFF,");
     file.extend(resident_id().into_bytes());
     let before = written(&app).await;
 
-    let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+    let response = import(&app, Some(&own.admin), &course, file, None).await;
 
     assert_file_refused(&response, "CSV UTF-8");
     assert_eq!(written(&app).await, before);
@@ -215,7 +207,7 @@ async fn a_file_in_neither_utf8_nor_gbk_is_refused_with_how_to_save_it_and_chang
 #[tokio::test]
 async fn a_malformed_file_is_refused_naming_the_line_and_changes_nothing() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let before = written(&app).await;
     let cases = [
         (
@@ -247,7 +239,7 @@ async fn a_malformed_file_is_refused_naming_the_line_and_changes_nothing() {
     ];
 
     for (file, needle) in cases {
-        let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+        let response = import(&app, Some(&own.admin), &course, file, None).await;
         assert_file_refused(&response, needle);
     }
     assert_eq!(written(&app).await, before);
@@ -256,7 +248,7 @@ async fn a_malformed_file_is_refused_naming_the_line_and_changes_nothing() {
 #[tokio::test]
 async fn a_file_over_the_size_limit_is_refused_on_file_and_one_over_the_body_limit_with_413() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let row = format!("张三,{}\n", resident_id());
     let rows = |bytes: usize| {
         let mut file = "name,idNumber\n".to_owned();
@@ -266,8 +258,8 @@ async fn a_file_over_the_size_limit_is_refused_on_file_and_one_over_the_body_lim
         file
     };
 
-    let over_file_limit = import(&app, Some(&s.staff), &s.course, rows(2 << 20 | 1), None).await;
-    let over_body_limit = import(&app, Some(&s.staff), &s.course, rows(9 << 20), None).await;
+    let over_file_limit = import(&app, Some(&own.admin), &course, rows(2 << 20 | 1), None).await;
+    let over_body_limit = import(&app, Some(&own.admin), &course, rows(9 << 20), None).await;
 
     assert_file_refused(&over_file_limit, "larger than 2 MiB");
     assert_eq!(over_body_limit.status, 413);
@@ -278,7 +270,7 @@ async fn a_file_over_the_size_limit_is_refused_on_file_and_one_over_the_body_lim
 #[tokio::test]
 async fn all_or_nothing_and_dry_run_write_nothing_when_asked_and_apply_valid_writes_the_rest() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (city, own, course) = arrange(&app, NewCourse::host()).await;
     let id = ids(3);
     let file = format!(
         "name,idNumber\n张三,{}\n李四,12345\n王五,{}\n",
@@ -288,22 +280,22 @@ async fn all_or_nothing_and_dry_run_write_nothing_when_asked_and_apply_valid_wri
 
     let all_or_nothing = import(
         &app,
-        Some(&s.staff),
-        &s.course,
+        Some(&own.admin),
+        &course,
         file.clone(),
         Some("ALL_OR_NOTHING"),
     )
     .await;
     let dry_run = import(
         &app,
-        Some(&s.staff),
-        &s.course,
+        Some(&own.admin),
+        &course,
         file.clone(),
         Some("DRY_RUN"),
     )
     .await;
     let unchanged = written(&app).await;
-    let apply_valid = import(&app, Some(&s.staff), &s.course, file, Some("APPLY_VALID")).await;
+    let apply_valid = import(&app, Some(&own.admin), &course, file, Some("APPLY_VALID")).await;
 
     let refused = payload(&all_or_nothing);
     assert_eq!(refused["applied"], false);
@@ -321,20 +313,20 @@ async fn all_or_nothing_and_dry_run_write_nothing_when_asked_and_apply_valid_wri
     assert_eq!(applied["applied"], true);
     assert_eq!(applied["createdCount"], 2);
     assert_eq!(applied["failedCount"], 1);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 2);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 2);
 }
 
 #[tokio::test]
 async fn a_person_listed_twice_in_a_file_is_refused_on_the_later_line_naming_the_first() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
     let twice = resident_id();
     let file = format!(
         "name,idNumber\n张三,{twice}\n李四,{}\n张三,{twice}\n",
         resident_id()
     );
 
-    let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+    let response = import(&app, Some(&own.admin), &course, file, None).await;
 
     let payload = payload(&response);
     assert_eq!(payload["createdCount"], 2);
@@ -354,25 +346,25 @@ async fn a_person_listed_twice_in_a_file_is_refused_on_the_later_line_naming_the
 #[tokio::test]
 async fn rows_past_the_course_capacity_are_refused_with_capacity_full() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host().capacity(2)).await;
+    let (city, own, course) = arrange(&app, NewCourse::host().capacity(2)).await;
     let id = ids(3);
     let file = format!(
         "name,idNumber\n张三,{}\n李四,{}\n王五,{}\n",
         id[0], id[1], id[2]
     );
 
-    let response = import(&app, Some(&s.staff), &s.course, file, None).await;
+    let response = import(&app, Some(&own.admin), &course, file, None).await;
 
     let payload = payload(&response);
     assert_eq!(payload["createdCount"], 2);
     assert_eq!(at_line(payload, 4)["error"]["code"], "CAPACITY_FULL");
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 2);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 2);
 }
 
 #[tokio::test]
 async fn a_cohort_of_500_with_bad_rows_is_fixed_and_re_uploaded_and_everyone_is_enrolled_once() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host().capacity(500)).await;
+    let (city, own, course) = arrange(&app, NewCourse::host().capacity(500)).await;
     let id = ids(500);
     let bad_lines: Vec<usize> = (0..500).step_by(47).map(|i| i + 2).collect();
     let roster = |fixed: bool| {
@@ -390,9 +382,9 @@ async fn a_cohort_of_500_with_bad_rows_is_fixed_and_re_uploaded_and_everyone_is_
         file
     };
 
-    let first = import(&app, Some(&s.staff), &s.course, roster(false), None).await;
-    let second = import(&app, Some(&s.staff), &s.course, roster(true), None).await;
-    let third = import(&app, Some(&s.staff), &s.course, roster(true), None).await;
+    let first = import(&app, Some(&own.admin), &course, roster(false), None).await;
+    let second = import(&app, Some(&own.admin), &course, roster(true), None).await;
+    let third = import(&app, Some(&own.admin), &course, roster(true), None).await;
 
     let first = payload(&first);
     assert_eq!(first["failedCount"], bad_lines.len());
@@ -413,7 +405,7 @@ async fn a_cohort_of_500_with_bad_rows_is_fixed_and_re_uploaded_and_everyone_is_
     );
     assert_eq!(second["failedCount"], 0);
     assert_eq!(payload(&third)["createdCount"], 0);
-    assert_eq!(enrolled_count(&app, &s.admin, &s.course).await, 500);
+    assert_eq!(enrolled_count(&app, &city.admin, &course).await, 500);
     assert_eq!(app.count("enrolment").await, 500);
     assert_eq!(app.count("trainee").await, 500);
     assert_eq!(
@@ -427,16 +419,16 @@ async fn a_cohort_of_500_with_bad_rows_is_fixed_and_re_uploaded_and_everyone_is_
 #[tokio::test]
 async fn only_institution_staff_may_import_into_their_own_courses() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
-    let (_, other_staff) = app.institution_with_admin(&s.admin).await;
+    let (city, _own, course) = arrange(&app, NewCourse::host()).await;
+    let (_, other_staff) = app.institution_with_admin(&city.admin).await;
     let file = format!("name,idNumber\n张三,{}\n", resident_id());
 
-    let anonymous = import(&app, None, &s.course, file.clone(), None).await;
-    let city = import(&app, Some(&s.admin), &s.course, file.clone(), None).await;
-    let other = import(&app, Some(&other_staff), &s.course, file, None).await;
+    let anonymous = import(&app, None, &course, file.clone(), None).await;
+    let by_city = import(&app, Some(&city.admin), &course, file.clone(), None).await;
+    let other = import(&app, Some(&other_staff), &course, file, None).await;
 
     assert_eq!(anonymous.code(), "UNAUTHENTICATED");
-    assert_eq!(city.code(), "FORBIDDEN");
+    assert_eq!(by_city.code(), "FORBIDDEN");
     assert!(
         ["FORBIDDEN", "NOT_FOUND"].contains(&other.code()),
         "{}",
@@ -448,13 +440,13 @@ async fn only_institution_staff_may_import_into_their_own_courses() {
 #[tokio::test]
 async fn a_request_without_a_file_part_is_refused_as_bad_input() {
     let app = spawn_app().await;
-    let s = setup(&app, NewCourse::host()).await;
+    let (_city, own, course) = arrange(&app, NewCourse::host()).await;
 
     let response = app
         .graphql_as(
-            Some(&s.staff),
+            Some(&own.admin),
             IMPORT,
-            json!({ "input": { "courseId": s.course, "file": 0 } }),
+            json!({ "input": { "courseId": course, "file": 0 } }),
         )
         .await;
 

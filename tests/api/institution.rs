@@ -2,8 +2,10 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{CREATE_INSTITUTION, with, with_wrong_check};
-use crate::helpers::{credit_code, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::gql::CREATE_INSTITUTION;
+use crate::support::hostile::with;
+use crate::support::ids::{credit_code, with_wrong_check};
 
 const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 

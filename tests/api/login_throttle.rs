@@ -2,9 +2,11 @@
 //! password hashing never holds up other requests.
 
 use serde_json::{Value, json};
+use talent_registry::service::rate_limit::LOGIN_FAILURE_WINDOW;
 use tokio::task::JoinHandle;
 
-use crate::helpers::{ADMIN_PASSWORD, Gql, TestApp, USER_PASSWORD, spawn_app_with};
+use crate::support::app::{ADMIN_PASSWORD, TestApp, USER_PASSWORD, spawn_app_with};
+use crate::support::gql::Gql;
 
 const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { token } }";
 
@@ -39,6 +41,25 @@ async fn failures_past_the_account_limit_are_rate_limited_even_with_the_right_pa
     let response = login(&app, "admin", ADMIN_PASSWORD).await;
 
     assert_eq!(response.code(), "RATE_LIMITED", "{}", response.body);
+}
+
+#[tokio::test]
+async fn a_throttled_account_signs_in_again_once_the_failure_window_has_passed() {
+    let app = spawn_app_with(|settings| settings.login_failures_per_account = 3).await;
+    for _ in 0..3 {
+        login(&app, "admin", "not the password").await;
+    }
+    let throttled = login(&app, "admin", ADMIN_PASSWORD).await;
+
+    app.advance_clock(LOGIN_FAILURE_WINDOW);
+    let response = login(&app, "admin", ADMIN_PASSWORD).await;
+
+    assert_eq!(throttled.code(), "RATE_LIMITED", "{}", throttled.body);
+    assert!(
+        response.data()["login"]["token"].is_string(),
+        "{}",
+        response.body
+    );
 }
 
 #[tokio::test]

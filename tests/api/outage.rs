@@ -7,8 +7,9 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::health::get;
-use crate::helpers::{Gql, spawn_app_with};
-use crate::proxy::Proxy;
+use crate::support::app::spawn_app_with;
+use crate::support::gql::Gql;
+use crate::support::proxy::Proxy;
 
 const READ: &str = "{ institutions { totalCount } }";
 
@@ -22,7 +23,7 @@ fn refused_while_down(answer: &Gql) {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: a SQLite file cannot be cut off (CI runs it with TEST_DATABASE_URL)"]
 async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_recovers_alone() {
-    let admin_url = crate::helpers::require_postgres();
+    let admin_url = crate::support::app::require_postgres();
     let authority = admin_url
         .split_once('@')
         .unwrap()
@@ -55,7 +56,7 @@ async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_r
         let write = app
             .graphql_as(
                 Some(&admin),
-                crate::fixtures::CREATE_PROGRAMME,
+                crate::support::gql::CREATE_PROGRAMME,
                 json!({ "input": { "name": "Outage", "startsOn": "2026-01-01", "endsOn": "2026-12-31" } }),
             )
             .await;
@@ -93,7 +94,7 @@ async fn while_postgresql_is_unreachable_requests_get_coded_errors_and_service_r
 #[tokio::test]
 #[ignore = "needs PostgreSQL: only a server ends its clients' connections (CI runs it with TEST_DATABASE_URL)"]
 async fn after_postgresql_ends_every_connection_the_next_requests_succeed() {
-    crate::helpers::require_postgres();
+    crate::support::app::require_postgres();
     let app = spawn_app_with(|settings| settings.db_max_connections = 4).await;
     let admin = app.admin_token().await;
     // Open several pooled connections, as a busy server has.
@@ -106,16 +107,16 @@ async fn after_postgresql_ends_every_connection_the_next_requests_succeed() {
     for answer in [a, b, c, d] {
         answer.data();
     }
-    let ended = crate::helpers::end_other_connections(&app).await;
+    let ended = crate::support::app::end_other_connections(&app).await;
     assert!(ended > 0, "no pooled connection was ended");
 
     // A read and a write, each on a pool of dead connections: run again on a fresh one.
     let read = app.graphql_as(Some(&admin), READ, json!({})).await;
-    crate::helpers::end_other_connections(&app).await;
+    crate::support::app::end_other_connections(&app).await;
     let write = app
         .graphql_as(
             Some(&admin),
-            crate::fixtures::CREATE_PROGRAMME,
+            crate::support::gql::CREATE_PROGRAMME,
             json!({ "input": { "name": "After failover", "startsOn": "2026-01-01", "endsOn": "2026-12-31" } }),
         )
         .await;

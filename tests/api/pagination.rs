@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::support::app::spawn_app;
+use crate::support::fixtures::{NewCourse, institution_in};
 
 const PAGE: &str = "query($first: Int, $after: String) {
   institutions(first: $first, after: $after) {
@@ -87,7 +88,7 @@ async fn paging_through_three_institutions_two_at_a_time_sees_each_once() {
     let admin = app.admin_token().await;
     let mut created = HashSet::new();
     for _ in 0..3 {
-        created.insert(app.create_institution(&admin).await);
+        created.insert(institution_in(&app, &admin, "Nanshan").await.0);
     }
 
     let first = app
@@ -132,10 +133,14 @@ async fn an_institution_cursor_pages_an_institution_scoped_list_without_leaking(
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let (institution, institution_admin) = app.institution_with_admin(&admin).await;
-    let other = app.create_institution(&admin).await;
+    let other = institution_in(&app, &admin, "Nanshan").await.0;
     let mut courses = HashSet::new();
     for _ in 0..3 {
-        courses.insert(app.create_course(&institution_admin, &institution).await);
+        courses.insert(
+            NewCourse::host()
+                .create(&app, &institution_admin, &institution)
+                .await,
+        );
     }
     let query = "query($after: String) {
       courses(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id institution { id } } } }

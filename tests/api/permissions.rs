@@ -3,11 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{
-    CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, CREATE_USER, Caller, SET_TARGET, World,
-    username,
+use crate::support::app::{USER_PASSWORD, spawn_app};
+use crate::support::gql::{
+    CREATE_COURSE, CREATE_INSTITUTION, CREATE_PROGRAMME, CREATE_USER, REGISTER, SET_TARGET,
 };
-use crate::helpers::{REGISTER, USER_PASSWORD, credit_code, resident_id, spawn_app};
+use crate::support::ids::{credit_code, resident_id, username};
+use crate::support::roles::{Caller, Roles};
 
 /// One call of the table: who, what, with which input, the rows it would add, and the
 /// expected error code (`None`: allowed).
@@ -39,7 +40,7 @@ fn user_input(role: &str, institution: Option<&str>) -> Value {
 #[tokio::test]
 async fn each_role_may_call_exactly_the_mutations_the_permission_table_allows() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let programme = app
         .graphql_as(
             Some(&w.admin),
@@ -228,7 +229,7 @@ async fn each_role_may_call_exactly_the_mutations_the_permission_table_allows() 
 #[tokio::test]
 async fn an_institution_admin_cannot_open_a_course_for_an_unknown_or_malformed_institution() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let unknown = uuid::Uuid::now_v7().to_string();
     let input = |institution: &str| json!({ "input": { "institutionId": institution, "title": "Hosting", "track": "HOST", "hours": 8 } });
 

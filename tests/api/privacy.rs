@@ -4,8 +4,9 @@
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::fixtures::{ACTIVATE, digits, mod_11_2, username, with_wrong_check};
-use crate::helpers::{Gql, REGISTER, USER_PASSWORD, resident_id, spawn_app};
+use crate::support::app::{USER_PASSWORD, spawn_app};
+use crate::support::gql::{ACTIVATE, Gql, REGISTER};
+use crate::support::ids::{digits, mod_11_2, resident_id, username, with_wrong_check};
 
 /// Every field of a trainee, nested ones included.
 const TRAINEE_FIELDS: &str = "id name idNumberMasked idType phoneMasked district

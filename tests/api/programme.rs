@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{CREATE_PROGRAMME, SET_TARGET, with};
-use crate::helpers::spawn_app;
+use crate::support::app::spawn_app;
+use crate::support::gql::{CREATE_PROGRAMME, SET_TARGET};
+use crate::support::hostile::with;
 
 fn programme() -> Value {
     json!({

@@ -3,9 +3,10 @@
 
 use serde_json::json;
 
-use crate::flows::{self, NewCourse, certify, enrolled};
-use crate::helpers::spawn_app;
-use crate::reads::{self, counts, on_track};
+use crate::support::app::spawn_app;
+use crate::support::fixtures::{self, NewCourse};
+use crate::support::flows::{certify, enrolled};
+use crate::support::reads::{self, counts, on_track};
 
 #[tokio::test]
 async fn without_an_id_progress_is_of_the_programme_running_today() {
@@ -13,9 +14,9 @@ async fn without_an_id_progress_is_of_the_programme_running_today() {
     let admin = app.admin_token().await;
     let (institution, staff) = app.institution_with_admin(&admin).await;
     let course = NewCourse::host().create(&app, &staff, &institution).await;
-    let person = flows::trainee(&app, &staff).await;
+    let person = fixtures::trainee(&app, &staff).await;
     certify(&app, &staff, &person, &course).await;
-    let running = flows::programme(&app, &admin, 7, 9).await;
+    let running = fixtures::programme(&app, &admin, 7, 9).await;
 
     let response = app
         .graphql_as(Some(&admin), reads::PROGRESS, json!({}))
@@ -39,13 +40,13 @@ async fn a_programme_created_after_the_facts_counts_them() {
     let professional = NewCourse::professional()
         .create(&app, &staff, &institution)
         .await;
-    let certified = flows::trainee(&app, &staff).await;
-    let training = flows::trainee(&app, &staff).await;
+    let certified = fixtures::trainee(&app, &staff).await;
+    let training = fixtures::trainee(&app, &staff).await;
     certify(&app, &staff, &certified, &host).await;
     certify(&app, &staff, &certified, &professional).await;
     enrolled(&app, &staff, &training, &host).await;
 
-    let programme = flows::programme(&app, &admin, 10, 10).await;
+    let programme = fixtures::programme(&app, &admin, 10, 10).await;
 
     assert_eq!(counts(&app, &admin, &programme, "HOST").await, (1, 1));
     assert_eq!(
@@ -59,16 +60,16 @@ async fn institution_roles_see_their_own_institutions_share_and_the_city_the_who
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let analyst = app.user(&admin, "CITY_ANALYST", None).await;
-    let programme = flows::programme(&app, &admin, 10, 10).await;
+    let programme = fixtures::programme(&app, &admin, 10, 10).await;
     let (a, a_admin) = app.institution_with_admin(&admin).await;
     let (b, b_admin) = app.institution_with_admin(&admin).await;
     let a_staff = app.user(&a_admin, "INSTITUTION_STAFF", Some(&a)).await;
     let a_course = NewCourse::host().create(&app, &a_admin, &a).await;
     let b_course = NewCourse::host().create(&app, &b_admin, &b).await;
     let (p1, p2, p3) = (
-        flows::trainee(&app, &a_admin).await,
-        flows::trainee(&app, &b_admin).await,
-        flows::trainee(&app, &a_admin).await,
+        fixtures::trainee(&app, &a_admin).await,
+        fixtures::trainee(&app, &b_admin).await,
+        fixtures::trainee(&app, &a_admin).await,
     );
     certify(&app, &a_admin, &p1, &a_course).await;
     certify(&app, &b_admin, &p2, &b_course).await;
@@ -94,10 +95,10 @@ async fn institution_roles_see_their_own_institutions_share_and_the_city_the_who
 async fn progress_is_for_city_and_institution_staff_only() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let programme = flows::programme(&app, &admin, 1, 1).await;
+    let programme = fixtures::programme(&app, &admin, 1, 1).await;
     let (_, staff) = app.institution_with_admin(&admin).await;
-    let (_, code) = flows::register(&app, &staff, "钱七").await;
-    let trainee = flows::activate(&app, &code).await;
+    let (_, code) = fixtures::register(&app, &staff, "钱七").await;
+    let trainee = fixtures::activate(&app, &code).await;
 
     for (who, token, code) in [
         ("a trainee", Some(trainee.as_str()), "FORBIDDEN"),

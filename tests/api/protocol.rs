@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::CREATE_COURSE;
-use crate::helpers::{TestApp, spawn_app};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::gql::CREATE_COURSE;
 
 /// `createCourse` variables: a valid course of `institution` with `key` set to `value`.
 fn course(institution: &str, key: &str, value: Value) -> Value {

@@ -13,12 +13,12 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::flows::{self, days_from_today, programme_ends, programme_starts};
-use crate::helpers::{TestApp, spawn_app};
-use crate::random_world::{
-    HOST_TARGET, Known, Op, PROFESSIONAL_TARGET, World, learn, pick, run, seed, world,
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::flows::{self, days_from_today, programme_ends, programme_starts};
+use crate::support::random_world::{
+    HOST_TARGET, Known, Op, PROFESSIONAL_TARGET, Population, learn, pick, populate, run, seed,
 };
-use crate::reads::{self, enrolled_count, on_track, rows};
+use crate::support::reads::{self, enrolled_count, on_track, rows};
 
 /// The tracks and the world's targets on them.
 const TRACKS: [(&str, i32); 2] = [("HOST", HOST_TARGET), ("PROFESSIONAL", PROFESSIONAL_TARGET)];
@@ -30,8 +30,8 @@ type Breakdown = BTreeMap<(String, String), [i64; 4]>;
 type TrackNumbers = (i64, i64, Option<String>, Option<String>);
 
 /// The reported progress per track of the programme.
-async fn reported_progress(app: &TestApp, world: &World) -> BTreeMap<String, TrackNumbers> {
-    let progress = reads::progress(app, &world.admin, &world.programme).await;
+async fn reported_progress(app: &TestApp, world: &Population) -> BTreeMap<String, TrackNumbers> {
+    let progress = reads::progress(app, &world.city.admin, &world.programme).await;
     TRACKS
         .iter()
         .map(|(track, _)| {
@@ -50,8 +50,14 @@ async fn reported_progress(app: &TestApp, world: &World) -> BTreeMap<String, Tra
 }
 
 /// The reported `stats` by track and institution under `filter`, zero rows dropped.
-async fn reported_stats(app: &TestApp, world: &World, filter: Value) -> Breakdown {
-    let stats = reads::stats(app, Some(&world.admin), filter, &["TRACK", "INSTITUTION"]).await;
+async fn reported_stats(app: &TestApp, world: &Population, filter: Value) -> Breakdown {
+    let stats = reads::stats(
+        app,
+        Some(&world.city.admin),
+        filter,
+        &["TRACK", "INSTITUTION"],
+    )
+    .await;
     let mut breakdown = Breakdown::new();
     for row in stats.data()["stats"].as_array().unwrap() {
         let key = (
@@ -183,7 +189,7 @@ async fn recounted_stats(app: &TestApp) -> Breakdown {
 
 /// Asserts that the API's numbers equal the recount, and that each course's seats equal
 /// its enrolments not withdrawn, within capacity.
-async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
+async fn assert_recount(app: &TestApp, world: &Population, seed: u64) {
     let tracks = reported_progress(app, world).await;
     assert_eq!(
         tracks,
@@ -223,7 +229,7 @@ async fn assert_recount(app: &TestApp, world: &World, seed: u64) {
     })
     .collect();
     for course in &world.courses {
-        let taken = enrolled_count(app, &world.admin, &course.id).await;
+        let taken = enrolled_count(app, &world.city.admin, &course.id).await;
         let expected = seats.get(&course.id).copied().unwrap_or(0);
         assert_eq!(
             taken, expected,
@@ -253,7 +259,7 @@ async fn after_random_operations_the_reported_numbers_equal_a_recount() {
     let seed = seed();
     let mut rng = StdRng::seed_from_u64(seed);
     let app = spawn_app().await;
-    let world = world(&app, &mut rng).await;
+    let world = populate(&app, &mut rng).await;
     let mut known = Known::default();
 
     for _ in 0..120 {
@@ -275,7 +281,7 @@ async fn after_random_concurrent_operations_of_several_institutions_the_numbers_
     let seed = seed();
     let mut rng = StdRng::seed_from_u64(seed);
     let app = Arc::new(spawn_app().await);
-    let world = Arc::new(world(&app, &mut rng).await);
+    let world = Arc::new(populate(&app, &mut rng).await);
     let mut known = Known::default();
 
     for _ in 0..20 {

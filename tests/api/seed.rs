@@ -6,8 +6,8 @@ use talent_registry::seed::{SeedOptions, run};
 use talent_registry::service::counting::recount;
 use talent_registry::service::pii::PiiKey;
 
-use crate::helpers::{TestApp, spawn_app};
-use crate::reads::{rows, stats};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::reads::{rows, stats};
 
 async fn seed(app: &TestApp, trainees: u64, seed: u64) -> anyhow::Result<()> {
     let options = SeedOptions {

@@ -3,51 +3,33 @@
 use chrono::{Datelike, Months};
 use serde_json::{Value, json};
 
-use crate::flows::{self, NewCourse, certify, enrolled, today};
-use crate::helpers::{Gql, TestApp, spawn_app};
-use crate::reads::stats;
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{self, Institution, NewCourse, World};
+use crate::support::flows::{self, certify, enrolled, today};
+use crate::support::gql::Gql;
+use crate::support::reads::stats;
 
 /// Institution A (Nanshan) runs two HOST level-5 courses and a PROFESSIONAL level-3
 /// course; institution B (Futian) a HOST level-2 course. `p1` is certified in both of A's
 /// HOST courses, `p2` in A's PROFESSIONAL course, `p3` is enrolled in B's course and `p4`
 /// certified there. Nobody appears in two groups of one track, so the distinct counts
 /// do not depend on which group a person shared between groups is counted in.
-struct World {
-    admin: String,
-    a: String,
-    a_admin: String,
-    b: String,
-    b_admin: String,
-}
-
-async fn world(app: &TestApp) -> World {
-    let admin = app.admin_token().await;
-    let (a, a_admin) = app.institution_with_admin(&admin).await;
-    let (b, _) = flows::institution_in(app, &admin, "福田").await;
-    let b_admin = app.user(&admin, "INSTITUTION_ADMIN", Some(&b)).await;
-    let a_host = NewCourse::host().level(5).create(app, &a_admin, &a).await;
-    let a_host_again = NewCourse::host().level(5).create(app, &a_admin, &a).await;
-    let a_professional = NewCourse::professional()
-        .level(3)
-        .create(app, &a_admin, &a)
-        .await;
-    let b_host = NewCourse::host().level(2).create(app, &b_admin, &b).await;
-    let p1 = flows::trainee(app, &a_admin).await;
-    let p2 = flows::trainee(app, &a_admin).await;
-    let p3 = flows::trainee(app, &b_admin).await;
-    let p4 = flows::trainee(app, &b_admin).await;
-    certify(app, &a_admin, &p1, &a_host).await;
-    certify(app, &a_admin, &p1, &a_host_again).await;
-    certify(app, &a_admin, &p2, &a_professional).await;
-    enrolled(app, &b_admin, &p3, &b_host).await;
-    certify(app, &b_admin, &p4, &b_host).await;
-    World {
-        admin,
-        a,
-        a_admin,
-        b,
-        b_admin,
-    }
+/// Returns (city, A, B).
+async fn arrange(app: &TestApp) -> (World, Institution, Institution) {
+    let city = app.world().await;
+    let (a, b) = (city.institution().await, city.institution_in("福田").await);
+    let a_host = a.course(NewCourse::host().level(5)).await;
+    let a_host_again = a.course(NewCourse::host().level(5)).await;
+    let a_professional = a.course(NewCourse::professional().level(3)).await;
+    let b_host = b.course(NewCourse::host().level(2)).await;
+    let (p1, p2) = (a.trainee().await, a.trainee().await);
+    let (p3, p4) = (b.trainee().await, b.trainee().await);
+    certify(app, &a.admin, &p1, &a_host).await;
+    certify(app, &a.admin, &p1, &a_host_again).await;
+    certify(app, &a.admin, &p2, &a_professional).await;
+    enrolled(app, &b.admin, &p3, &b_host).await;
+    certify(app, &b.admin, &p4, &b_host).await;
+    (city, a, b)
 }
 
 /// A stats row with `keys` set and the measures trainees, enrolments, completions and
@@ -87,9 +69,9 @@ const TOTAL: [i64; 4] = [4, 5, 4, 3];
 #[tokio::test]
 async fn each_dimension_groups_the_rows_and_sets_only_its_key() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let (city, nanshan, futian) = arrange(&app).await;
     let month = today().format("%Y-%m").to_string();
-    let (a, b) = (json!({ "id": w.a }), json!({ "id": w.b }));
+    let (a, b) = (json!({ "id": nanshan.id }), json!({ "id": futian.id }));
     let cases = [
         (
             "TRACK",
@@ -124,7 +106,7 @@ async fn each_dimension_groups_the_rows_and_sets_only_its_key() {
     ];
 
     for (dimension, expected) in cases {
-        let response = stats(&app, Some(&w.admin), json!(null), &[dimension]).await;
+        let response = stats(&app, Some(&city.admin), json!(null), &[dimension]).await;
 
         assert_eq!(sorted(&response), sorted_rows(expected), "by {dimension}");
     }
@@ -133,10 +115,10 @@ async fn each_dimension_groups_the_rows_and_sets_only_its_key() {
 #[tokio::test]
 async fn without_dimensions_stats_is_one_row_of_totals_and_two_dimensions_combine() {
     let app = spawn_app().await;
-    let w = world(&app).await;
+    let (city, _nanshan, _futian) = arrange(&app).await;
 
-    let totals = stats(&app, Some(&w.admin), json!(null), &[]).await;
-    let combined = stats(&app, Some(&w.admin), json!(null), &["DISTRICT", "TRACK"]).await;
+    let totals = stats(&app, Some(&city.admin), json!(null), &[]).await;
+    let combined = stats(&app, Some(&city.admin), json!(null), &["DISTRICT", "TRACK"]).await;
 
     assert_eq!(sorted(&totals), vec![row(json!({}), TOTAL)]);
     assert_eq!(
@@ -155,8 +137,8 @@ async fn without_dimensions_stats_is_one_row_of_totals_and_two_dimensions_combin
 #[tokio::test]
 async fn filters_narrow_the_counted_events() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let (a, b) = (json!({ "id": w.a }), json!({ "id": w.b }));
+    let (city, nanshan, futian) = arrange(&app).await;
+    let (a, b) = (json!({ "id": nanshan.id }), json!({ "id": futian.id }));
     let both = || {
         vec![
             row(json!({ "institution": a }), A),
@@ -186,7 +168,7 @@ async fn filters_narrow_the_counted_events() {
         ),
         (
             "institution A only",
-            json!({ "institutionId": w.a }),
+            json!({ "institutionId": nanshan.id }),
             vec![row(json!({ "institution": a }), A)],
         ),
         (
@@ -205,7 +187,7 @@ async fn filters_narrow_the_counted_events() {
     ];
 
     for (why, filter, expected) in cases {
-        let response = stats(&app, Some(&w.admin), filter, &["INSTITUTION"]).await;
+        let response = stats(&app, Some(&city.admin), filter, &["INSTITUTION"]).await;
 
         assert_eq!(sorted(&response), sorted_rows(expected), "{why}");
     }
@@ -214,16 +196,18 @@ async fn filters_narrow_the_counted_events() {
 #[tokio::test]
 async fn institution_roles_get_only_their_own_institutions_rows() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let a_staff = app.user(&w.a_admin, "INSTITUTION_STAFF", Some(&w.a)).await;
-    let own = vec![row(json!({ "institution": { "id": w.a } }), A)];
+    let (_city, nanshan, futian) = arrange(&app).await;
+    let a_staff = app
+        .user(&nanshan.admin, "INSTITUTION_STAFF", Some(&nanshan.id))
+        .await;
+    let own = vec![row(json!({ "institution": { "id": nanshan.id } }), A)];
 
-    for (who, token) in [("admin", &w.a_admin), ("staff", &a_staff)] {
+    for (who, token) in [("admin", &nanshan.admin), ("staff", &a_staff)] {
         let all = stats(&app, Some(token), json!(null), &["INSTITUTION"]).await;
         let asked = stats(
             &app,
             Some(token),
-            json!({ "institutionId": w.a }),
+            json!({ "institutionId": nanshan.id }),
             &["INSTITUTION"],
         )
         .await;
@@ -231,22 +215,22 @@ async fn institution_roles_get_only_their_own_institutions_rows() {
         assert_eq!(sorted(&all), own, "{who} without a filter");
         assert_eq!(sorted(&asked), own, "{who} asking for its own");
     }
-    let b = stats(&app, Some(&w.b_admin), json!(null), &["TRACK"]).await;
+    let b = stats(&app, Some(&futian.admin), json!(null), &["TRACK"]).await;
     assert_eq!(sorted(&b), vec![row(json!({ "track": "HOST" }), B)]);
 }
 
 #[tokio::test]
 async fn stats_are_for_city_and_institution_staff_only() {
     let app = spawn_app().await;
-    let w = world(&app).await;
-    let analyst = app.user(&w.admin, "CITY_ANALYST", None).await;
-    let (_, code) = flows::register(&app, &w.a_admin, "赵六").await;
-    let trainee = flows::activate(&app, &code).await;
-    let other = json!({ "institutionId": w.b });
+    let (city, nanshan, futian) = arrange(&app).await;
+    let analyst = app.user(&city.admin, "CITY_ANALYST", None).await;
+    let (_, code) = fixtures::register(&app, &nanshan.admin, "赵六").await;
+    let trainee = fixtures::activate(&app, &code).await;
+    let other = json!({ "institutionId": futian.id });
     let cases = [
         (
             "an institution admin asking for another",
-            Some(w.a_admin.as_str()),
+            Some(nanshan.admin.as_str()),
             other,
             "FORBIDDEN",
         ),
@@ -280,7 +264,7 @@ async fn courses_without_a_level_group_under_a_null_level() {
         .without_level()
         .create(&app, &staff, &institution)
         .await;
-    let person = flows::trainee(&app, &staff).await;
+    let person = fixtures::trainee(&app, &staff).await;
     certify(&app, &staff, &person, &course).await;
     let around_today = json!({
         "from": flows::days_from_today(-1).to_string(),

@@ -5,10 +5,10 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::fixtures::{Caller, World};
-use crate::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
-use crate::helpers::{TestApp, spawn_app};
-use crate::hostile::{input, snapshot};
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::flows::{COMPLETE, ENROL, REVOKE, WITHDRAW, certify, enrolled};
+use crate::support::hostile::{input, snapshot};
+use crate::support::roles::{Caller, Roles};
 
 const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
   enrolMany(input: $input) { createdCount failedCount }
@@ -18,7 +18,7 @@ const ENROL_MANY: &str = "mutation($input: EnrolManyInput!) {
 struct Operation {
     what: &'static str,
     query: &'static str,
-    variables: fn(&World, &str) -> Value,
+    variables: fn(&Roles, &str) -> Value,
 }
 
 /// The operations of the institution roles that take a tenant's id.
@@ -48,7 +48,8 @@ fn operations() -> Vec<Operation> {
             what: "enrol a cohort in another's course",
             query: ENROL_MANY,
             variables: |_, id| {
-                let person = json!({ "name": "李四", "idNumber": crate::helpers::resident_id() });
+                let person =
+                    json!({ "name": "李四", "idNumber": crate::support::ids::resident_id() });
                 input(json!({ "courseId": id, "trainees": [person] }))
             },
         },
@@ -57,7 +58,7 @@ fn operations() -> Vec<Operation> {
 
 /// The error of `response` with the id it names replaced, so that two answers about
 /// different ids compare equal when they say the same thing.
-fn answer(app_response: &crate::helpers::Gql, id: &str) -> (u16, Value) {
+fn answer(app_response: &crate::support::gql::Gql, id: &str) -> (u16, Value) {
     let mut errors = app_response.body["errors"].clone();
     if let Some(errors) = errors.as_array_mut() {
         for error in errors {
@@ -80,7 +81,7 @@ async fn visible_trainees(app: &TestApp, token: &str) -> Vec<String> {
 #[tokio::test]
 async fn another_institutions_ids_are_answered_exactly_like_unknown_ids_and_write_nothing() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let other_enrolment = enrolled(&app, &w.other_admin, &w.other_trainee, &w.other_course).await;
     let ids_of_theirs = |what: &str| -> String {
         if what.starts_with("enrol another's trainee") {
@@ -137,7 +138,7 @@ async fn another_institutions_ids_are_answered_exactly_like_unknown_ids_and_writ
 #[tokio::test]
 async fn revoking_another_institutions_certificate_is_answered_like_an_unknown_number() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let theirs = certify(&app, &w.other_admin, &w.other_trainee, &w.other_course).await;
     let unknown = format!("{}X", &theirs[..theirs.len() - 1]);
     let unknown = if unknown == theirs {
@@ -168,8 +169,8 @@ async fn revoking_another_institutions_certificate_is_answered_like_an_unknown_n
 #[tokio::test]
 async fn an_institution_brings_in_a_person_known_elsewhere_by_document_not_by_id() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
-    let document = crate::helpers::resident_id();
+    let w = Roles::build(&app).await;
+    let document = crate::support::ids::resident_id();
     let registered = app
         .register(
             &w.other_admin,

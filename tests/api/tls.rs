@@ -4,13 +4,13 @@
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::helpers::spawn_app_with;
-use crate::reads::rows;
+use crate::support::app::spawn_app_with;
+use crate::support::reads::rows;
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: TLS concerns a server connection (CI runs it with TEST_DATABASE_URL)"]
 async fn with_sslmode_require_every_database_connection_is_encrypted() {
-    crate::helpers::require_postgres();
+    crate::support::app::require_postgres();
     let app = spawn_app_with(|settings| {
         let url = settings.database_url.expose_secret().to_owned();
         let joiner = if url.contains('?') { '&' } else { '?' };

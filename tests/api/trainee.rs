@@ -6,7 +6,9 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::helpers::{REGISTER, resident_id, spawn_app};
+use crate::support::app::spawn_app;
+use crate::support::gql::REGISTER;
+use crate::support::ids::resident_id;
 
 #[tokio::test]
 async fn the_same_person_registered_by_two_institutions_is_one_trainee() {

@@ -5,7 +5,7 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, ALLOW, CONTENT_TYPE};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::support::app::{TestApp, spawn_app, spawn_app_with};
 
 /// An HTTP answer as a client sees it.
 struct Raw {

@@ -2,8 +2,11 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{CREATE_USER, Refusal, username, with};
-use crate::helpers::{USER_PASSWORD, spawn_app};
+use crate::support::app::{USER_PASSWORD, spawn_app};
+use crate::support::fixtures::institution_in;
+use crate::support::gql::CREATE_USER;
+use crate::support::hostile::{Refusal, with};
+use crate::support::ids::username;
 
 fn analyst() -> Value {
     json!({ "username": username(), "password": USER_PASSWORD, "role": "CITY_ANALYST", "institutionId": null })
@@ -33,7 +36,7 @@ fn bad_scope(
 async fn every_invalid_user_is_refused_on_its_field_and_changes_nothing() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let institution = app.create_institution(&admin).await;
+    let institution = institution_in(&app, &admin, "Nanshan").await.0;
     let some = Some(institution.as_str());
 
     let cases = vec![

@@ -3,10 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{
-    Refusal, digits, mod_11_2, resident_id_born, resident_id_ending_in_x, with, with_wrong_check,
+use crate::support::app::spawn_app;
+use crate::support::gql::REGISTER;
+use crate::support::hostile::{Refusal, with};
+use crate::support::ids::{
+    digits, mod_11_2, resident_id, resident_id_born, resident_id_ending_in_x, with_wrong_check,
 };
-use crate::helpers::{REGISTER, resident_id, spawn_app};
 
 const RESIDENT: &str = "RESIDENT_ID";
 const PASSPORT: &str = "PASSPORT";

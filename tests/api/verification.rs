@@ -6,37 +6,31 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use crate::flows::{self, NewCourse, certify, complete_with, enrolled, revoke};
-use crate::helpers::{TestApp, resident_id, spawn_app};
-use crate::reads::{self, verify};
+use crate::support::app::{TestApp, spawn_app, spawn_app_with};
+use crate::support::fixtures::{self, Institution, NewCourse, World};
+use crate::support::flows::{certify, complete_with, enrolled, revoke};
+use crate::support::ids::resident_id;
+use crate::support::reads::{self, verify};
 
 /// A certificate of a person with a known name and identity number.
 struct Holder {
-    admin: String,
-    institution_admin: String,
-    issuer: String,
+    city: World,
+    issuer: Institution,
     name: &'static str,
     id_number: String,
     number: String,
 }
 
 async fn holder(app: &TestApp) -> Holder {
-    let admin = app.admin_token().await;
-    let (institution, issuer) = flows::institution_in(app, &admin, "南山").await;
-    let institution_admin = app
-        .user(&admin, "INSTITUTION_ADMIN", Some(&institution))
-        .await;
-    let course = NewCourse::professional()
-        .level(4)
-        .create(app, &institution_admin, &institution)
-        .await;
+    let city = app.world().await;
+    let issuer = city.institution_in("南山").await;
+    let course = issuer.course(NewCourse::professional().level(4)).await;
     let name = "张三丰";
     let id_number = resident_id();
-    let (trainee, _) = flows::register_id(app, &institution_admin, name, &id_number).await;
-    let number = certify(app, &institution_admin, &trainee, &course).await;
+    let trainee = issuer.person(name, &id_number).await;
+    let number = certify(app, &issuer.admin, &trainee, &course).await;
     Holder {
-        admin,
-        institution_admin,
+        city,
         issuer,
         name,
         id_number,
@@ -74,7 +68,7 @@ async fn the_right_number_and_name_verify_with_masked_holder_and_issuer() {
     assert_eq!(answer["valid"], true);
     assert_eq!(answer["status"], "VALID");
     assert_eq!(answer["holderNameMasked"], "张**");
-    assert_eq!(answer["issuer"], holder.issuer.as_str());
+    assert_eq!(answer["issuer"], holder.issuer.name.as_str());
     assert_eq!(answer["track"], "PROFESSIONAL");
     assert_eq!(answer["level"], 4);
     assert!(answer["issuedAt"].is_string());
@@ -98,7 +92,7 @@ async fn a_name_verifies_in_any_unicode_form_and_with_full_width_spaces() {
     ];
 
     for (registered, typed) in cases {
-        let (trainee, _) = flows::register_id(&app, &staff, registered, &resident_id()).await;
+        let (trainee, _) = fixtures::register_id(&app, &staff, registered, &resident_id()).await;
         let number = certify(&app, &staff, &trainee, &course).await;
 
         let response = verify(&app, &number, typed).await;
@@ -157,14 +151,9 @@ async fn a_wrong_name_gets_exactly_the_answer_of_an_unknown_number() {
 async fn a_revoked_certificate_is_not_valid_and_says_revoked() {
     let app = spawn_app().await;
     let holder = holder(&app).await;
-    revoke(
-        &app,
-        Some(&holder.institution_admin),
-        &holder.number,
-        "fraud",
-    )
-    .await
-    .data();
+    revoke(&app, Some(&holder.issuer.admin), &holder.number, "fraud")
+        .await
+        .data();
 
     let response = verify(&app, &holder.number, holder.name).await;
 
@@ -187,7 +176,7 @@ async fn verification_needs_no_account_and_signed_in_callers_see_the_same() {
     let anonymous = verify(&app, &holder.number, holder.name).await;
     let admin = app
         .graphql_as(
-            Some(&holder.admin),
+            Some(&holder.city.admin),
             reads::VERIFY,
             json!({ "number": holder.number, "holderName": holder.name }),
         )
@@ -215,13 +204,29 @@ async fn quick_repeated_verifications_from_one_client_are_rate_limited() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_client_is_answered_again_once_the_minute_has_passed() {
+    let app = spawn_app_with(|settings| settings.verify_per_minute = 2).await;
+    let holder = holder(&app).await;
+    for _ in 0..2 {
+        verify(&app, &holder.number, holder.name).await.data();
+    }
+    let refused = verify(&app, &holder.number, holder.name).await;
+
+    app.advance_clock(Duration::from_secs(60));
+    let response = verify(&app, &holder.number, holder.name).await;
+
+    assert_eq!(refused.code(), "RATE_LIMITED", "{}", refused.body);
+    assert_eq!(response.data()["verifyCertificate"]["valid"], true);
+}
+
+#[tokio::test]
 async fn an_expiry_in_the_past_is_refused_and_an_expired_certificate_still_counts() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let programme = flows::programme(&app, &admin, 10, 10).await;
+    let programme = fixtures::programme(&app, &admin, 10, 10).await;
     let (institution, staff) = app.institution_with_admin(&admin).await;
     let course = NewCourse::host().create(&app, &staff, &institution).await;
-    let trainee = flows::trainee(&app, &staff).await;
+    let trainee = fixtures::trainee(&app, &staff).await;
     let enrolment = enrolled(&app, &staff, &trainee, &course).await;
     let at = |seconds: i64| (Utc::now() + TimeDelta::seconds(seconds)).to_rfc3339();
 

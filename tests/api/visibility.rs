@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use crate::fixtures::{Caller, World, node_ids};
-use crate::helpers::spawn_app;
+use crate::support::app::spawn_app;
+use crate::support::reads::node_ids;
+use crate::support::roles::{Caller, Roles};
 
 /// What a read should give: exactly these rows, or an error code.
 #[derive(Debug)]
@@ -21,7 +22,7 @@ fn rows(ids: &[&String]) -> Expect {
 #[tokio::test]
 async fn each_role_lists_exactly_the_rows_the_permission_table_allows() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let programmes: Vec<String> = app
         .graphql_as(Some(&w.admin), "{ programmes { id } }", json!({}))
         .await
@@ -117,7 +118,7 @@ async fn each_role_lists_exactly_the_rows_the_permission_table_allows() {
 #[tokio::test]
 async fn a_filter_never_widens_what_an_institution_sees() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
     let other = &w.other_institution;
 
     let courses = app
@@ -150,7 +151,7 @@ async fn a_filter_never_widens_what_an_institution_sees() {
 #[tokio::test]
 async fn a_trainee_sees_itself_as_me_and_only_itself_in_trainees() {
     let app = spawn_app().await;
-    let w = World::build(&app).await;
+    let w = Roles::build(&app).await;
 
     let me = app
         .graphql_as(

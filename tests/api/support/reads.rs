@@ -1,9 +1,11 @@
-//! Reading the registry back: verification, progress, stats, seats and raw SQL counts.
+//! Reading the registry back: verification, progress, stats, seats, listed ids and raw
+//! SQL counts.
 
 use sea_orm::{ConnectionTrait, QueryResult, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{Gql, TestApp};
+use super::app::TestApp;
+use super::gql::Gql;
 
 pub const VERIFY: &str = "query($number: String!, $holderName: String!) {
   verifyCertificate(number: $number, holderName: $holderName) {
@@ -100,4 +102,39 @@ pub async fn rows(app: &TestApp, sql: &str) -> Vec<QueryResult> {
 /// The single count `n` of a raw SQL query.
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
     rows(app, sql).await[0].try_get::<i64>("", "n").unwrap()
+}
+
+impl TestApp {
+    /// Rows of `from` (a table, optionally with a `WHERE`), counted in the database.
+    pub async fn count(&self, from: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {from}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// Ids of the nodes of the connection `field` read as `token` (panics on errors).
+    pub async fn ids(&self, token: &str, field: &str) -> Vec<String> {
+        let query = format!("{{ {field}(first: 100) {{ edges {{ node {{ id }} }} }} }}");
+        let response = self.graphql_as(Some(token), &query, json!({})).await;
+        node_ids(&response.data()[field])
+    }
+}
+
+/// Ids of a connection's nodes, sorted.
+pub fn node_ids(connection: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a connection: {connection}"))
+        .iter()
+        .map(|edge| edge["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
 }

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{ADMIN_PASSWORD, Gql, PII_KEY, graphql_at};
+use super::app::{ADMIN_PASSWORD, PII_KEY};
+use super::gql::{Gql, graphql_at};
 
 /// A `talent-registry serve` process; killed when dropped.
 pub struct Server {

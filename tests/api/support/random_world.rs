@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use crate::flows::{self, NewCourse, complete, enrol, register_id, revoke, withdraw};
-use crate::helpers::{Gql, TestApp, resident_id};
+use super::app::TestApp;
+use super::fixtures::{Institution, NewCourse, World};
+use super::flows::{complete, enrol, revoke, withdraw};
+use super::gql::{Gql, id_at};
+use super::ids::resident_id;
 
 /// Persons to certify on HOST in the world's programme: low enough to be reached.
 pub const HOST_TARGET: i32 = 2;
@@ -34,28 +37,25 @@ pub struct Course {
 
 /// Three institutions, four courses over both tracks, fifteen persons of whom some are
 /// registered by two institutions, and a programme running today.
-pub struct World {
-    /// CITY_ADMIN token.
-    pub admin: String,
+pub struct Population {
+    /// The city.
+    pub city: World,
     /// The programme counted.
     pub programme: String,
-    /// (institution id, INSTITUTION_ADMIN token).
-    pub institutions: Vec<(String, String)>,
+    pub institutions: Vec<Institution>,
     pub courses: Vec<Course>,
     pub trainees: Vec<String>,
     /// Per institution, the indices of the trainees it registered.
     pub owned: Vec<Vec<usize>>,
 }
 
-/// Builds the world through the API; `rng` picks who registers whom.
-pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
-    let admin = app.admin_token().await;
-    let programme = flows::programme(app, &admin, HOST_TARGET, PROFESSIONAL_TARGET).await;
+/// Builds the population through the API; `rng` picks who registers whom.
+pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
+    let city = app.world().await;
+    let programme = city.programme(HOST_TARGET, PROFESSIONAL_TARGET).await;
     let mut institutions = Vec::new();
     for district in ["南山", "福田", "Longgang"] {
-        let (id, _) = flows::institution_in(app, &admin, district).await;
-        let token = app.user(&admin, "INSTITUTION_ADMIN", Some(&id)).await;
-        institutions.push((id, token));
+        institutions.push(city.institution_in(district).await);
     }
     let plan = [
         (0, NewCourse::host().capacity(6), Some(6)),
@@ -65,9 +65,8 @@ pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
     ];
     let mut courses = Vec::new();
     for (institution, course, capacity) in plan {
-        let (id, token) = &institutions[institution];
         courses.push(Course {
-            id: course.create(app, token, id).await,
+            id: institutions[institution].course(course).await,
             institution,
             capacity,
         });
@@ -82,18 +81,18 @@ pub async fn world(app: &TestApp, rng: &mut StdRng) -> World {
         } else {
             rng.gen_range(0..institutions.len())
         };
-        let (id, _) = register_id(app, &institutions[first].1, "张三", &id_number).await;
+        let id = institutions[first].person("张三", &id_number).await;
         owned[first].push(i);
         if i % 4 == 0 {
             let second = (first + 1) % institutions.len();
-            let (again, _) = register_id(app, &institutions[second].1, "张三", &id_number).await;
+            let again = institutions[second].person("张三", &id_number).await;
             assert_eq!(again, id, "the same person registered twice is one trainee");
             owned[second].push(i);
         }
         trainees.push(id);
     }
-    World {
-        admin,
+    Population {
+        city,
         programme,
         institutions,
         courses,
@@ -111,6 +110,7 @@ pub struct Known {
     pub certificates: BTreeMap<String, usize>,
 }
 
+/// A random operation.
 #[derive(Debug, Clone)]
 pub enum Op {
     Enrol {
@@ -134,7 +134,7 @@ pub enum Op {
 }
 
 /// A random operation on what is known; enrolments first while there are none.
-pub fn pick(rng: &mut StdRng, world: &World, known: &Known) -> Op {
+pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
     let roll = rng.gen_range(0..100);
     let enrolments: Vec<(&String, &usize)> = known.enrolments.iter().collect();
     let certificates: Vec<(&String, &usize)> = known.certificates.iter().collect();
@@ -177,10 +177,10 @@ pub enum Outcome {
 }
 
 /// Sends `op` as the course's institution (or the city admin for some revocations).
-pub async fn run(app: &TestApp, world: &World, op: &Op) -> Outcome {
+pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
     let token = |course: usize| {
         world.institutions[world.courses[course].institution]
-            .1
+            .admin
             .as_str()
     };
     let (response, field): (Gql, &str) = match op {
@@ -212,9 +212,9 @@ pub async fn run(app: &TestApp, world: &World, op: &Op) -> Outcome {
             by_city,
         } => {
             let token = if *by_city {
-                &world.admin
+                &world.city.admin
             } else {
-                &world.institutions[*institution].1
+                &world.institutions[*institution].admin
             };
             (
                 revoke(app, Some(token), number, "random revocation").await,
@@ -227,7 +227,7 @@ pub async fn run(app: &TestApp, world: &World, op: &Op) -> Outcome {
     }
     let data = &response.data()[field];
     match op {
-        Op::Enrol { course, .. } => Outcome::Enrolment(flows::id_at(&data["enrolment"]), *course),
+        Op::Enrol { course, .. } => Outcome::Enrolment(id_at(&data["enrolment"]), *course),
         Op::Complete { course, .. } => match data["certificate"]["number"].as_str() {
             Some(number) => {
                 Outcome::Certificate(number.to_owned(), world.courses[*course].institution)
