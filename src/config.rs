@@ -169,7 +169,7 @@ pub struct Settings {
     )]
     pub max_connections: u32,
     /// Bulk calls (request bodies over 64 KiB: `enrolMany` cohorts, CSV imports) run at
-    /// once; further ones wait their turn within the request time limit, then get
+    /// once; further ones wait their turn for up to half the request time limit, then get
     /// `RATE_LIMITED` with `Retry-After`. Bounds the memory of concurrent bulk work.
     #[arg(
         long,

@@ -155,12 +155,19 @@ fn is_request_error(response: &Response) -> bool {
 }
 
 fn answer(status: u16, response: &Response, media: Media, with_data: bool) -> Answer {
-    let body = serde_json::to_value(response).and_then(|mut json| {
-        if !with_data && let Some(object) = json.as_object_mut() {
-            object.remove("data");
-        }
-        serde_json::to_vec(&json)
-    });
+    // Serialized straight from the response: a bulk call's answer is large, and a
+    // `serde_json::Value` copy of it would double the memory it takes. Only a refusal,
+    // which is small, is rebuilt without `data`.
+    let body = if with_data {
+        serde_json::to_vec(response)
+    } else {
+        serde_json::to_value(response).and_then(|mut json| {
+            if let Some(object) = json.as_object_mut() {
+                object.remove("data");
+            }
+            serde_json::to_vec(&json)
+        })
+    };
     let body = body.unwrap_or_else(|err| {
         tracing::error!(error = %err, "response serialization failed");
         br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#

@@ -76,9 +76,12 @@ pub(super) async fn post(
     }
     let deadline = Instant::now() + state.request_timeout;
     // A large body is bulk work (a cohort, a CSV file): it waits for its turn before it
-    // is read, so concurrent bulk calls cannot hold more than a few in memory.
+    // is read, so concurrent bulk calls cannot hold more than a few in memory. It waits
+    // at most half the time limit, so that a call that gets its turn has the other half
+    // to run instead of being cut off by the limit.
     let _turn = if is_large(&headers) {
-        match bulk_turn(&state.bulk, deadline).await {
+        let wait_until = Instant::now() + state.request_timeout / 2;
+        match bulk_turn(&state.bulk, wait_until).await {
             Ok(turn) => Some(turn),
             Err(err) => return refused_for(&err, media),
         }
@@ -154,7 +157,8 @@ async fn run(
     }
 }
 
-/// A turn to run bulk work, waited for until `deadline`; past it `RATE_LIMITED`.
+/// A turn to run bulk work, waited for until `deadline`; past it `RATE_LIMITED` with
+/// `Retry-After`.
 async fn bulk_turn(
     turns: &Arc<Semaphore>,
     deadline: Instant,
