@@ -7,7 +7,7 @@
 //! refused on the field `file` with a message naming the line or header. A row whose
 //! cells break a rule is that row's error, on the field as `enrolMany` names it.
 
-use std::borrow::Cow;
+mod encoding;
 
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -23,8 +23,6 @@ use crate::error::{AppError, OnField};
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 /// Most data rows in one file, the same bound as one `enrolMany` call.
 pub const MAX_ROWS: usize = 10_000;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The columns of a roster and the header names that mean them (compared without case,
 /// spaces, `_` and `-`).
@@ -116,7 +114,13 @@ pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let text = decode(file)?;
+    let text = encoding::decode(file).ok_or_else(|| {
+        unreadable(
+            "is neither UTF-8 nor GBK text; in Excel use File > Save As and choose \
+             \"CSV UTF-8 (Comma delimited) (*.csv)\""
+                .to_owned(),
+        )
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -154,33 +158,6 @@ pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow
         return Err(unreadable("has no data rows below the header".to_owned()));
     }
     Ok(rows)
-}
-
-/// UTF-8 (BOM or not), else GB18030 (a superset of GBK) when it decodes cleanly.
-fn decode(file: &[u8]) -> Result<Cow<'_, str>, AppError> {
-    let refused = || {
-        unreadable(
-            "is neither UTF-8 nor GBK text; in Excel use File > Save As and choose \
-             \"CSV UTF-8 (Comma delimited) (*.csv)\""
-                .to_owned(),
-        )
-    };
-    if let Some(rest) = file.strip_prefix(UTF8_BOM) {
-        return std::str::from_utf8(rest)
-            .map(Cow::Borrowed)
-            .map_err(|_| refused());
-    }
-    if let Ok(text) = std::str::from_utf8(file) {
-        return Ok(Cow::Borrowed(text));
-    }
-    if file.starts_with(b"\xFF\xFE") || file.starts_with(b"\xFE\xFF") {
-        return Err(refused());
-    }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(file);
-    if had_errors {
-        return Err(refused());
-    }
-    Ok(text)
 }
 
 /// The column of each header cell; every header must be known, name and idNumber present.
