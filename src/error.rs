@@ -242,19 +242,6 @@ pub fn map_unique_violation(err: DbErr) -> AppError {
     AppError::Database(err)
 }
 
-/// True when `err` is a unique violation of the named constraint (PostgreSQL name or
-/// SQLite column list from [`UNIQUE_CONSTRAINTS`]).
-pub fn is_unique_violation(err: &DbErr, constraint: &str) -> bool {
-    let Some(SqlErr::UniqueConstraintViolation(message)) = err.sql_err() else {
-        return false;
-    };
-    UNIQUE_CONSTRAINTS
-        .iter()
-        .filter(|(name, _, _)| *name == constraint)
-        .any(|(name, cols, _)| message.contains(name) || message.ends_with(cols))
-        || message.contains(constraint)
-}
-
 /// Attaches the input field to a rule violation: `Username::parse(raw).on("username")?`.
 pub trait OnField<T> {
     /// The result with its error as `AppError::Validation` on `field`.

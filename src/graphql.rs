@@ -196,18 +196,8 @@ pub async fn execute(
     }
     let (response, shown) = outcome;
     if let Err(err) = audit_reads(schema, &context, &response, shown).await {
-        tracing::error!(error = %err, "recording a read of personal data failed");
-        let code = if err.code() == "UNAVAILABLE" {
-            "UNAVAILABLE"
-        } else {
-            "INTERNAL_SERVER_ERROR"
-        };
-        let refusal = errors::refusal(err.client_message(), code);
-        return Executed {
-            retry_after: err.retry_after(),
-            unavailable: code == "UNAVAILABLE",
-            response: errors::finalize(refusal, &suspects),
-        };
+        // No personal data leaves without its audit record: the data is withheld.
+        return Executed::of(errors::finalize(errors::refused_by(err), &suspects));
     }
     Executed::of(errors::finalize(response, &suspects))
 }

@@ -204,6 +204,13 @@ pub fn refusal(message: String, code: &'static str) -> Response {
     Response::from_errors(vec![error])
 }
 
+/// A response carrying the one error `err`, coded like any service error (and logged by
+/// [`finalize`] like them), for a failure outside the resolvers.
+pub fn refused_by(err: AppError) -> Response {
+    let error = coded(Arc::new(err)).into_server_error(async_graphql::Pos::default());
+    Response::from_errors(vec![error])
+}
+
 /// A data loader's failure, coded like any service error.
 pub fn load_failed(err: Arc<AppError>) -> Error {
     coded(err)

@@ -57,9 +57,7 @@ pub async fn admit_locked(
     district: &str,
     trainees: &[Uuid],
 ) -> Result<Vec<Option<Admitted>>, AppError> {
-    let free = course.capacity.map_or(usize::MAX, |capacity| {
-        usize::try_from(capacity.saturating_sub(course.enrolled_count)).unwrap_or(0)
-    });
+    let free = free_seats(course);
     // With a seat for everyone, the insert itself tells who was enrolled already; else
     // those must be known first, since they take no seat.
     let mut existing = if free >= trainees.len() {
@@ -107,6 +105,13 @@ pub async fn admit_locked(
             (None, None) => None,
         })
         .collect())
+}
+
+/// Seats left in a course as [`lock`] returned it (`usize::MAX` without a capacity).
+pub fn free_seats(course: &course::Model) -> usize {
+    course.capacity.map_or(usize::MAX, |capacity| {
+        usize::try_from(capacity.saturating_sub(course.enrolled_count)).unwrap_or(0)
+    })
 }
 
 /// Locks the course row with a write and returns it as it stands under the lock: its

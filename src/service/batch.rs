@@ -168,9 +168,7 @@ pub async fn enrol_many(
 
     // Seats go to rows in input order; people already enrolled keep theirs. Only people
     // who get a seat are registered: a refused row writes nothing.
-    let mut free = course.capacity.map_or(i64::MAX, |c| {
-        i64::from(c) - i64::from(course.enrolled_count)
-    });
+    let mut free = admission::free_seats(&course);
     let mut admitted = Vec::new();
     for p in pending {
         let already = p.trainee.as_ref().and_then(|t| enrolled.get(&t.id));
@@ -180,7 +178,7 @@ pub async fn enrol_many(
             result.trainee = p.trainee.clone();
             continue;
         }
-        if free <= 0 {
+        if free == 0 {
             results[p.index].error = Some(RowFailure::from(&AppError::CapacityFull));
             continue;
         }

@@ -99,6 +99,19 @@ impl Cell {
         })
     }
 
+    /// The key columns of its `stats_rollup` row at `grain`, in table order (`grain,
+    /// institution_id, district, track, level, month`).
+    pub fn key_values(&self, grain: Grain) -> Vec<Value> {
+        vec![
+            grain.as_str().into(),
+            self.institution_id.into(),
+            self.district.clone().into(),
+            self.track.as_str().into(),
+            self.level.into(),
+            self.month.clone().into(),
+        ]
+    }
+
     /// The same cell at district grain (institution id nil).
     pub fn district_grain(&self) -> Self {
         Self {
@@ -256,18 +269,16 @@ impl Deltas {
                  completions = stats_rollup.completions + excluded.completions, \
                  trainees = stats_rollup.trainees + excluded.trainees, \
                  certified_persons = stats_rollup.certified_persons + excluded.certified_persons",
-                vec![
-                    grain.as_str().into(),
-                    cell.institution_id.into(),
-                    cell.district.clone().into(),
-                    cell.track.as_str().into(),
-                    cell.level.into(),
-                    cell.month.clone().into(),
-                    int(m.enrolments),
-                    int(m.completions),
-                    int(m.trainees),
-                    int(m.certified_persons),
-                ],
+                [
+                    cell.key_values(*grain),
+                    vec![
+                        int(m.enrolments),
+                        int(m.completions),
+                        int(m.trainees),
+                        int(m.certified_persons),
+                    ],
+                ]
+                .concat(),
             )
             .await?;
         }

@@ -273,18 +273,14 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
         "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
          enrolments, completions, trainees, certified_persons) VALUES ",
         snap.stats.iter().map(|((grain, cell), m)| {
-            vec![
-                grain.as_str().into(),
-                cell.institution_id.into(),
-                cell.district.clone().into(),
-                cell.track.as_str().into(),
-                cell.level.into(),
-                cell.month.clone().into(),
+            let mut row = cell.key_values(*grain);
+            row.extend([
                 m.enrolments.into(),
                 m.completions.into(),
                 m.trainees.into(),
                 m.certified_persons.into(),
-            ]
+            ]);
+            row
         }),
     )
     .await?;
