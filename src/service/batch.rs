@@ -21,7 +21,7 @@ use super::now;
 use super::pii::PiiKey;
 use crate::auth::{CurrentUser, new_secret, secret_digest};
 
-use crate::entity::{enrolment, trainee};
+use crate::entity::{course, enrolment, trainee};
 use crate::error::AppError;
 
 use super::trainee::NewTrainee;
@@ -107,6 +107,10 @@ struct Pending {
 
 /// Registers and enrols a batch of people in a course of the caller's institution; the
 /// audit trail records the enrolments it creates under `action` (the GraphQL field).
+///
+/// Everything runs in one transaction that holds the course's lock: seats are allotted
+/// to the rows in input order, then the people who got one are registered and admitted
+/// a chunk at a time, so the working memory of a 10,000-row batch stays small.
 #[instrument(skip_all, fields(course.id = %course_id, rows = rows.len(), mode = ?mode))]
 pub async fn enrol_many(
     db: &DatabaseConnection,
@@ -119,6 +123,51 @@ pub async fn enrol_many(
 ) -> Result<BatchOutcome, AppError> {
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
+    let (mut results, pending) = screen(pii, rows);
+
+    let txn = db.begin().await?;
+    let course = admission::lock(&txn, course.id).await?;
+    let admitted = allot_seats(&txn, &course, pending, &mut results).await?;
+    let admitted = register_new(&txn, admitted).await?;
+    admit_in_chunks(
+        &txn,
+        actor,
+        action,
+        course,
+        &district,
+        admitted,
+        &mut results,
+    )
+    .await?;
+
+    let refused = results.iter().any(|r| r.error.is_some());
+    let apply = match mode {
+        BatchMode::ApplyValid => true,
+        BatchMode::AllOrNothing => !refused,
+        BatchMode::DryRun => false,
+    };
+    if apply {
+        super::commit(txn).await?;
+    } else {
+        txn.rollback().await?;
+        for r in &mut results {
+            // Rows written in the rolled-back transaction do not exist.
+            r.trainee = None;
+            r.enrolment = None;
+            r.activation_code = None;
+            if mode == BatchMode::AllOrNothing {
+                r.created = false;
+            }
+        }
+    }
+    Ok(BatchOutcome {
+        rows: results,
+        applied: apply,
+    })
+}
+
+/// A result per row, refusing unreadable rows and a person's repeats; the rest pending.
+fn screen(pii: &PiiKey, rows: Vec<BatchRow>) -> (Vec<RowResult>, Vec<Pending>) {
     let mut results: Vec<RowResult> = rows
         .iter()
         .map(|row| RowResult {
@@ -152,30 +201,34 @@ pub async fn enrol_many(
             }
         }
     }
+    (results, pending)
+}
 
-    let txn = db.begin().await?;
-    let course = admission::lock(&txn, course.id).await?;
-
-    let existing = trainees_by_digest(&txn, pending.iter().map(|p| p.digest.clone())).await?;
+/// Seats go to rows in input order; people already enrolled keep theirs (their row is
+/// answered here). Returns the rows that got a seat, known people with their record.
+async fn allot_seats(
+    db: &impl ConnectionTrait,
+    course: &course::Model,
+    mut pending: Vec<Pending>,
+    results: &mut [RowResult],
+) -> Result<Vec<Pending>, AppError> {
+    let mut existing = trainees_by_digest(db, pending.iter().map(|p| p.digest.clone())).await?;
     for p in &mut pending {
-        p.trainee = existing.get(&p.digest).cloned();
+        p.trainee = existing.remove(&p.digest);
     }
     let known: Vec<Uuid> = pending
         .iter()
         .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
         .collect();
-    let enrolled = admission::enrolments_of(&txn, course.id, &known).await?;
-
-    // Seats go to rows in input order; people already enrolled keep theirs. Only people
-    // who get a seat are registered: a refused row writes nothing.
-    let mut free = admission::free_seats(&course);
+    let mut enrolled = admission::enrolments_of(db, course.id, &known).await?;
+    let mut free = admission::free_seats(course);
     let mut admitted = Vec::new();
     for p in pending {
-        let already = p.trainee.as_ref().and_then(|t| enrolled.get(&t.id));
+        let already = p.trainee.as_ref().and_then(|t| enrolled.remove(&t.id));
         if let Some(e) = already {
             let result = &mut results[p.index];
-            result.enrolment = Some(e.clone());
-            result.trainee = p.trainee.clone();
+            result.enrolment = Some(e);
+            result.trainee = p.trainee;
             continue;
         }
         if free == 0 {
@@ -185,74 +238,89 @@ pub async fn enrol_many(
         free -= 1;
         admitted.push(p);
     }
+    Ok(admitted)
+}
 
-    // Rows are written in key order (digest, trainee id) so that two batches sharing
-    // people lock the shared keys in the same order on PostgreSQL instead of deadlocking.
+/// Registers the people among `admitted` not known yet (only people who got a seat are
+/// registered: a refused row writes nothing) and gives every row its record. A person a
+/// racing call registered first is found, without this batch's activation code.
+async fn register_new(
+    db: &impl ConnectionTrait,
+    mut admitted: Vec<Pending>,
+) -> Result<Vec<Pending>, AppError> {
+    // Rows are written in key order (digest, then trainee id in `admit_in_chunks`) so
+    // that two batches sharing people lock the shared keys in the same order on
+    // PostgreSQL instead of deadlocking.
     let mut new_people: Vec<&mut Pending> = admitted
         .iter_mut()
         .filter(|p| p.trainee.is_none())
         .collect();
     new_people.sort_by(|a, b| a.digest.cmp(&b.digest));
-    insert_trainees(&txn, new_people).await?;
-    let found = trainees_by_digest(&txn, admitted.iter().map(|p| p.digest.clone())).await?;
+    for chunk in new_people.chunks_mut(CHUNK) {
+        insert_trainees(db, chunk).await?;
+    }
+    let missing = admitted
+        .iter()
+        .filter(|p| p.trainee.is_none())
+        .map(|p| p.digest.clone());
+    let mut found = trainees_by_digest(db, missing).await?;
     for p in &mut admitted {
         if p.trainee.is_none() {
-            p.trainee = found.get(&p.digest).cloned();
+            p.trainee = found.remove(&p.digest);
         }
     }
-    let mut ids: Vec<Uuid> = admitted
-        .iter()
-        .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
-        .collect();
-    ids.sort_unstable();
-    let admissions = admission::admit_locked(&txn, actor, action, &course, &district, &ids).await?;
-    let mut by_trainee: HashMap<Uuid, Admitted> = ids
-        .iter()
-        .zip(admissions)
-        .filter_map(|(id, a)| a.map(|a| (*id, a)))
-        .collect();
+    Ok(admitted)
+}
 
-    for p in admitted {
-        let result = &mut results[p.index];
-        let Some(t) = p.trainee else {
-            result.error = Some(RowFailure::from(&AppError::Internal(anyhow::anyhow!(
-                "trainee missing after insert"
-            ))));
-            continue;
-        };
-        let admitted = by_trainee.remove(&t.id);
-        result.created = admitted.as_ref().is_some_and(|a| a.created);
-        // Only the code of a person this batch inserted (not one a racing call did).
-        result.activation_code = p
-            .code
-            .filter(|code| t.activation_code_hash.as_deref() == Some(secret_digest(code).as_str()));
-        result.trainee = Some(t);
-        result.enrolment = admitted.map(|a| a.enrolment);
-    }
-    let refused = results.iter().any(|r| r.error.is_some());
-    let apply = match mode {
-        BatchMode::ApplyValid => true,
-        BatchMode::AllOrNothing => !refused,
-        BatchMode::DryRun => false,
-    };
-    if apply {
-        super::commit(txn).await?;
-    } else {
-        txn.rollback().await?;
-        for r in &mut results {
-            // Rows written in the rolled-back transaction do not exist.
-            r.trainee = None;
-            r.enrolment = None;
-            r.activation_code = None;
-            if mode == BatchMode::AllOrNothing {
-                r.created = false;
+/// Admits the registered rows a chunk at a time, in trainee-id order, and answers them.
+async fn admit_in_chunks(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    mut course: course::Model,
+    district: &str,
+    admitted: Vec<Pending>,
+    results: &mut [RowResult],
+) -> Result<(), AppError> {
+    let mut admitted: Vec<(Uuid, Pending)> = admitted
+        .into_iter()
+        .filter_map(|p| match p.trainee.as_ref().map(|t| t.id) {
+            Some(id) => Some((id, p)),
+            None => {
+                results[p.index].error = Some(RowFailure::from(&AppError::Internal(
+                    anyhow::anyhow!("trainee missing after insert"),
+                )));
+                None
             }
+        })
+        .collect();
+    admitted.sort_unstable_by_key(|(id, _)| *id);
+    let mut rest = admitted.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<(Uuid, Pending)> = rest.by_ref().take(CHUNK).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+        let admissions =
+            admission::admit_locked(db, actor, action, &course, district, &ids).await?;
+        for ((_, p), admitted) in chunk.into_iter().zip(admissions) {
+            if admitted.as_ref().is_some_and(|a| a.created) {
+                course.enrolled_count += 1;
+            }
+            answer(&mut results[p.index], p, admitted);
         }
     }
-    Ok(BatchOutcome {
-        rows: results,
-        applied: apply,
-    })
+    Ok(())
+}
+
+/// The result of an admitted row.
+fn answer(result: &mut RowResult, p: Pending, admitted: Option<Admitted>) {
+    let Some(t) = p.trainee else { return };
+    result.created = admitted.as_ref().is_some_and(|a| a.created);
+    // Only the code of a person this batch inserted (not one a racing call did).
+    result.activation_code = p
+        .code
+        .filter(|code| t.activation_code_hash.as_deref() == Some(secret_digest(code).as_str()));
+    result.trainee = Some(t);
+    result.enrolment = admitted.map(|a| a.enrolment);
 }
 
 async fn trainees_by_digest(
@@ -275,11 +343,11 @@ async fn trainees_by_digest(
 
 async fn insert_trainees(
     db: &impl ConnectionTrait,
-    people: Vec<&mut Pending>,
+    people: &mut [&mut Pending],
 ) -> Result<(), AppError> {
     let at = now();
     let mut rows = Vec::with_capacity(people.len());
-    for p in people {
+    for p in people.iter_mut() {
         let code = new_secret();
         rows.push(trainee::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -295,15 +363,13 @@ async fn insert_trainees(
         });
         p.code = Some(code);
     }
-    for chunk in rows.chunks(CHUNK) {
-        trainee::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(trainee::Column::IdHash)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
+    trainee::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(trainee::Column::IdHash)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

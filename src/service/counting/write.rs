@@ -205,12 +205,43 @@ pub async fn enrolled_many(
     course: &course::Model,
     district: &str,
 ) -> Result<(), AppError> {
-    const CHUNK: usize = 500;
     let track = track(&course.track)?;
     let mut deltas = Deltas::default();
     let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
     sorted.sort_by_key(|e| e.trainee_id);
-    let mut fresh: Vec<Uuid> = Vec::new();
+    let fresh = first_on_track(db, &sorted, track).await?;
+    let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
+    let others: Vec<&enrolment::Model> = sorted
+        .iter()
+        .copied()
+        .filter(|e| !fresh_set.contains(&e.trainee_id))
+        .collect();
+    let mut started = fresh;
+    started.extend(again_on_track(db, &others, course, district, track, &mut deltas).await?);
+    for e in &sorted {
+        let cell = Cell::of_course(course, district, e.enrolled_on)?;
+        if fresh_set.contains(&e.trainee_id) {
+            deltas.stat(cell.clone(), Measure::Trainees, 1);
+        }
+        deltas.stat(cell, Measure::Enrolments, 1);
+    }
+    if !started.is_empty() {
+        now_in_training(db, &started, track, &mut deltas).await?;
+    }
+    deltas.apply(db).await
+}
+
+/// Rows per multi-row statement of the batch functions.
+const CHUNK: usize = 500;
+
+/// Inserts the person-track row of each person enrolling on `track` for the first time;
+/// returns those people (sorted input, so shared keys are locked in one order).
+async fn first_on_track(
+    db: &impl ConnectionTrait,
+    sorted: &[&enrolment::Model],
+    track: Track,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut fresh = Vec::new();
     for chunk in sorted.chunks(CHUNK) {
         let mut text = String::from(
             "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
@@ -235,13 +266,21 @@ pub async fn enrolled_many(
             fresh.push(row.try_get("", "trainee_id")?);
         }
     }
-    let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
-    let mut started: Vec<Uuid> = fresh.clone();
-    let others: Vec<&enrolment::Model> = sorted
-        .iter()
-        .copied()
-        .filter(|e| !fresh_set.contains(&e.trainee_id))
-        .collect();
+    Ok(fresh)
+}
+
+/// Counts one more current enrolment of people already on `track`, re-attributing a
+/// person to an enrolment earlier than the one they were counted by; returns the people
+/// whose only current enrolment this now is (back in training).
+async fn again_on_track(
+    db: &impl ConnectionTrait,
+    others: &[&enrolment::Model],
+    course: &course::Model,
+    district: &str,
+    track: Track,
+    deltas: &mut Deltas,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut started = Vec::new();
     for chunk in others.chunks(CHUNK) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let mut values: Vec<Value> = vec![track.as_str().into()];
@@ -287,43 +326,45 @@ pub async fn enrolled_many(
             }
         }
     }
-    for e in &sorted {
-        let cell = Cell::of_course(course, district, e.enrolled_on)?;
-        if fresh_set.contains(&e.trainee_id) {
-            deltas.stat(cell.clone(), Measure::Trainees, 1);
-        }
-        deltas.stat(cell, Measure::Enrolments, 1);
-    }
-    if !started.is_empty() {
-        let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
-            .await?
-            .iter()
-            .map(|r| r.try_get("", "id"))
-            .collect::<Result<_, _>>()?;
-        let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
-        for chunk in started.chunks(CHUNK) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let mut values: Vec<Value> = vec![track.as_str().into()];
-            values.extend(chunk.iter().map(|id| Value::from(*id)));
-            for row in sql::query(
-                db,
-                &format!(
-                    "SELECT programme_id FROM programme_person WHERE track = ? \
-                     AND certificates > 0 AND trainee_id IN ({marks})"
-                ),
-                values,
-            )
-            .await?
-            {
-                *certified
-                    .entry(row.try_get("", "programme_id")?)
-                    .or_default() += 1;
-            }
-        }
-        for programme in programmes {
-            let n = started.len() as i64 - certified.get(&programme).copied().unwrap_or(0);
-            deltas.in_training(programme, track, n);
+    Ok(started)
+}
+
+/// People who `started` training on `track` are in training in every programme that
+/// has not certified them on it.
+async fn now_in_training(
+    db: &impl ConnectionTrait,
+    started: &[Uuid],
+    track: Track,
+    deltas: &mut Deltas,
+) -> Result<(), AppError> {
+    let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "id"))
+        .collect::<Result<_, _>>()?;
+    let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for chunk in started.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = vec![track.as_str().into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT programme_id FROM programme_person WHERE track = ? \
+                 AND certificates > 0 AND trainee_id IN ({marks})"
+            ),
+            values,
+        )
+        .await?
+        {
+            *certified
+                .entry(row.try_get("", "programme_id")?)
+                .or_default() += 1;
         }
     }
-    deltas.apply(db).await
+    for programme in programmes {
+        let n = started.len() as i64 - certified.get(&programme).copied().unwrap_or(0);
+        deltas.in_training(programme, track, n);
+    }
+    Ok(())
 }
