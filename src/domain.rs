@@ -18,4 +18,4 @@ pub use district::{District, DistrictList};
 pub use id_document::IdDocument;
 pub use person::{PersonName, PhoneNumber};
 pub use validation_error::ValidationError;
-pub use vocabulary::{EnrolmentStatus, IdType, InstitutionKind, Role, Track};
+pub use vocabulary::{CertificateStatus, EnrolmentStatus, IdType, InstitutionKind, Role, Track};

@@ -37,6 +37,15 @@ pub enum AppError {
     /// The request clashes with existing state.
     #[error("{0}")]
     Conflict(&'static str),
+    /// An input field's value clashes with existing state (a capacity below the
+    /// enrolled count, a known document under another name); nothing was changed.
+    #[error("{message}")]
+    ConflictOn {
+        /// The input field, as named in the GraphQL input object.
+        field: &'static str,
+        /// What clashes, for the person fixing the input.
+        message: &'static str,
+    },
     /// The course has no free seat.
     #[error("the course is full")]
     CapacityFull,
@@ -79,7 +88,7 @@ impl AppError {
             Self::Unauthenticated | Self::InvalidCredentials => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::NotFound { .. } => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::ConflictOn { .. } => "CONFLICT",
             Self::CapacityFull => "CAPACITY_FULL",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable => "UNAVAILABLE",
@@ -145,7 +154,7 @@ impl AppError {
     /// The offending input field of a validation error.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Self::Validation { field, .. } => Some(field),
+            Self::Validation { field, .. } | Self::ConflictOn { field, .. } => Some(field),
             _ => None,
         }
     }

@@ -40,6 +40,7 @@ pub struct Query(
     query::TraineeQuery,
     query::StatsQuery,
     query::CertificateQuery,
+    query::RosterQuery,
     query::AuditQuery,
 );
 

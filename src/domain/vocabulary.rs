@@ -128,6 +128,18 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whether a certificate stands at a given moment: revocation wins over expiry.
+    CertificateStatus {
+        /// Issued, not revoked, not expired.
+        Valid => "VALID",
+        /// Past its expiry date.
+        Expired => "EXPIRED",
+        /// Revoked by the issuer or the city.
+        Revoked => "REVOKED",
+    }
+}
+
+vocabulary! {
     /// Identity document types accepted to identify a person.
     IdType {
         /// Resident identity card of the People's Republic of China (GB 11643).

@@ -29,6 +29,9 @@ pub struct Model {
     /// The records' ids, comma-separated; never personal data.
     #[sea_orm(column_type = "Text", nullable)]
     pub record_ids: Option<String>,
+    /// What a correction changed, by field name, and why; never personal data.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

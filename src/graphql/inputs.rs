@@ -1,5 +1,9 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
+mod roster;
+
+pub use roster::{CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput};
+
 use async_graphql::{ID, InputObject};
 
 use super::types::{Date, IdType, InstitutionKind, Role, Track, parse_id};

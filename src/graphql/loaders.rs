@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::domain::Role;
-use crate::entity::{certificate, course, enrolment, institution, programme_target, trainee};
+use crate::entity::{certificate, course, enrolment, institution, programme_target, trainee, user};
 use crate::error::AppError;
 use crate::service::lookup::{ById, by_ids};
 use crate::service::{self, Deps};
@@ -125,6 +125,25 @@ impl Loader<Uuid> for CertificateOfEnrolment {
     }
 }
 
+/// Which of the given trainees the caller's institution owns (registered or enrolled).
+pub struct OwnedByCaller {
+    db: DatabaseConnection,
+    institution: Option<Uuid>,
+}
+
+impl Loader<Uuid> for OwnedByCaller {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, bool>, LoadError> {
+        let Some(institution) = self.institution else {
+            return Ok(keys.iter().map(|k| (*k, false)).collect());
+        };
+        let owned = service::trainee::owned_among(&self.db, institution, keys).await?;
+        Ok(keys.iter().map(|k| (*k, owned.contains(k))).collect())
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Institutions by id.
@@ -133,6 +152,10 @@ pub struct Loaders {
     pub course: DataLoader<ByIdLoader<course::Entity>>,
     /// Trainees by id.
     pub trainee: DataLoader<ByIdLoader<trainee::Entity>>,
+    /// Users by id.
+    pub user: DataLoader<ByIdLoader<user::Entity>>,
+    /// Whether the caller's institution owns a trainee.
+    pub owned: DataLoader<OwnedByCaller>,
     /// Enrolments by trainee, within the caller's scope.
     pub enrolments: DataLoader<ChildrenLoader<enrolment::Model>>,
     /// Certificates by trainee, within the caller's scope.
@@ -155,6 +178,14 @@ impl Loaders {
             institution: by_id(db()),
             course: by_id(db()),
             trainee: by_id(db()),
+            user: by_id(db()),
+            owned: DataLoader::new(
+                OwnedByCaller {
+                    db: db(),
+                    institution: scope,
+                },
+                tokio::spawn,
+            ),
             enrolments: children(db(), scope),
             certificates: children(db(), scope),
             targets: children(db(), None),

@@ -6,6 +6,7 @@ mod certificate;
 mod course;
 mod institution;
 mod programme;
+mod roster;
 mod stats;
 mod trainee;
 
@@ -15,5 +16,6 @@ pub use certificate::CertificateQuery;
 pub use course::CourseQuery;
 pub use institution::InstitutionQuery;
 pub use programme::ProgrammeQuery;
+pub use roster::{READERS, RosterQuery};
 pub use stats::StatsQuery;
 pub use trainee::TraineeQuery;

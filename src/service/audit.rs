@@ -54,7 +54,31 @@ pub async fn wrote<I: Display>(
     record_type: &str,
     ids: impl IntoIterator<Item = I>,
 ) -> Result<(), AppError> {
-    record(db, actor.into(), WRITE, action, record_type, ids).await
+    record(db, actor.into(), WRITE, action, record_type, ids, None).await
+}
+
+/// Records a correction of row `id` of `record_type`: the fields changed, by name (never
+/// their values), and the reason given.
+pub async fn corrected(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    record_type: &str,
+    id: Uuid,
+    fields: &[&str],
+    reason: &str,
+) -> Result<(), AppError> {
+    let detail = format!("fields: {}; reason: {reason}", fields.join(", "));
+    record(
+        db,
+        actor.into(),
+        WRITE,
+        action,
+        record_type,
+        [id],
+        Some(detail),
+    )
+    .await
 }
 
 /// Records that a response showed the personal data of trainees `ids`.
@@ -64,7 +88,7 @@ pub async fn read_personal_data(
     action: &str,
     ids: &[Uuid],
 ) -> Result<(), AppError> {
-    record(db, actor, READ, action, "trainee", ids).await
+    record(db, actor, READ, action, "trainee", ids, None).await
 }
 
 async fn record<I: Display>(
@@ -74,6 +98,7 @@ async fn record<I: Display>(
     action: &str,
     record_type: &str,
     ids: impl IntoIterator<Item = I>,
+    detail: Option<String>,
 ) -> Result<(), AppError> {
     let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
     audit_log::ActiveModel {
@@ -86,6 +111,7 @@ async fn record<I: Display>(
         action: Set(action.to_owned()),
         record_type: Set(Some(record_type.to_owned())),
         record_ids: Set((!ids.is_empty()).then(|| ids.join(","))),
+        detail: Set(detail),
     }
     .insert(db)
     .await?;

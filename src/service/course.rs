@@ -1,5 +1,6 @@
 //! Courses: opened by an institution's admin, read within the institution or by the city.
 
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set, TransactionTrait,
@@ -8,11 +9,11 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::page::{self, Page, PageRequest};
-use super::{access, now};
+use super::{access, admission, enrolment, now};
 use crate::auth::CurrentUser;
 use crate::domain::{Capacity, CourseLevel, DateSpan, Hours, Role, Title, Track};
 use crate::entity::course;
-use crate::error::AppError;
+use crate::error::{AppError, OnField};
 
 /// Input of [`create`].
 #[derive(Debug)]
@@ -94,4 +95,73 @@ pub async fn list(
         select = select.filter(course::Column::Track.eq(track.as_str()));
     }
     page::fetch(db, select, course::Column::Id, page).await
+}
+
+/// Changes of [`update`]: `None` leaves a field as it is; for the capacity and the dates
+/// `Some(None)` clears it (no seat limit, an open start or end).
+#[derive(Debug, Default)]
+pub struct CourseChanges {
+    /// New title.
+    pub title: Option<Title>,
+    /// New teaching hours.
+    pub hours: Option<Hours>,
+    /// New seat limit.
+    pub capacity: Option<Option<Capacity>>,
+    /// New first day.
+    pub starts_on: Option<Option<NaiveDate>>,
+    /// New last day.
+    pub ends_on: Option<Option<NaiveDate>>,
+}
+
+/// Corrects a course of the caller's institution (INSTITUTION_ADMIN). The track, level
+/// and institution never change, so no count moves. A capacity below the seats already
+/// taken is `CONFLICT` on `capacity`, judged under the course's lock so that a racing
+/// enrolment cannot slip in between.
+#[instrument(skip_all, fields(course.id = %course_id))]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    course_id: Uuid,
+    changes: CourseChanges,
+) -> Result<course::Model, AppError> {
+    if actor.role != Role::InstitutionAdmin {
+        return Err(AppError::Forbidden);
+    }
+    enrolment::own_course(db, actor, course_id).await?;
+    let txn = db.begin().await?;
+    let course = admission::lock(&txn, course_id).await?;
+    let dates = DateSpan::parse(
+        changes.starts_on.unwrap_or(course.starts_on),
+        changes.ends_on.unwrap_or(course.ends_on),
+    )
+    .on(if changes.ends_on.is_some() {
+        "endsOn"
+    } else {
+        "startsOn"
+    })?;
+    if let Some(Some(capacity)) = changes.capacity
+        && capacity.get() < course.enrolled_count
+    {
+        return Err(AppError::ConflictOn {
+            field: "capacity",
+            message: "is below the number of seats already taken",
+        });
+    }
+    let mut row: course::ActiveModel = course.into();
+    if let Some(title) = changes.title {
+        row.title = Set(title.as_str().to_owned());
+    }
+    if let Some(hours) = changes.hours {
+        row.hours = Set(hours.get());
+    }
+    if let Some(capacity) = changes.capacity {
+        row.capacity = Set(capacity.map(|c| c.get()));
+    }
+    row.starts_on = Set(dates.starts_on());
+    row.ends_on = Set(dates.ends_on());
+    row.updated_at = Set(now());
+    let updated = row.update(&txn).await?;
+    super::audit::wrote(&txn, actor, "updateCourse", "course", [updated.id]).await?;
+    super::commit(txn).await?;
+    Ok(updated)
 }

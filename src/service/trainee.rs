@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -12,7 +12,9 @@ use super::page::{self, Page, PageRequest};
 use super::pii::PiiKey;
 use super::{access, now};
 use crate::auth::{CurrentUser, new_secret, secret_digest};
-use crate::domain::{District, DistrictList, IdDocument, IdType, PersonName, PhoneNumber, Role};
+use crate::domain::{
+    District, DistrictList, IdDocument, IdType, PersonName, PhoneNumber, Role, Title,
+};
 use crate::entity::{trainee, trainee_institution};
 use crate::error::{AppError, OnField};
 
@@ -135,12 +137,106 @@ pub async fn register_in(
         .one(db)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("trainee vanished after insert")))?;
+    if !created {
+        same_person(&trainee, &input.name)?;
+    }
     own(db, trainee.id, institution_id).await?;
     Ok(Registered {
         trainee,
         created,
         activation_code: created.then_some(code),
     })
+}
+
+/// Refuses a known document given under another name (`CONFLICT` on `name`): a valid
+/// number copied from the wrong row would otherwise attach enrolments and certificates
+/// to another real person. Names compare as [`PersonName::matches`] does; a real change
+/// of name goes through [`correct`].
+pub fn same_person(known: &trainee::Model, name: &PersonName) -> Result<(), AppError> {
+    let matches = PersonName::parse(&known.name).is_ok_and(|known| known.matches(name));
+    if matches {
+        Ok(())
+    } else {
+        Err(AppError::ConflictOn {
+            field: "name",
+            message: "this document is already registered under another name \
+                      (a real change of name is made with correctTrainee)",
+        })
+    }
+}
+
+/// A correction of a person's record: `None` leaves a field as it is; for the phone and
+/// the district `Some(None)` clears it.
+#[derive(Debug)]
+pub struct Correction {
+    /// The right name.
+    pub name: Option<PersonName>,
+    /// The right phone.
+    pub phone: Option<Option<PhoneNumber>>,
+    /// The right district.
+    pub district: Option<Option<District>>,
+    /// Why, for the audit trail.
+    pub reason: Title,
+}
+
+/// Corrects a person's name, phone or district: a user of an institution that owns the
+/// person, or CITY_ADMIN. The audit entry names the fields changed (never their values)
+/// and the reason; verification uses the new name at once.
+#[instrument(skip_all, fields(trainee.id = %trainee_id))]
+pub async fn correct(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    trainee_id: Uuid,
+    correction: Correction,
+) -> Result<trainee::Model, AppError> {
+    if !matches!(
+        actor.role,
+        Role::CityAdmin | Role::InstitutionAdmin | Role::InstitutionStaff
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let txn = super::audit::write_transaction(db).await?;
+    let found = get_visible(&txn, actor, trainee_id).await?;
+    let mut changed = Vec::new();
+    let mut row: trainee::ActiveModel = found.clone().into();
+    if let Some(name) = correction.name
+        && name.as_str() != found.name
+    {
+        row.name = Set(name.as_str().to_owned());
+        changed.push("name");
+    }
+    if let Some(phone) = correction.phone {
+        let phone = phone.map(|p| p.as_str().to_owned());
+        if phone != found.phone {
+            row.phone = Set(phone);
+            changed.push("phone");
+        }
+    }
+    if let Some(district) = correction.district {
+        let district = district.map(|d| d.as_str().to_owned());
+        if district != found.district {
+            row.district = Set(district);
+            changed.push("district");
+        }
+    }
+    if changed.is_empty() {
+        txn.rollback().await?;
+        return Ok(found);
+    }
+    row.updated_at = Set(now());
+    let updated = row.update(&txn).await?;
+    super::audit::corrected(
+        &txn,
+        actor,
+        "correctTrainee",
+        "trainee",
+        updated.id,
+        &changed,
+        correction.reason.as_str(),
+    )
+    .await?;
+    super::commit(txn).await?;
+    Ok(updated)
 }
 
 /// Records that `institution_id` owns the trainee (registered or enrolled it).
@@ -195,6 +291,24 @@ pub async fn own_many(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Those of `trainee_ids` that `institution_id` owns.
+pub async fn owned_among(
+    db: &impl ConnectionTrait,
+    institution_id: Uuid,
+    trainee_ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, AppError> {
+    let mut owned = std::collections::HashSet::new();
+    for chunk in trainee_ids.chunks(500) {
+        let rows = trainee_institution::Entity::find()
+            .filter(trainee_institution::Column::InstitutionId.eq(institution_id))
+            .filter(trainee_institution::Column::TraineeId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        owned.extend(rows.into_iter().map(|r| r.trainee_id));
+    }
+    Ok(owned)
 }
 
 /// The trainee of `id` if the caller may read it: CITY_ADMIN any, an institution role

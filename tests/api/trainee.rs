@@ -56,7 +56,11 @@ async fn personal_data_is_masked_in_the_response_and_absent_from_the_database() 
         .unwrap();
 
     let trainee = &response.data()["registerTrainee"]["trainee"];
-    assert_eq!(trainee["name"], "王**");
+    assert_eq!(
+        trainee["name"], "王小明",
+        "whole for the registering institution"
+    );
+    assert_eq!(trainee["nameMasked"], "王**");
     assert_eq!(
         trainee["idNumberMasked"],
         format!("{}********{}", &id_number[..6], &id_number[14..])

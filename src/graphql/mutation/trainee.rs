@@ -1,9 +1,10 @@
-//! `registerTrainee`.
+//! `registerTrainee`, `correctTrainee`.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
+use crate::domain::Role;
 use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
-use crate::graphql::inputs::RegisterTraineeInput;
+use crate::graphql::inputs::{CorrectTraineeInput, RegisterTraineeInput};
 use crate::graphql::types::Trainee;
 use crate::service::{Deps, trainee};
 
@@ -41,4 +42,29 @@ impl TraineeMutation {
             activation_code: registered.activation_code,
         })
     }
+
+    /// Corrects a person's name, phone or district, with a reason: a user of an
+    /// institution that owns the person, or CITY_ADMIN. The audit trail names the fields
+    /// changed (never their values); verification uses the new name at once.
+    #[graphql(guard = "RoleGuard::new(CORRECTORS)")]
+    async fn correct_trainee(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectTraineeInput,
+    ) -> Result<Trainee> {
+        let deps = ctx.data::<Deps>()?;
+        let (trainee_id, correction) = input.parse(&deps.districts)?;
+        Ok(
+            trainee::correct(&deps.db, caller(ctx)?, trainee_id, correction)
+                .await?
+                .into(),
+        )
+    }
 }
+
+/// Who may correct a person's record.
+const CORRECTORS: &[Role] = &[
+    Role::CityAdmin,
+    Role::InstitutionAdmin,
+    Role::InstitutionStaff,
+];

@@ -75,6 +75,11 @@ impl AuditEntry {
     async fn action(&self) -> &str {
         &self.0.action
     }
+    /// What a correction changed, by field name (never the values), and the reason
+    /// given: `fields: name, phone; reason: misspelt at registration`.
+    async fn detail(&self) -> Option<&str> {
+        self.0.detail.as_deref()
+    }
     /// The kind of record (`trainee`, `enrolment`, `certificate`, …).
     async fn record_type(&self) -> Option<&str> {
         self.0.record_type.as_deref()

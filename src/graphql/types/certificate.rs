@@ -3,7 +3,9 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::{CertificateStatus, Course, Institution, Track, Trainee, load_required, stored};
+use super::{
+    CertificateStatus, Course, Institution, Track, Trainee, User, load, load_required, stored,
+};
 use crate::domain;
 use crate::entity::certificate;
 
@@ -78,6 +80,13 @@ impl Certificate {
     /// Why it was revoked.
     async fn revocation_reason(&self) -> Option<&str> {
         self.0.revocation_reason.as_deref()
+    }
+    /// Who revoked it.
+    async fn revoked_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        match self.0.revoked_by {
+            Some(id) => Ok(load(ctx, |l| &l.user, id).await?.map(Into::into)),
+            None => Ok(None),
+        }
     }
     /// Whether it stands now.
     async fn status(&self) -> CertificateStatus {

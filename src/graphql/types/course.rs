@@ -2,9 +2,16 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use super::{Date, Institution, Track, load_required, stored};
+use super::{
+    Date, Enrolment, EnrolmentStatus, Institution, ListConnection, Track, connection,
+    load_required, parse_cursor, stored,
+};
 use crate::domain;
 use crate::entity::course;
+use crate::graphql::guards::{RoleGuard, caller};
+use crate::graphql::query::READERS;
+use crate::service::page::PageRequest;
+use crate::service::{Deps, roster};
 
 /// A course of one institution on one track.
 pub struct Course(pub course::Model);
@@ -58,5 +65,26 @@ impl Course {
     /// Seats taken (enrolments not withdrawn).
     async fn enrolled_count(&self) -> i32 {
         self.0.enrolled_count
+    }
+    /// The course's roster, oldest enrolment first, scoped like `enrolments`: whole for
+    /// the institution running it and the city, the own enrolment for a trainee, empty
+    /// for another institution.
+    #[graphql(guard = "RoleGuard::new(READERS)")]
+    async fn enrolments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last row already seen.")] after: Option<String>,
+        #[graphql(desc = "Only enrolments in this state.")] status: Option<EnrolmentStatus>,
+    ) -> Result<ListConnection<Enrolment>> {
+        let deps = ctx.data::<Deps>()?;
+        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let filter = roster::EnrolmentFilter {
+            course_id: Some(self.0.id),
+            status: status.map(Into::into),
+            ..roster::EnrolmentFilter::default()
+        };
+        let rows = roster::enrolments(&deps.db, caller(ctx)?, filter, page).await?;
+        Ok(connection(rows, |m| m.id, Enrolment::from))
     }
 }

@@ -98,13 +98,14 @@ mirror!(
     }
 );
 
-/// Whether a certificate currently stands.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum CertificateStatus {
-    /// Issued, not revoked, not expired.
-    Valid,
-    /// Past its expiry date.
-    Expired,
-    /// Revoked by the issuer or the city; never counted.
-    Revoked,
-}
+mirror!(
+    /// Whether a certificate currently stands.
+    CertificateStatus {
+        /// Issued, not revoked, not expired.
+        Valid,
+        /// Past its expiry date.
+        Expired,
+        /// Revoked by the issuer or the city; never counted.
+        Revoked,
+    }
+);

@@ -1,15 +1,20 @@
-//! `Trainee`: a person, always shown masked.
+//! `Trainee`: a person, shown whole only to themself and to the institutions that own
+//! them (they registered the person and print the certificates), masked to everyone
+//! else.
 
 use async_graphql::{Context, ID, Object, Result};
 
 use super::{Certificate, Enrolment, IdType, load, stored};
 use std::sync::Arc;
 
-use crate::domain::{self, PersonName, PhoneNumber};
+use crate::auth::CurrentUser;
+use crate::domain::{self, PersonName, PhoneNumber, Role};
 use crate::entity::trainee;
 use crate::graphql::PersonalDataShown;
 
-/// A person in training. Personal data is masked in every response, to every caller.
+/// A person in training. The name and phone are whole for the person themself and for
+/// users of an institution that owns the person, masked for everyone else; the
+/// document number is always masked.
 pub struct Trainee(pub trainee::Model);
 
 impl From<trainee::Model> for Trainee {
@@ -25,18 +30,47 @@ fn shown(ctx: &Context<'_>, trainee: &trainee::Model) {
     }
 }
 
+/// True when the caller may see this person's name and phone whole: the person
+/// themself, or a user of an institution that owns them.
+async fn shown_whole(ctx: &Context<'_>, trainee: &trainee::Model) -> Result<bool> {
+    let Some(caller) = ctx.data_opt::<CurrentUser>() else {
+        return Ok(false);
+    };
+    match caller.role {
+        Role::Trainee => Ok(caller.trainee_id == Some(trainee.id)),
+        Role::InstitutionAdmin | Role::InstitutionStaff => {
+            Ok(load(ctx, |l| &l.owned, trainee.id).await?.unwrap_or(false))
+        }
+        Role::CityAdmin | Role::CityAnalyst => Ok(false),
+    }
+}
+
+fn masked_name(trainee: &trainee::Model) -> String {
+    PersonName::parse(&trainee.name)
+        .map(|n| n.masked())
+        .unwrap_or_else(|_| "*".to_owned())
+}
+
 #[Object]
 impl Trainee {
     /// Stable id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Name, masked: the first character, then `*` (张** for 张三丰).
-    async fn name(&self, ctx: &Context<'_>) -> String {
+    /// Full name for the person themself and for users of an institution that owns
+    /// them; masked for everyone else, like `nameMasked`.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String> {
         shown(ctx, &self.0);
-        PersonName::parse(&self.0.name)
-            .map(|n| n.masked())
-            .unwrap_or_else(|_| "*".to_owned())
+        if shown_whole(ctx, &self.0).await? {
+            Ok(self.0.name.clone())
+        } else {
+            Ok(masked_name(&self.0))
+        }
+    }
+    /// Name, always masked: the first character, then `*` (张** for 张三丰).
+    async fn name_masked(&self, ctx: &Context<'_>) -> String {
+        shown(ctx, &self.0);
+        masked_name(&self.0)
     }
     /// Identity-document number, masked (`440301********123X`).
     async fn id_number_masked(&self, ctx: &Context<'_>) -> &str {
@@ -56,6 +90,15 @@ impl Trainee {
                 .map(|p| p.masked())
                 .unwrap_or_else(|_| "*".to_owned()),
         )
+    }
+    /// Mobile phone, whole on the same terms as `name`; null for everyone else.
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        shown(ctx, &self.0);
+        if shown_whole(ctx, &self.0).await? {
+            Ok(self.0.phone.as_deref())
+        } else {
+            Ok(None)
+        }
     }
     /// District of residence as registered (not derived from the ID number).
     async fn district(&self, ctx: &Context<'_>) -> Option<&str> {

@@ -131,7 +131,7 @@ async fn send(mut request: reqwest::RequestBuilder, token: Option<&str>) -> reqw
 pub const REGISTER: &str = "mutation($input: RegisterTraineeInput!) {
   registerTrainee(input: $input) {
     created activationCode
-    trainee { id name idNumberMasked idType phoneMasked district }
+    trainee { id name nameMasked idNumberMasked idType phoneMasked district }
   }
 }";
 /// `createInstitution`, selecting every field.
