@@ -24,7 +24,7 @@ use crate::auth::{CurrentUser, new_secret, secret_digest};
 use crate::entity::{course, enrolment, trainee};
 use crate::error::AppError;
 
-use super::trainee::NewTrainee;
+use super::trainee::{NewTrainee, same_person};
 
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
 const CHUNK: usize = 500;
@@ -205,7 +205,8 @@ fn screen(pii: &PiiKey, rows: Vec<BatchRow>) -> (Vec<RowResult>, Vec<Pending>) {
 }
 
 /// Seats go to rows in input order; people already enrolled keep theirs (their row is
-/// answered here). Returns the rows that got a seat, known people with their record.
+/// answered here); a known document under another name is refused (`CONFLICT` on
+/// `name`). Returns the rows that got a seat, known people with their record.
 async fn allot_seats(
     db: &impl ConnectionTrait,
     course: &course::Model,
@@ -224,6 +225,12 @@ async fn allot_seats(
     let mut free = admission::free_seats(course);
     let mut admitted = Vec::new();
     for p in pending {
+        if let Some(known) = &p.trainee
+            && let Err(err) = same_person(known, &p.input.name)
+        {
+            results[p.index].error = Some(RowFailure::from(&err));
+            continue;
+        }
         let already = p.trainee.as_ref().and_then(|t| enrolled.remove(&t.id));
         if let Some(e) = already {
             let result = &mut results[p.index];
