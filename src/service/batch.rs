@@ -8,18 +8,16 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::activation::IssuedCode;
 use super::admission::{self, Admitted};
 use super::enrolment::{own_course, require_open};
-use super::now;
-use super::pii::PiiKey;
-use crate::auth::{CurrentUser, new_secret, secret_digest};
+use super::rate_limit::Clock;
+use super::{Deps, now};
+use crate::auth::{CurrentUser, secret_digest};
 
 use crate::entity::{enrolment, trainee};
 use crate::error::AppError;
@@ -109,14 +107,14 @@ struct Pending {
 /// audit trail records the enrolments it creates under `action` (the GraphQL field).
 #[instrument(skip_all, fields(course.id = %course_id, rows = rows.len(), mode = ?mode))]
 pub async fn enrol_many(
-    db: &DatabaseConnection,
-    pii: &PiiKey,
+    deps: &Deps,
     actor: &CurrentUser,
     course_id: Uuid,
     rows: Vec<BatchRow>,
     mode: BatchMode,
     action: &'static str,
 ) -> Result<BatchOutcome, AppError> {
+    let (db, pii) = (&deps.db, &deps.pii);
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
     let mut results: Vec<RowResult> = rows
@@ -193,7 +191,7 @@ pub async fn enrol_many(
         .filter(|p| p.trainee.is_none())
         .collect();
     new_people.sort_by(|a, b| a.digest.cmp(&b.digest));
-    insert_trainees(&txn, new_people).await?;
+    insert_trainees(&txn, &deps.clock, new_people).await?;
     let found = trainees_by_digest(&txn, admitted.iter().map(|p| p.digest.clone())).await?;
     for p in &mut admitted {
         if p.trainee.is_none() {
@@ -275,12 +273,13 @@ async fn trainees_by_digest(
 
 async fn insert_trainees(
     db: &impl ConnectionTrait,
+    clock: &Clock,
     people: Vec<&mut Pending>,
 ) -> Result<(), AppError> {
     let at = now();
     let mut rows = Vec::with_capacity(people.len());
     for p in people {
-        let code = new_secret();
+        let code = IssuedCode::new(clock);
         rows.push(trainee::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(p.input.name.as_str().to_owned()),
@@ -289,11 +288,12 @@ async fn insert_trainees(
             id_masked: Set(p.input.document.masked()),
             phone: Set(p.input.phone.as_ref().map(|x| x.as_str().to_owned())),
             district: Set(p.input.district.as_ref().map(|d| d.as_str().to_owned())),
-            activation_code_hash: Set(Some(secret_digest(&code))),
+            activation_code_hash: Set(Some(code.digest)),
+            activation_code_issued_at: Set(Some(code.issued_at)),
             created_at: Set(at),
             updated_at: Set(at),
         });
-        p.code = Some(code);
+        p.code = Some(code.code);
     }
     for chunk in rows.chunks(CHUNK) {
         trainee::Entity::insert_many(chunk.to_vec())
