@@ -166,7 +166,7 @@ async fn lock_manageable(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     id: Uuid,
-) -> Result<user::Model, AppError> {
+) -> Result<(), AppError> {
     if id == actor.user_id {
         return Err(AppError::Forbidden);
     }
@@ -197,5 +197,5 @@ async fn lock_manageable(
             return Err(AppError::Forbidden);
         }
     }
-    Ok(target)
+    Ok(())
 }

@@ -413,3 +413,38 @@ async fn a_reset_ends_the_sessions_and_only_the_temporary_password_signs_in() {
         1
     );
 }
+
+#[tokio::test]
+async fn two_city_admins_deactivating_each_other_at_once_leave_one_of_them_active() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = app.id_of(&admin).await;
+    let second = app.account(&admin, "CITY_ADMIN", None).await;
+
+    for round in 0..3 {
+        let first = app.admin_token().await;
+        let other = app.login(&second.username, USER_PASSWORD).await;
+        let (a, b) = tokio::join!(
+            app.on_user(Some(&first), DEACTIVATE, &second.id),
+            app.on_user(Some(&other), DEACTIVATE, &admin_id),
+        );
+
+        let a_won = a.body.get("errors").is_none();
+        let b_won = b.body.get("errors").is_none();
+        assert!(a_won != b_won, "round {round}: {} / {}", a.body, b.body);
+        let refused = if a_won { &b } else { &a };
+        assert_eq!(refused.code(), "UNAUTHENTICATED", "round {round}");
+        assert_eq!(
+            app.count("\"user\" WHERE role = 'CITY_ADMIN' AND active")
+                .await,
+            1,
+            "round {round}"
+        );
+        let (survivor, fallen) = if a_won {
+            (&first, &second.id)
+        } else {
+            (&other, &admin_id)
+        };
+        app.on_user(Some(survivor), REACTIVATE, fallen).await.data();
+    }
+}

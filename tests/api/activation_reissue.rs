@@ -210,3 +210,32 @@ async fn reissue_by_anyone_but_an_owning_institution_is_refused_and_the_code_sti
         "TRAINEE"
     );
 }
+
+#[tokio::test]
+async fn a_reissue_racing_an_activation_lets_exactly_one_of_them_through() {
+    let app = spawn_app().await;
+    let institution = app.world().await.institution().await;
+
+    for round in 0..5 {
+        let (trainee, code) = register(&app, &institution.admin, "张三").await;
+        let name = username();
+        let (activated, reissued) = tokio::join!(
+            activation(&app, &code, &name),
+            reissue(&app, Some(&institution.admin), &trainee),
+        );
+
+        let activated_ok = activated.body.get("errors").is_none();
+        let reissued_ok = reissued.body.get("errors").is_none();
+        assert!(
+            activated_ok != reissued_ok,
+            "round {round}: {} / {}",
+            activated.body,
+            reissued.body
+        );
+        if activated_ok {
+            assert_eq!(reissued.code(), "CONFLICT", "round {round}");
+        } else {
+            assert_eq!(activated.code(), "NOT_FOUND", "round {round}");
+        }
+    }
+}
