@@ -29,6 +29,9 @@ pub struct CurrentUser {
     pub trainee_id: Option<Uuid>,
     /// The address the request came from, for the audit trail.
     pub client: Option<std::net::IpAddr>,
+    /// The password was reset and must be changed before anything but `changePassword`,
+    /// `logout` and `me` is answered.
+    pub must_change_password: bool,
 }
 
 /// The token of the `Authorization: Bearer …` header, if any.

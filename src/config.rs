@@ -99,6 +99,17 @@ pub struct Settings {
         global = true
     )]
     pub session_ttl_hours: u32,
+    /// Days an activation code works after it was issued (`registerTrainee`,
+    /// `enrolMany`, imports, `reissueActivationCode`); an older code answers as an
+    /// invalid one.
+    #[arg(
+        long,
+        env = "TALENT_ACTIVATION_TTL_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub activation_ttl_days: u32,
     /// Public `verifyCertificate` calls admitted per client address per minute.
     #[arg(
         long,

@@ -26,6 +26,10 @@ pub enum AppError {
     /// Signed in, but the role or institution does not allow this.
     #[error("not allowed for this account")]
     Forbidden,
+    /// The account's password was reset: until it is changed, only `changePassword`,
+    /// `logout` and `me` are answered.
+    #[error("change the password first (changePassword)")]
+    PasswordChangeRequired,
     /// The referenced record does not exist (or is not visible to the caller).
     #[error("{entity} {id} not found")]
     NotFound {
@@ -87,6 +91,7 @@ impl AppError {
             Self::Validation { .. } => "BAD_USER_INPUT",
             Self::Unauthenticated | Self::InvalidCredentials => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict(_) | Self::ConflictOn { .. } => "CONFLICT",
             Self::CapacityFull => "CAPACITY_FULL",
@@ -103,7 +108,7 @@ impl AppError {
         match self.code() {
             "BAD_USER_INPUT" => 400,
             "UNAUTHENTICATED" => 401,
-            "FORBIDDEN" => 403,
+            "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" => 403,
             "NOT_FOUND" => 404,
             "CONFLICT" | "CAPACITY_FULL" => 409,
             "RATE_LIMITED" => 429,

@@ -7,6 +7,7 @@ mod inputs;
 mod limits;
 mod loaders;
 mod mutation;
+mod password_gate;
 mod query;
 pub mod transport;
 mod types;
@@ -94,7 +95,8 @@ pub fn api(deps: Deps, options: SchemaOptions) -> Api {
     let build = |depth| {
         let builder = builder(depth)
             .data(deps.clone())
-            .extension(limits::AliasLimit::new(options.max_aliases));
+            .extension(limits::AliasLimit::new(options.max_aliases))
+            .extension(password_gate::PasswordChangeGate);
         if options.introspection {
             builder.finish()
         } else {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod activation;
 pub mod admission;
 pub mod audit;
 pub mod batch;
@@ -16,11 +17,13 @@ pub mod health;
 pub mod institution;
 pub mod lookup;
 pub mod page;
+pub mod password;
 pub mod pii;
 pub mod programme;
 pub mod rate_limit;
 pub mod roster;
 pub mod trainee;
+pub mod user_admin;
 
 use std::sync::Arc;
 
@@ -43,6 +46,8 @@ pub struct Deps {
     pub passwords: Passwords,
     /// Lifetime of a new session.
     pub session_ttl: chrono::Duration,
+    /// Lifetime of an activation code.
+    pub activation_ttl: chrono::Duration,
     /// Public certificate verifications per client address.
     pub verify_limiter: Arc<rate_limit::RateLimiter<std::net::IpAddr>>,
     /// Failed logins per account and per client address.

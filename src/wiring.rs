@@ -72,6 +72,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         districts: Arc::new(districts),
         passwords: Passwords::new(hash_permits())?,
         session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
+        activation_ttl: chrono::Duration::days(i64::from(settings.activation_ttl_days)),
         verify_limiter: Arc::new(RateLimiter::new(
             settings.verify_per_minute,
             Duration::from_secs(60),

@@ -22,6 +22,8 @@ pub struct Model {
     pub district: Option<String>,
     #[sea_orm(column_type = "Text", unique)]
     pub activation_code_hash: Option<String>,
+    /// When the current activation code was issued; it expires a configured time later.
+    pub activation_code_issued_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,10 @@ pub struct Model {
     pub institution_id: Option<Uuid>,
     #[sea_orm(unique)]
     pub trainee_id: Option<Uuid>,
+    /// False once deactivated: no login, no session.
+    pub active: bool,
+    /// Set by a password reset; cleared by `changePassword`.
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

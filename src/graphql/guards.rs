@@ -14,6 +14,8 @@ pub const STAFF: &[Role] = &[
     Role::InstitutionAdmin,
     Role::InstitutionStaff,
 ];
+/// Administrators of accounts: CITY_ADMIN any, INSTITUTION_ADMIN its own staff.
+pub const ACCOUNT_ADMINS: &[Role] = &[Role::CityAdmin, Role::InstitutionAdmin];
 /// Institution staff: the writers of trainees and enrolments.
 pub const INSTITUTION: &[Role] = &[Role::InstitutionAdmin, Role::InstitutionStaff];
 

@@ -19,6 +19,7 @@ use crate::service::enrolment::Outcome;
 use crate::service::institution::NewInstitution;
 use crate::service::programme::NewProgramme;
 use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
+use crate::service::user_admin::UserFilter as UserQuery;
 
 /// Credentials.
 #[derive(InputObject)]
@@ -210,6 +211,51 @@ pub struct ActivateTraineeInput {
     pub username: String,
     /// Password: 12–128 characters.
     pub password: String,
+}
+
+/// The account an administrator acts on.
+#[derive(InputObject)]
+pub struct UserIdInput {
+    /// The account.
+    pub user_id: ID,
+}
+
+/// The trainee whose activation code is reissued.
+#[derive(InputObject)]
+pub struct TraineeIdInput {
+    /// The trainee.
+    pub trainee_id: ID,
+}
+
+/// A new password for the signed-in account.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// The password in use (after a reset: the temporary one).
+    pub current_password: String,
+    /// The new password: 12–128 characters, not the current one.
+    pub new_password: String,
+}
+
+/// Filters of `users`.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    /// Only accounts of this institution.
+    pub institution_id: Option<ID>,
+    /// Only accounts of this role.
+    pub role: Option<Role>,
+    /// Only active (true) or deactivated (false) accounts.
+    pub active: Option<bool>,
+}
+
+impl UserFilter {
+    /// Validates the ids.
+    pub fn parse(self) -> Result<UserQuery, AppError> {
+        Ok(UserQuery {
+            institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
+            role: self.role.map(Into::into),
+            active: self.active,
+        })
+    }
 }
 
 /// Filters of `courses`.

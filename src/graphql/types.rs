@@ -25,7 +25,7 @@ pub use institution::Institution;
 pub use programme::Programme;
 pub use progress::{ProgrammeProgress, StatsRow};
 pub use trainee::Trainee;
-pub use user::{Session, User};
+pub use user::{ActivationCode, PasswordReset, Session, User};
 pub use verification::CertificateVerification;
 
 use async_graphql::{Context, ID, Result};

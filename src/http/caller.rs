@@ -36,7 +36,8 @@ impl Caller {
 }
 
 /// The signed-in caller of a route without an anonymous answer; anyone else is refused
-/// with 401 (`UNAUTHENTICATED`).
+/// with 401 (`UNAUTHENTICATED`), and an account that must change its password first with
+/// 403 (`PASSWORD_CHANGE_REQUIRED`).
 pub(super) struct SignedIn(pub(super) CurrentUser);
 
 impl FromRequestParts<AppState> for SignedIn {
@@ -44,6 +45,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
         match Caller::of(state, &parts.headers).await?.user {
+            Some(user) if user.must_change_password => Err(AppError::PasswordChangeRequired.into()),
             Some(user) => Ok(Self(user)),
             None => Err(AppError::Unauthenticated.into()),
         }

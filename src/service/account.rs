@@ -55,12 +55,7 @@ pub async fn login(
     let attempt = deps
         .login_throttle
         .attempt(name.as_ref().map(Username::as_str), client)
-        .ok_or(AppError::RateLimited {
-            retry_after: LOGIN_FAILURE_WINDOW
-                .as_secs()
-                .try_into()
-                .unwrap_or(u32::MAX),
-        })?;
+        .ok_or_else(throttled)?;
     let checked = check_password(deps, name.as_ref(), password).await;
     match checked {
         Ok(Some(user)) => {
@@ -89,6 +84,16 @@ pub async fn login(
     }
 }
 
+/// The answer to a login (or a password check) past the failure limits.
+pub(super) fn throttled() -> AppError {
+    AppError::RateLimited {
+        retry_after: LOGIN_FAILURE_WINDOW
+            .as_secs()
+            .try_into()
+            .unwrap_or(u32::MAX),
+    }
+}
+
 /// The account of `name` when `password` is its password.
 async fn check_password(
     deps: &Deps,
@@ -108,11 +113,12 @@ async fn check_password(
         .passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
-    Ok(found.filter(|_| verified))
+    // A deactivated account is answered as a wrong password, after the same work.
+    Ok(found.filter(|user| verified && user.active))
 }
 
 /// Stores a new session for `user`.
-async fn open_session(
+pub(super) async fn open_session(
     db: &impl ConnectionTrait,
     ttl: chrono::Duration,
     user: user::Model,
@@ -165,7 +171,7 @@ pub async fn logout(
     Ok(result.rows_affected > 0)
 }
 
-/// The caller behind `token`, when it names a live session.
+/// The caller behind `token`, when it names a live session of an active account.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     token: &str,
@@ -175,6 +181,7 @@ pub async fn authenticate(
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now()))
         .find_also_related(user::Entity)
+        .filter(user::Column::Active.eq(true))
         .one(db)
         .await?;
     let Some((_, Some(user))) = found else {
@@ -186,7 +193,20 @@ pub async fn authenticate(
         institution_id: user.institution_id,
         trainee_id: user.trainee_id,
         client: None,
+        must_change_password: user.must_change_password,
     }))
+}
+
+/// Ends every live session of `user_id`, at once: the next request with any of its
+/// tokens is `UNAUTHENTICATED`.
+pub async fn end_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), AppError> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, now().into())
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// A stored role string as the domain enum.
@@ -292,6 +312,8 @@ async fn insert_user(
         role: Set(role.as_str().to_owned()),
         institution_id: Set(institution_id),
         trainee_id: Set(trainee_id),
+        active: Set(true),
+        must_change_password: Set(false),
         created_at: Set(at),
         updated_at: Set(at),
     }
@@ -301,7 +323,8 @@ async fn insert_user(
 }
 
 /// Turns a one-time activation code into a TRAINEE account and signs it in. The code is
-/// consumed in the same transaction, so it works once even under concurrent attempts.
+/// consumed in the same transaction, so it works once even under concurrent attempts; an
+/// expired code is answered as an unknown one.
 #[instrument(skip_all, fields(user.name = %username.as_str()))]
 pub async fn activate_trainee(
     deps: &Deps,
@@ -319,8 +342,13 @@ pub async fn activate_trainee(
             trainee::Column::ActivationCodeHash,
             sea_orm::sea_query::Expr::value(Option::<String>::None),
         )
+        .col_expr(
+            trainee::Column::ActivationCodeIssuedAt,
+            sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(trainee::Column::UpdatedAt, now().into())
         .filter(trainee::Column::ActivationCodeHash.eq(secret_digest(code)))
+        .filter(trainee::Column::ActivationCodeIssuedAt.gt(super::activation::oldest_valid(deps)))
         .exec_with_returning(&txn)
         .await?;
     let Some(found) = consumed.into_iter().next() else {

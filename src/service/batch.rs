@@ -8,18 +8,17 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::activation::IssuedCode;
 use super::admission::{self, Admitted};
 use super::enrolment::{own_course, require_open};
-use super::now;
 use super::pii::PiiKey;
-use crate::auth::{CurrentUser, new_secret, secret_digest};
+use super::rate_limit::Clock;
+use super::{Deps, now};
+use crate::auth::{CurrentUser, secret_digest};
 
 use crate::entity::{course, enrolment, trainee};
 use crate::error::AppError;
@@ -113,14 +112,14 @@ struct Pending {
 /// a chunk at a time, so the working memory of a 10,000-row batch stays small.
 #[instrument(skip_all, fields(course.id = %course_id, rows = rows.len(), mode = ?mode))]
 pub async fn enrol_many(
-    db: &DatabaseConnection,
-    pii: &PiiKey,
+    deps: &Deps,
     actor: &CurrentUser,
     course_id: Uuid,
     rows: Vec<BatchRow>,
     mode: BatchMode,
     action: &'static str,
 ) -> Result<BatchOutcome, AppError> {
+    let (db, pii) = (&deps.db, &deps.pii);
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
     let (mut results, pending) = screen(pii, rows);
@@ -128,7 +127,7 @@ pub async fn enrol_many(
     let txn = db.begin().await?;
     let course = admission::lock(&txn, course.id).await?;
     let admitted = allot_seats(&txn, &course, pending, &mut results).await?;
-    let admitted = register_new(&txn, admitted).await?;
+    let admitted = register_new(&txn, &deps.clock, admitted).await?;
     admit_in_chunks(
         &txn,
         actor,
@@ -253,6 +252,7 @@ async fn allot_seats(
 /// racing call registered first is found, without this batch's activation code.
 async fn register_new(
     db: &impl ConnectionTrait,
+    clock: &Clock,
     mut admitted: Vec<Pending>,
 ) -> Result<Vec<Pending>, AppError> {
     // Rows are written in key order (digest, then trainee id in `admit_in_chunks`) so
@@ -264,7 +264,7 @@ async fn register_new(
         .collect();
     new_people.sort_by(|a, b| a.digest.cmp(&b.digest));
     for chunk in new_people.chunks_mut(CHUNK) {
-        insert_trainees(db, chunk).await?;
+        insert_trainees(db, clock, chunk).await?;
     }
     let missing = admitted
         .iter()
@@ -350,12 +350,13 @@ async fn trainees_by_digest(
 
 async fn insert_trainees(
     db: &impl ConnectionTrait,
+    clock: &Clock,
     people: &mut [&mut Pending],
 ) -> Result<(), AppError> {
     let at = now();
     let mut rows = Vec::with_capacity(people.len());
     for p in people.iter_mut() {
-        let code = new_secret();
+        let code = IssuedCode::new(clock);
         rows.push(trainee::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(p.input.name.as_str().to_owned()),
@@ -364,11 +365,12 @@ async fn insert_trainees(
             id_masked: Set(p.input.document.masked()),
             phone: Set(p.input.phone.as_ref().map(|x| x.as_str().to_owned())),
             district: Set(p.input.district.as_ref().map(|d| d.as_str().to_owned())),
-            activation_code_hash: Set(Some(secret_digest(&code))),
+            activation_code_hash: Set(Some(code.digest)),
+            activation_code_issued_at: Set(Some(code.issued_at)),
             created_at: Set(at),
             updated_at: Set(at),
         });
-        p.code = Some(code);
+        p.code = Some(code.code);
     }
     trainee::Entity::insert_many(rows)
         .on_conflict(

@@ -9,11 +9,10 @@
 
 mod encoding;
 
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use super::Deps;
 use super::batch::{self, BatchMode, BatchOutcome, BatchRow};
-use super::pii::PiiKey;
 use super::trainee::NewTrainee;
 use crate::auth::CurrentUser;
 use crate::domain::{DistrictList, IdType, ValidationError};
@@ -93,16 +92,14 @@ impl Column {
 /// Reads the roster `file` and enrols its people in the course, like `enrolMany`; each
 /// result's position is the row's line in the file.
 pub async fn import_enrolments(
-    db: &DatabaseConnection,
-    pii: &PiiKey,
-    districts: &DistrictList,
+    deps: &Deps,
     actor: &CurrentUser,
     course_id: Uuid,
     file: &[u8],
     mode: BatchMode,
 ) -> Result<BatchOutcome, AppError> {
-    let rows = read_roster(file, districts)?;
-    batch::enrol_many(db, pii, actor, course_id, rows, mode, "importEnrolments").await
+    let rows = read_roster(file, &deps.districts)?;
+    batch::enrol_many(deps, actor, course_id, rows, mode, "importEnrolments").await
 }
 
 /// The data rows of a roster file, numbered by their line in the file. Blank rows

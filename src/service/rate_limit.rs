@@ -33,6 +33,13 @@ impl Clock {
         Instant::now() + Duration::from_nanos(self.offset_nanos.load(Ordering::Relaxed))
     }
 
+    /// The current wall-clock time, moved on like [`Clock::now`]: the time of expiries
+    /// that tests jump over (activation codes).
+    pub fn utc_now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = self.offset_nanos.load(Ordering::Relaxed);
+        super::now() + chrono::Duration::nanoseconds(i64::try_from(offset).unwrap_or(i64::MAX))
+    }
+
     /// Moves this clock and its clones forward by `by`.
     pub fn advance(&self, by: Duration) {
         let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
@@ -227,6 +234,14 @@ mod tests {
         assert!(limiter.check(&"a"));
         assert!(limiter.check(&"a"));
         assert!(!limiter.check(&"a"), "the new window has its own limit");
+    }
+
+    #[test]
+    fn the_wall_clock_advances_with_the_monotonic_one() {
+        let clock = Clock::system();
+        let before = clock.utc_now();
+        clock.advance(MINUTE);
+        assert!(clock.utc_now() >= before + chrono::Duration::minutes(1));
     }
 
     #[test]

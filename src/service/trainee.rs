@@ -8,10 +8,12 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::activation::IssuedCode;
 use super::page::{self, Page, PageRequest};
 use super::pii::PiiKey;
-use super::{access, now};
-use crate::auth::{CurrentUser, new_secret, secret_digest};
+use super::rate_limit::Clock;
+use super::{Deps, access, now};
+use crate::auth::CurrentUser;
 use crate::domain::{
     District, DistrictList, IdDocument, IdType, PersonName, PhoneNumber, Role, Title,
 };
@@ -81,14 +83,13 @@ pub struct TraineeFilter {
 /// owns it too.
 #[instrument(skip_all, fields(institution.id = ?actor.institution_id))]
 pub async fn register(
-    db: &DatabaseConnection,
-    pii: &PiiKey,
+    deps: &Deps,
     actor: &CurrentUser,
     input: NewTrainee,
 ) -> Result<Registered, AppError> {
     let institution_id = access::own_institution(actor)?;
-    let txn = db.begin().await?;
-    let registered = register_in(&txn, pii, institution_id, input).await?;
+    let txn = deps.db.begin().await?;
+    let registered = register_in(&txn, &deps.pii, &deps.clock, institution_id, input).await?;
     super::audit::wrote(
         &txn,
         actor,
@@ -105,11 +106,12 @@ pub async fn register(
 pub async fn register_in(
     db: &impl ConnectionTrait,
     pii: &PiiKey,
+    clock: &Clock,
     institution_id: Uuid,
     input: NewTrainee,
 ) -> Result<Registered, AppError> {
     let id_hash = pii.digest(&input.document);
-    let code = new_secret();
+    let code = IssuedCode::new(clock);
     let at = now();
     // Insert-or-ignore on the dedup key, then read: no check-then-insert race.
     let inserted = trainee::Entity::insert(trainee::ActiveModel {
@@ -120,7 +122,8 @@ pub async fn register_in(
         id_masked: Set(input.document.masked()),
         phone: Set(input.phone.as_ref().map(|p| p.as_str().to_owned())),
         district: Set(input.district.as_ref().map(|d| d.as_str().to_owned())),
-        activation_code_hash: Set(Some(secret_digest(&code))),
+        activation_code_hash: Set(Some(code.digest)),
+        activation_code_issued_at: Set(Some(code.issued_at)),
         created_at: Set(at),
         updated_at: Set(at),
     })
@@ -144,7 +147,7 @@ pub async fn register_in(
     Ok(Registered {
         trainee,
         created,
-        activation_code: created.then_some(code),
+        activation_code: created.then_some(code.code),
     })
 }
 

@@ -6,7 +6,9 @@
 )]
 
 mod account;
+mod accounts_admin;
 mod activation;
+mod activation_reissue;
 mod audit;
 mod batch;
 mod certificate;
@@ -25,6 +27,7 @@ mod login_throttle;
 mod outage;
 mod overload;
 mod pagination;
+mod password_change;
 mod permissions;
 mod privacy;
 mod programme;

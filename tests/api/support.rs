@@ -1,5 +1,6 @@
 //! What the feature modules share: the harness, GraphQL calls, fixtures and readers.
 
+pub mod accounts;
 pub mod app;
 pub mod fixtures;
 pub mod flows;

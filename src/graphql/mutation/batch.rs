@@ -162,8 +162,7 @@ impl BatchMutation {
             })
             .collect();
         let outcome = batch::enrol_many(
-            &deps.db,
-            &deps.pii,
+            deps,
             caller(ctx)?,
             course_id,
             rows,

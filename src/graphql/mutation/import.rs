@@ -46,16 +46,9 @@ impl ImportMutation {
         let deps = ctx.data::<Deps>()?;
         let course_id = parse_id("courseId", &input.course_id)?;
         let file = read_upload(ctx, &input.file)?;
-        let outcome = csv_import::import_enrolments(
-            &deps.db,
-            &deps.pii,
-            &deps.districts,
-            caller(ctx)?,
-            course_id,
-            &file,
-            input.mode.into(),
-        )
-        .await?;
+        let outcome =
+            csv_import::import_enrolments(deps, caller(ctx)?, course_id, &file, input.mode.into())
+                .await?;
         Ok(EnrolManyPayload::new(outcome))
     }
 }

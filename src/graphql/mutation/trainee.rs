@@ -35,7 +35,7 @@ impl TraineeMutation {
     ) -> Result<RegisterTraineePayload> {
         let deps = ctx.data::<Deps>()?;
         let input = input.parse(&deps.districts)?;
-        let registered = trainee::register(&deps.db, &deps.pii, caller(ctx)?, input).await?;
+        let registered = trainee::register(deps, caller(ctx)?, input).await?;
         Ok(RegisterTraineePayload {
             trainee: registered.trainee.into(),
             created: registered.created,

@@ -1,12 +1,15 @@
-//! `me`.
+//! `me`, `users`.
 
 use async_graphql::{Context, Object, Result};
 
 use crate::auth::CurrentUser;
-use crate::graphql::types::User;
-use crate::service::{Deps, account};
+use crate::graphql::guards::{ACCOUNT_ADMINS, RoleGuard, caller};
+use crate::graphql::inputs::UserFilter;
+use crate::graphql::types::{ListConnection, User, connection, parse_cursor};
+use crate::service::page::PageRequest;
+use crate::service::{Deps, account, user_admin};
 
-/// Queries about the signed-in account.
+/// Queries about accounts.
 #[derive(Default)]
 pub struct AccountQuery;
 
@@ -21,5 +24,21 @@ impl AccountQuery {
         Ok(Some(
             account::get_user(&deps.db, caller.user_id).await?.into(),
         ))
+    }
+
+    /// Accounts: all for CITY_ADMIN, the own institution's for an INSTITUTION_ADMIN.
+    #[graphql(guard = "RoleGuard::new(ACCOUNT_ADMINS)")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last row already seen.")] after: Option<String>,
+        filter: Option<UserFilter>,
+    ) -> Result<ListConnection<User>> {
+        let deps = ctx.data::<Deps>()?;
+        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let rows = user_admin::list(&deps.db, caller(ctx)?, filter, page).await?;
+        Ok(connection(rows, |m| m.id, User::from))
     }
 }

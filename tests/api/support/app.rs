@@ -58,6 +58,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         introspection: true,
         districts: None,
         session_ttl_hours: 1,
+        activation_ttl_days: 30,
         db_max_connections: 8,
         db_acquire_timeout_ms: 10_000,
         verify_per_minute: 30,
@@ -87,8 +88,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
-    /// Moves the clock of the app's rate limits forward: a test jumps over a window
-    /// instead of sleeping through it.
+    /// Moves the clock of the app's rate limits and expiries (activation codes) forward:
+    /// a test jumps over a window instead of sleeping through it.
     pub fn advance_clock(&self, by: Duration) {
         self.clock.advance(by);
     }

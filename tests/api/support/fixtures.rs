@@ -23,21 +23,7 @@ impl TestApp {
 
     /// Creates a user with `role` (and institution) as `creator`; returns a token of it.
     pub async fn user(&self, creator: &str, role: &str, institution: Option<&str>) -> String {
-        let username = username();
-        let response = self
-            .graphql_as(
-                Some(creator),
-                "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
-                json!({ "input": {
-                    "username": username,
-                    "password": USER_PASSWORD,
-                    "role": role,
-                    "institutionId": institution,
-                }}),
-            )
-            .await;
-        response.data();
-        self.login(&username, USER_PASSWORD).await
+        self.account(creator, role, institution).await.token
     }
 
     /// `registerTrainee` of `input` as `token`.
