@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -357,19 +357,7 @@ async fn insert_trainees(
     let mut rows = Vec::with_capacity(people.len());
     for p in people.iter_mut() {
         let code = IssuedCode::new(clock);
-        rows.push(trainee::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            name: Set(p.input.name.as_str().to_owned()),
-            id_type: Set(p.input.document.id_type().as_str().to_owned()),
-            id_hash: Set(p.digest.clone()),
-            id_masked: Set(p.input.document.masked()),
-            phone: Set(p.input.phone.as_ref().map(|x| x.as_str().to_owned())),
-            district: Set(p.input.district.as_ref().map(|d| d.as_str().to_owned())),
-            activation_code_hash: Set(Some(code.digest)),
-            activation_code_issued_at: Set(Some(code.issued_at)),
-            created_at: Set(at),
-            updated_at: Set(at),
-        });
+        rows.push(p.input.row(&p.digest, &code, at));
         p.code = Some(code.code);
     }
     trainee::Entity::insert_many(rows)

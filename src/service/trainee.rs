@@ -1,5 +1,6 @@
 //! Trainees: registration with person dedup, ownership by institutions, scoped reads.
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -53,6 +54,26 @@ impl NewTrainee {
                 .transpose()
                 .on("district")?,
         })
+    }
+}
+
+impl NewTrainee {
+    /// The new row of this person: `digest` is the document's keyed hash, `code` the
+    /// activation code issued with it.
+    pub fn row(&self, digest: &str, code: &IssuedCode, at: DateTime<Utc>) -> trainee::ActiveModel {
+        trainee::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(self.name.as_str().to_owned()),
+            id_type: Set(self.document.id_type().as_str().to_owned()),
+            id_hash: Set(digest.to_owned()),
+            id_masked: Set(self.document.masked()),
+            phone: Set(self.phone.as_ref().map(|p| p.as_str().to_owned())),
+            district: Set(self.district.as_ref().map(|d| d.as_str().to_owned())),
+            activation_code_hash: Set(Some(code.digest.clone())),
+            activation_code_issued_at: Set(Some(code.issued_at)),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
     }
 }
 
@@ -114,26 +135,14 @@ pub async fn register_in(
     let code = IssuedCode::new(clock);
     let at = now();
     // Insert-or-ignore on the dedup key, then read: no check-then-insert race.
-    let inserted = trainee::Entity::insert(trainee::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set(input.name.as_str().to_owned()),
-        id_type: Set(input.document.id_type().as_str().to_owned()),
-        id_hash: Set(id_hash.clone()),
-        id_masked: Set(input.document.masked()),
-        phone: Set(input.phone.as_ref().map(|p| p.as_str().to_owned())),
-        district: Set(input.district.as_ref().map(|d| d.as_str().to_owned())),
-        activation_code_hash: Set(Some(code.digest)),
-        activation_code_issued_at: Set(Some(code.issued_at)),
-        created_at: Set(at),
-        updated_at: Set(at),
-    })
-    .on_conflict(
-        OnConflict::column(trainee::Column::IdHash)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    let inserted = trainee::Entity::insert(input.row(&id_hash, &code, at))
+        .on_conflict(
+            OnConflict::column(trainee::Column::IdHash)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     let created = inserted == 1;
     let trainee = trainee::Entity::find()
         .filter(trainee::Column::IdHash.eq(id_hash))
@@ -248,22 +257,7 @@ pub async fn own(
     trainee_id: Uuid,
     institution_id: Uuid,
 ) -> Result<(), AppError> {
-    trainee_institution::Entity::insert(trainee_institution::ActiveModel {
-        trainee_id: Set(trainee_id),
-        institution_id: Set(institution_id),
-        created_at: Set(now()),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            trainee_institution::Column::TraineeId,
-            trainee_institution::Column::InstitutionId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    own_many(db, &[trainee_id], institution_id).await
 }
 
 /// Records that `institution_id` owns each of `trainee_ids` (one statement).

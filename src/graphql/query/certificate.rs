@@ -44,6 +44,10 @@ impl CertificateQuery {
             .into());
         }
         let found = certificate::verify(&deps.db, &number, &holder_name).await?;
-        Ok(CertificateVerification::new(number, found))
+        Ok(CertificateVerification::new(
+            number,
+            found,
+            deps.clock.utc_now(),
+        ))
     }
 }

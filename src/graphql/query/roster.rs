@@ -54,7 +54,7 @@ impl RosterQuery {
         let deps = ctx.data::<Deps>()?;
         let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let now = chrono::Utc::now();
+        let now = deps.clock.utc_now();
         let rows = roster::certificates(&deps.db, caller(ctx)?, filter, now, page).await?;
         Ok(connection(rows, |m| m.id, Certificate::from))
     }

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::domain;
 use crate::entity::certificate;
+use crate::service::Deps;
 
 /// Proof that a person passed a course.
 pub struct Certificate(pub certificate::Model);
@@ -89,7 +90,8 @@ impl Certificate {
         }
     }
     /// Whether it stands now.
-    async fn status(&self) -> CertificateStatus {
-        status_at(&self.0, chrono::Utc::now())
+    async fn status(&self, ctx: &Context<'_>) -> Result<CertificateStatus> {
+        let now = ctx.data::<Deps>()?.clock.utc_now();
+        Ok(status_at(&self.0, now))
     }
 }

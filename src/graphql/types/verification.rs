@@ -33,7 +33,7 @@ pub struct CertificateVerification {
 
 impl CertificateVerification {
     /// The answer for `number`, from the lookup result.
-    pub fn new(number: String, found: Option<Verified>) -> Self {
+    pub fn new(number: String, found: Option<Verified>, now: DateTime<Utc>) -> Self {
         let Some(found) = found else {
             return Self {
                 number,
@@ -47,7 +47,7 @@ impl CertificateVerification {
                 expires_at: None,
             };
         };
-        let status = status_at(&found.certificate, Utc::now());
+        let status = status_at(&found.certificate, now);
         let track = found
             .certificate
             .track
