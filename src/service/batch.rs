@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use tracing::instrument;
 use uuid::Uuid;
@@ -23,7 +22,7 @@ use crate::auth::{CurrentUser, secret_digest};
 use crate::entity::{course, enrolment, trainee};
 use crate::error::AppError;
 
-use super::trainee::{NewTrainee, same_person};
+use super::trainee::{NewTrainee, insert_new, same_person};
 
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
 const CHUNK: usize = 500;
@@ -360,13 +359,6 @@ async fn insert_trainees(
         rows.push(p.input.row(&p.digest, &code, at));
         p.code = Some(code.code);
     }
-    trainee::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(trainee::Column::IdHash)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    insert_new(db, rows).await?;
     Ok(())
 }

@@ -77,6 +77,22 @@ impl NewTrainee {
     }
 }
 
+/// Inserts the people of `rows` not registered yet (a known document is skipped by the
+/// unique key, never duplicated); returns how many were inserted.
+pub async fn insert_new(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = trainee::ActiveModel>,
+) -> Result<u64, AppError> {
+    Ok(trainee::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(trainee::Column::IdHash)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?)
+}
+
 /// Result of [`register`].
 #[derive(Debug)]
 pub struct Registered {
@@ -135,15 +151,7 @@ pub async fn register_in(
     let code = IssuedCode::new(clock);
     let at = now();
     // Insert-or-ignore on the dedup key, then read: no check-then-insert race.
-    let inserted = trainee::Entity::insert(input.row(&id_hash, &code, at))
-        .on_conflict(
-            OnConflict::column(trainee::Column::IdHash)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    let created = inserted == 1;
+    let created = insert_new(db, [input.row(&id_hash, &code, at)]).await? == 1;
     let trainee = trainee::Entity::find()
         .filter(trainee::Column::IdHash.eq(id_hash))
         .one(db)
