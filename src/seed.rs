@@ -31,6 +31,7 @@ mod catalogue;
 mod names;
 mod people;
 pub mod roster;
+mod rows;
 mod write;
 
 use std::sync::Arc;
@@ -49,7 +50,8 @@ use crate::entity::trainee;
 use crate::service::pii::PiiKey;
 use calendar::Ids;
 use catalogue::Catalogue;
-use people::{Chunk, People};
+use people::People;
+use rows::Chunk;
 
 /// Persons per chunk, written in one transaction.
 const CHUNK_PERSONS: u64 = 5_000;

@@ -97,6 +97,8 @@ pub struct Course {
     pub created_at: DateTime<Utc>,
     open_from: NaiveDate,
     open_until: NaiveDate,
+    /// Weight among its institution's courses when trainees choose one.
+    popularity: f64,
 }
 
 /// Institutions and courses, and how trainees are spread over them.
@@ -124,87 +126,23 @@ impl Catalogue {
             institutions > 0 && courses > 0,
             "seed needs at least one institution and one course"
         );
-        let shenzhen = DistrictList::shenzhen();
-        let districts = DISTRICTS
-            .iter()
-            .map(|(chinese, region, _)| {
-                let name = shenzhen.parse(chinese).context("seed district list")?;
-                Ok(District {
-                    name: name.as_str().to_owned(),
-                    region,
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let districts = districts()?;
         let district_pick = WeightedIndex::new(DISTRICTS.map(|(_, _, w)| w))?;
-        let kind_pick = WeightedIndex::new(KINDS.map(|(_, w)| w))?;
-
-        let mut codes = HashSet::new();
-        let mut sizes = Vec::with_capacity(institutions);
-        let mut insts = Vec::with_capacity(institutions);
-        for i in 0..institutions {
-            // Every district has an institution (the first ten go one to each), so a
-            // breakdown by district has the same rows at every scale.
-            let district = if i < DISTRICTS.len() {
-                i
-            } else {
-                district_pick.sample(rng)
-            };
-            let kind = KINDS[kind_pick.sample(rng)].0;
-            let credit_code = loop {
-                let code = credit_code(rng, kind)?;
-                if codes.insert(code.clone()) {
-                    break code;
-                }
-            };
-            let created_on = day_between(rng, day(2021, 6, 1), day(2022, 10, 31));
-            let created_at = office_hours(rng, created_on);
-            insts.push(Institution {
-                id: ids.next(rng),
-                name: institution_name(rng, DISTRICTS[district].0, kind),
-                credit_code,
-                district,
-                kind,
-                created_at,
-            });
-            // A long tail: a few large institutions and many small ones.
-            sizes.push((1.0 - rng.gen_range(0.0..0.97_f64)).powf(-0.7));
-        }
-
-        let size_pick = WeightedIndex::new(&sizes)?;
-        let mut courses_of = vec![Vec::new(); institutions];
-        let mut popularity = Vec::with_capacity(courses);
-        let mut list = Vec::with_capacity(courses);
-        for index in 0..courses {
-            // Every institution runs at least one course; larger ones run more.
-            let institution = if index < institutions {
-                index
-            } else {
-                size_pick.sample(rng)
-            };
-            courses_of[institution].push(index);
-            popularity.push(rng.gen_range(0.3..1.3));
-            list.push(course(rng, ids, institution));
-        }
-
-        let total_size: f64 = sizes.iter().sum();
-        let mut course_pick = Vec::with_capacity(institutions);
-        for (institution, indices) in courses_of.iter().enumerate() {
-            if indices.is_empty() {
-                course_pick.push(None);
-                continue;
-            }
-            let weights: Vec<f64> = indices.iter().map(|&c| popularity[c]).collect();
-            let total: f64 = weights.iter().sum();
-            for (&c, weight) in indices.iter().zip(&weights) {
-                let expected =
-                    expected_enrolments * sizes[institution] / total_size * weight / total;
-                list[c].capacity = rng.gen_bool(0.4).then(|| {
-                    let seats = (expected * rng.gen_range(0.9..1.6) / 10.0).round() * 10.0;
-                    seats.clamp(20.0, 100_000.0) as i32
-                });
-            }
-            course_pick.push(Some(WeightedIndex::new(weights)?));
-        }
+        let (institution_list, mut sizes) =
+            draw_institutions(rng, ids, institutions, &district_pick)?;
+        let mut course_list = draw_courses(rng, ids, courses, &sizes)?;
+        let courses_of = courses_by_institution(&course_list, institutions);
+        draw_capacities(
+            rng,
+            &mut course_list,
+            &courses_of,
+            &sizes,
+            expected_enrolments,
+        );
+        let course_pick = courses_of
+            .iter()
+            .map(|indices| course_pick(&course_list, indices))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         // Institutions without a course (fewer courses than institutions) get nobody.
         for (institution, indices) in courses_of.iter().enumerate() {
             if indices.is_empty() {
@@ -213,8 +151,8 @@ impl Catalogue {
         }
         Ok(Self {
             districts,
-            institutions: insts,
-            courses: list,
+            institutions: institution_list,
+            courses: course_list,
             courses_of,
             institution_pick: WeightedIndex::new(&sizes)?,
             course_pick,
@@ -249,8 +187,136 @@ impl Catalogue {
     }
 }
 
+/// The date `year`-`month`-`day`, or the first day of the period if there is none.
 fn day(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).unwrap_or(FIRST_DAY)
+}
+
+/// Shenzhen's districts by their canonical names, in the order of [`DISTRICTS`].
+fn districts() -> anyhow::Result<Vec<District>> {
+    let shenzhen = DistrictList::shenzhen();
+    DISTRICTS
+        .iter()
+        .map(|(chinese, region, _)| {
+            let name = shenzhen.parse(chinese).context("seed district list")?;
+            Ok(District {
+                name: name.as_str().to_owned(),
+                region,
+            })
+        })
+        .collect()
+}
+
+/// Draws `count` institutions with unique credit codes, and the size of each (its
+/// weight when trainees choose where to train).
+fn draw_institutions(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    count: usize,
+    district_pick: &WeightedIndex<f64>,
+) -> anyhow::Result<(Vec<Institution>, Vec<f64>)> {
+    let kind_pick = WeightedIndex::new(KINDS.map(|(_, w)| w))?;
+    let mut codes = HashSet::new();
+    let mut sizes = Vec::with_capacity(count);
+    let mut institutions = Vec::with_capacity(count);
+    for i in 0..count {
+        // Every district has an institution (the first ten go one to each), so a
+        // breakdown by district has the same rows at every scale.
+        let district = if i < DISTRICTS.len() {
+            i
+        } else {
+            district_pick.sample(rng)
+        };
+        let kind = KINDS[kind_pick.sample(rng)].0;
+        let credit_code = loop {
+            let code = credit_code(rng, kind)?;
+            if codes.insert(code.clone()) {
+                break code;
+            }
+        };
+        let created_on = day_between(rng, day(2021, 6, 1), day(2022, 10, 31));
+        let created_at = office_hours(rng, created_on);
+        institutions.push(Institution {
+            id: ids.next(rng),
+            name: institution_name(rng, DISTRICTS[district].0, kind),
+            credit_code,
+            district,
+            kind,
+            created_at,
+        });
+        // A long tail: a few large institutions and many small ones.
+        sizes.push((1.0 - rng.gen_range(0.0..0.97_f64)).powf(-0.7));
+    }
+    Ok((institutions, sizes))
+}
+
+/// Draws `count` courses over the institutions of `sizes`: every institution runs at
+/// least one, larger ones run more.
+fn draw_courses(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    count: usize,
+    sizes: &[f64],
+) -> anyhow::Result<Vec<Course>> {
+    let size_pick = WeightedIndex::new(sizes)?;
+    let mut courses = Vec::with_capacity(count);
+    for index in 0..count {
+        let institution = if index < sizes.len() {
+            index
+        } else {
+            size_pick.sample(rng)
+        };
+        let popularity = rng.gen_range(0.3..1.3);
+        courses.push(course(rng, ids, institution, popularity));
+    }
+    Ok(courses)
+}
+
+/// The indices of each of the `institutions` institutions' courses, in course order.
+fn courses_by_institution(courses: &[Course], institutions: usize) -> Vec<Vec<usize>> {
+    let mut courses_of = vec![Vec::new(); institutions];
+    for (index, course) in courses.iter().enumerate() {
+        courses_of[course.institution].push(index);
+    }
+    courses_of
+}
+
+/// Gives 40 % of the courses a capacity near their expected enrolments: the
+/// institution's share of `expected_enrolments` by size, split by popularity.
+fn draw_capacities(
+    rng: &mut StdRng,
+    courses: &mut [Course],
+    courses_of: &[Vec<usize>],
+    sizes: &[f64],
+    expected_enrolments: f64,
+) {
+    let total_size: f64 = sizes.iter().sum();
+    for (institution, indices) in courses_of.iter().enumerate() {
+        let total: f64 = indices.iter().map(|&c| courses[c].popularity).sum();
+        for &c in indices {
+            let expected = expected_enrolments * sizes[institution] / total_size
+                * courses[c].popularity
+                / total;
+            courses[c].capacity = rng.gen_bool(0.4).then(|| {
+                let seats = (expected * rng.gen_range(0.9..1.6) / 10.0).round() * 10.0;
+                seats.clamp(20.0, 100_000.0) as i32
+            });
+        }
+    }
+}
+
+/// Picks among the courses at `indices` by popularity; `None` for an institution
+/// without courses.
+fn course_pick(
+    courses: &[Course],
+    indices: &[usize],
+) -> anyhow::Result<Option<WeightedIndex<f64>>> {
+    if indices.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(WeightedIndex::new(
+        indices.iter().map(|&c| courses[c].popularity),
+    )?))
 }
 
 /// A unique-looking credit code: training institutions are often private non-enterprise
@@ -276,6 +342,8 @@ fn credit_code(rng: &mut StdRng, kind: InstitutionKind) -> anyhow::Result<String
         .context("no check character makes a valid credit code")
 }
 
+/// A name like `深圳市南山区星火云帆直播电商基地`: the district, two brand words and a noun
+/// that fits `kind`.
 fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> String {
     let nouns: &[&str] = match kind {
         InstitutionKind::TrainingInstitution => {
@@ -300,7 +368,7 @@ fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> 
 
 /// A course of `institution`: 30 % on the host track; level 5 and 4 most common; more
 /// courses start later in the period, as the programme ramps up.
-fn course(rng: &mut StdRng, ids: &mut Ids, institution: usize) -> Course {
+fn course(rng: &mut StdRng, ids: &mut Ids, institution: usize, popularity: f64) -> Course {
     let track = if rng.gen_bool(0.3) {
         Track::Host
     } else {
@@ -362,5 +430,6 @@ fn course(rng: &mut StdRng, ids: &mut Ids, institution: usize) -> Course {
         created_at,
         open_from,
         open_until,
+        popularity,
     }
 }

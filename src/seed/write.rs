@@ -5,7 +5,7 @@ use sea_orm::sea_query::{Expr, Query, Value};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait};
 
 use super::catalogue::Catalogue;
-use super::people::Chunk;
+use super::rows::{CertificateRow, Chunk, EnrolmentRow, OwnerRow, TraineeRow};
 use crate::domain::{EnrolmentStatus, programme_date};
 use crate::entity::{certificate, course, enrolment, institution, trainee, trainee_institution};
 
@@ -50,6 +50,12 @@ async fn insert<E: EntityTrait, const N: usize>(
 
 /// Writes the institutions and courses.
 pub async fn catalogue(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
+    institutions(db, catalogue).await?;
+    courses(db, catalogue).await
+}
+
+/// Writes the catalogue's institutions.
+async fn institutions(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
     use institution::Column as I;
     insert::<institution::Entity, _>(
         db,
@@ -78,7 +84,11 @@ pub async fn catalogue(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Resu
             })
             .collect(),
     )
-    .await?;
+    .await
+}
+
+/// Writes the catalogue's courses, their seat counters still at zero.
+async fn courses(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
     use course::Column as C;
     insert::<course::Entity, _>(
         db,
@@ -126,6 +136,18 @@ pub async fn chunk(
     catalogue: &Catalogue,
     chunk: &Chunk,
 ) -> Result<(), DbErr> {
+    trainees(db, catalogue, &chunk.trainees).await?;
+    owners(db, &chunk.owners).await?;
+    enrolments(db, &chunk.enrolments).await?;
+    certificates(db, &chunk.certificates).await
+}
+
+/// Writes trainee rows, without activation codes.
+async fn trainees(
+    db: &impl ConnectionTrait,
+    catalogue: &Catalogue,
+    trainees: &[TraineeRow],
+) -> Result<(), DbErr> {
     use trainee::Column as T;
     insert::<trainee::Entity, _>(
         db,
@@ -141,8 +163,7 @@ pub async fn chunk(
             T::CreatedAt,
             T::UpdatedAt,
         ],
-        chunk
-            .trainees
+        trainees
             .iter()
             .map(|t| {
                 [
@@ -162,13 +183,16 @@ pub async fn chunk(
             })
             .collect(),
     )
-    .await?;
+    .await
+}
+
+/// Writes which institutions own each trainee.
+async fn owners(db: &impl ConnectionTrait, owners: &[OwnerRow]) -> Result<(), DbErr> {
     use trainee_institution::Column as O;
     insert::<trainee_institution::Entity, _>(
         db,
         [O::TraineeId, O::InstitutionId, O::CreatedAt],
-        chunk
-            .owners
+        owners
             .iter()
             .map(|o| {
                 [
@@ -179,7 +203,11 @@ pub async fn chunk(
             })
             .collect(),
     )
-    .await?;
+    .await
+}
+
+/// Writes enrolment rows with their programme dates.
+async fn enrolments(db: &impl ConnectionTrait, enrolments: &[EnrolmentRow]) -> Result<(), DbErr> {
     use enrolment::Column as E;
     insert::<enrolment::Entity, _>(
         db,
@@ -198,8 +226,7 @@ pub async fn chunk(
             E::CreatedAt,
             E::UpdatedAt,
         ],
-        chunk
-            .enrolments
+        enrolments
             .iter()
             .map(|e| {
                 [
@@ -220,7 +247,14 @@ pub async fn chunk(
             })
             .collect(),
     )
-    .await?;
+    .await
+}
+
+/// Writes certificate rows with their programme dates, none expiring.
+async fn certificates(
+    db: &impl ConnectionTrait,
+    certificates: &[CertificateRow],
+) -> Result<(), DbErr> {
     use certificate::Column as K;
     insert::<certificate::Entity, _>(
         db,
@@ -242,8 +276,7 @@ pub async fn chunk(
             K::CreatedAt,
             K::UpdatedAt,
         ],
-        chunk
-            .certificates
+        certificates
             .iter()
             .map(|c| {
                 [
