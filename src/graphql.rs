@@ -55,6 +55,7 @@ pub struct Mutation(
     mutation::CertificateMutation,
     mutation::BatchMutation,
     mutation::ImportMutation,
+    mutation::ResultsMutation,
 );
 
 /// The executable schema.

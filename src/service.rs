@@ -19,6 +19,7 @@ pub mod page;
 pub mod pii;
 pub mod programme;
 pub mod rate_limit;
+pub mod results;
 pub mod trainee;
 
 use std::sync::Arc;

@@ -14,6 +14,7 @@ mod m20261130_000009_create_enrolment_table;
 mod m20261130_000010_create_certificate_table;
 mod m20261130_000011_create_counting_tables;
 mod m20261130_000012_create_audit_log_table;
+mod m20261203_000014_assessment_dates;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_create_certificate_table::Migration),
             Box::new(m20261130_000011_create_counting_tables::Migration),
             Box::new(m20261130_000012_create_audit_log_table::Migration),
+            Box::new(m20261203_000014_assessment_dates::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -134,11 +134,7 @@ pub async fn enrol_many(
             Ok(input) => {
                 let digest = pii.digest(&input.document);
                 if let Some(first) = first_row.get(&digest) {
-                    results[index].error = Some(RowFailure {
-                        code: "CONFLICT",
-                        field: Some("idNumber"),
-                        message: format!("the same person as row {first}"),
-                    });
+                    results[index].error = Some(same_person_as(*first));
                     continue;
                 }
                 first_row.insert(digest.clone(), row.position);
@@ -230,15 +226,8 @@ pub async fn enrol_many(
         result.enrolment = admitted.map(|a| a.enrolment);
     }
     let refused = results.iter().any(|r| r.error.is_some());
-    let apply = match mode {
-        BatchMode::ApplyValid => true,
-        BatchMode::AllOrNothing => !refused,
-        BatchMode::DryRun => false,
-    };
-    if apply {
-        super::commit(txn).await?;
-    } else {
-        txn.rollback().await?;
+    let apply = settle(txn, mode, refused).await?;
+    if !apply {
         for r in &mut results {
             // Rows written in the rolled-back transaction do not exist.
             r.trainee = None;
@@ -255,7 +244,37 @@ pub async fn enrol_many(
     })
 }
 
-async fn trainees_by_digest(
+/// The refusal of a row naming the same person as the row at `first`.
+pub fn same_person_as(first: usize) -> RowFailure {
+    RowFailure {
+        code: "CONFLICT",
+        field: Some("idNumber"),
+        message: format!("the same person as row {first}"),
+    }
+}
+
+/// Ends a batch's transaction as `mode` says, given whether a row was refused: commits
+/// (true) or rolls back (false).
+pub async fn settle(
+    txn: DatabaseTransaction,
+    mode: BatchMode,
+    refused: bool,
+) -> Result<bool, AppError> {
+    let apply = match mode {
+        BatchMode::ApplyValid => true,
+        BatchMode::AllOrNothing => !refused,
+        BatchMode::DryRun => false,
+    };
+    if apply {
+        super::commit(txn).await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(apply)
+}
+
+/// People by the keyed hash of their document.
+pub async fn trainees_by_digest(
     db: &impl ConnectionTrait,
     digests: impl Iterator<Item = String>,
 ) -> Result<HashMap<String, trainee::Model>, AppError> {

@@ -1,65 +1,103 @@
 //! Certificates: issued on passing, revoked with a reason, verified publicly, and read.
 
-use chrono::{DateTime, Datelike, Utc};
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{access, now};
 use crate::auth::CurrentUser;
-use crate::domain::{CertificateNumber, PersonName, Role, Title, Track, programme_date};
+use crate::domain::{CertificateNumber, PersonName, Role, Title, Track};
 use crate::entity::{certificate, course, enrolment, institution, trainee};
 use crate::error::AppError;
 
 /// Attempts at a fresh number; a clash of 50 random bits is already vanishingly rare.
 const NUMBER_ATTEMPTS: usize = 4;
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+const CHUNK: usize = 500;
 
-/// Issues the certificate of a passed enrolment, inside the completing transaction.
+/// A certificate to issue: for a passed enrolment, dated by its assessment.
+#[derive(Debug)]
+pub struct ToIssue<'a> {
+    /// The passed enrolment.
+    pub enrolment: &'a enrolment::Model,
+    /// The assessment day: the certificate's `issued_on`, the day every count uses.
+    pub issued_on: NaiveDate,
+    /// Expiry, if the certificate has one.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Issues the certificates of passed enrolments of `course` at `at`, inside the
+/// completing transaction, in multi-row statements.
 pub async fn issue(
     db: &impl ConnectionTrait,
-    passed: &enrolment::Model,
     course: &course::Model,
+    passed: &[ToIssue<'_>],
     at: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<certificate::Model, AppError> {
+) -> Result<Vec<certificate::Model>, AppError> {
     let track: Track = course
         .track
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
-    let issued_on = programme_date(at);
+    let mut waiting: Vec<&ToIssue<'_>> = passed.iter().collect();
     for _ in 0..NUMBER_ATTEMPTS {
-        let number = CertificateNumber::generate(track, issued_on.year(), rand::random());
-        let inserted = certificate::Entity::insert(certificate::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            number: Set(number.as_str().to_owned()),
-            enrolment_id: Set(passed.id),
-            trainee_id: Set(passed.trainee_id),
-            course_id: Set(course.id),
-            institution_id: Set(course.institution_id),
-            track: Set(course.track.clone()),
-            level: Set(course.level),
-            issued_at: Set(at),
-            issued_on: Set(issued_on),
-            expires_at: Set(expires_at),
-            revoked_at: Set(None),
-            revocation_reason: Set(None),
-            revoked_by: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        })
-        .on_conflict(
-            OnConflict::column(certificate::Column::Number)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if inserted == 1 {
-            return get(db, number.as_str()).await;
+        let rows: Vec<certificate::ActiveModel> = waiting
+            .iter()
+            .map(|p| {
+                let number = CertificateNumber::generate(track, p.issued_on.year(), rand::random());
+                certificate::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    number: Set(number.as_str().to_owned()),
+                    enrolment_id: Set(p.enrolment.id),
+                    trainee_id: Set(p.enrolment.trainee_id),
+                    course_id: Set(course.id),
+                    institution_id: Set(course.institution_id),
+                    track: Set(course.track.clone()),
+                    level: Set(course.level),
+                    issued_at: Set(at),
+                    issued_on: Set(p.issued_on),
+                    expires_at: Set(p.expires_at),
+                    revoked_at: Set(None),
+                    revocation_reason: Set(None),
+                    revoked_by: Set(None),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                }
+            })
+            .collect();
+        let mut inserted: HashSet<Uuid> = HashSet::new();
+        for chunk in rows.chunks(CHUNK) {
+            // A clash of numbers skips the row; it gets a fresh number next round.
+            match certificate::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::column(certificate::Column::Number)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_with_returning_keys(db)
+                .await
+            {
+                Ok(keys) => inserted.extend(keys),
+                Err(DbErr::RecordNotInserted) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        let issued: HashSet<Uuid> = rows
+            .iter()
+            .zip(&waiting)
+            .filter(|(row, _)| matches!(&row.id, Set(id) if inserted.contains(id)))
+            .map(|(_, p)| p.enrolment.id)
+            .collect();
+        waiting.retain(|p| !issued.contains(&p.enrolment.id));
+        if waiting.is_empty() {
+            let ids: Vec<Uuid> = passed.iter().map(|p| p.enrolment.id).collect();
+            return of_enrolments(db, &ids).await;
         }
     }
     Err(AppError::Internal(anyhow::anyhow!(
@@ -195,8 +233,14 @@ pub async fn of_enrolments(
     db: &impl ConnectionTrait,
     enrolment_ids: &[Uuid],
 ) -> Result<Vec<certificate::Model>, AppError> {
-    Ok(certificate::Entity::find()
-        .filter(certificate::Column::EnrolmentId.is_in(enrolment_ids.iter().copied()))
-        .all(db)
-        .await?)
+    let mut out = Vec::with_capacity(enrolment_ids.len());
+    for chunk in enrolment_ids.chunks(CHUNK) {
+        out.extend(
+            certificate::Entity::find()
+                .filter(certificate::Column::EnrolmentId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }

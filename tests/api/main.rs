@@ -31,6 +31,7 @@ mod programme;
 mod progress_scope;
 mod protocol;
 mod recount;
+mod results;
 mod schema;
 mod seed;
 mod stats;

@@ -159,7 +159,7 @@ async fn recounted_stats(app: &TestApp) -> Breakdown {
         format!(
             "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n2 \
              FROM enrolment e JOIN course c ON c.id = e.course_id \
-             WHERE e.status = 'COMPLETED' AND e.completed_on {period} \
+             WHERE e.status = 'COMPLETED' AND e.assessed_on {period} \
              GROUP BY c.track, c.institution_id"
         ),
         format!(
@@ -167,7 +167,8 @@ async fn recounted_stats(app: &TestApp) -> Breakdown {
              FROM certificate t WHERE t.revoked_at IS NULL AND t.issued_on {period} \
              AND NOT EXISTS (SELECT 1 FROM certificate u WHERE u.trainee_id = t.trainee_id \
                AND u.track = t.track AND u.revoked_at IS NULL \
-               AND (u.issued_at < t.issued_at OR (u.issued_at = t.issued_at AND u.id < t.id))) \
+               AND (u.issued_on < t.issued_on OR (u.issued_on = t.issued_on \
+               AND (u.issued_at < t.issued_at OR (u.issued_at = t.issued_at AND u.id < t.id))))) \
              GROUP BY t.track, t.institution_id"
         ),
     ];

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::{CertificateStatus, Course, Institution, Track, Trainee, load_required, stored};
+use super::{CertificateStatus, Course, Date, Institution, Track, Trainee, load_required, stored};
 use crate::domain;
 use crate::entity::certificate;
 
@@ -63,9 +63,13 @@ impl Certificate {
     async fn level(&self) -> Option<i32> {
         self.0.level
     }
-    /// When it was issued.
+    /// When it was issued (the result was entered).
     async fn issued_at(&self) -> DateTime<Utc> {
         self.0.issued_at
+    }
+    /// The day it is dated: the assessment day of the result. Every count uses this day.
+    async fn issued_on(&self) -> Date {
+        self.0.issued_on.into()
     }
     /// When it expires; never when null.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
