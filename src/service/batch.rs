@@ -273,8 +273,7 @@ pub async fn settle(
     Ok(apply)
 }
 
-/// People by the keyed hash of their document.
-pub async fn trainees_by_digest(
+async fn trainees_by_digest(
     db: &impl ConnectionTrait,
     digests: impl Iterator<Item = String>,
 ) -> Result<HashMap<String, trainee::Model>, AppError> {

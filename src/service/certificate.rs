@@ -46,35 +46,35 @@ pub async fn issue(
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
     let mut waiting: Vec<&ToIssue<'_>> = passed.iter().collect();
+    let mut issued = Vec::with_capacity(passed.len());
     for _ in 0..NUMBER_ATTEMPTS {
-        let rows: Vec<certificate::ActiveModel> = waiting
+        let rows: Vec<certificate::Model> = waiting
             .iter()
-            .map(|p| {
-                let number = CertificateNumber::generate(track, p.issued_on.year(), rand::random());
-                certificate::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    number: Set(number.as_str().to_owned()),
-                    enrolment_id: Set(p.enrolment.id),
-                    trainee_id: Set(p.enrolment.trainee_id),
-                    course_id: Set(course.id),
-                    institution_id: Set(course.institution_id),
-                    track: Set(course.track.clone()),
-                    level: Set(course.level),
-                    issued_at: Set(at),
-                    issued_on: Set(p.issued_on),
-                    expires_at: Set(p.expires_at),
-                    revoked_at: Set(None),
-                    revocation_reason: Set(None),
-                    revoked_by: Set(None),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                }
+            .map(|p| certificate::Model {
+                id: Uuid::now_v7(),
+                number: CertificateNumber::generate(track, p.issued_on.year(), rand::random())
+                    .as_str()
+                    .to_owned(),
+                enrolment_id: p.enrolment.id,
+                trainee_id: p.enrolment.trainee_id,
+                course_id: course.id,
+                institution_id: course.institution_id,
+                track: course.track.clone(),
+                level: course.level,
+                issued_at: at,
+                issued_on: p.issued_on,
+                expires_at: p.expires_at,
+                revoked_at: None,
+                revocation_reason: None,
+                revoked_by: None,
+                created_at: at,
+                updated_at: at,
             })
             .collect();
         let mut inserted: HashSet<Uuid> = HashSet::new();
         for chunk in rows.chunks(CHUNK) {
             // A clash of numbers skips the row; it gets a fresh number next round.
-            match certificate::Entity::insert_many(chunk.to_vec())
+            match certificate::Entity::insert_many(chunk.iter().cloned().map(active))
                 .on_conflict(
                     OnConflict::column(certificate::Column::Number)
                         .do_nothing()
@@ -88,21 +88,43 @@ pub async fn issue(
                 Err(err) => return Err(err.into()),
             }
         }
-        let issued: HashSet<Uuid> = rows
-            .iter()
-            .zip(&waiting)
-            .filter(|(row, _)| matches!(&row.id, Set(id) if inserted.contains(id)))
-            .map(|(_, p)| p.enrolment.id)
-            .collect();
-        waiting.retain(|p| !issued.contains(&p.enrolment.id));
+        let mut done: HashSet<Uuid> = HashSet::new();
+        for row in rows {
+            if inserted.contains(&row.id) {
+                done.insert(row.enrolment_id);
+                issued.push(row);
+            }
+        }
+        waiting.retain(|p| !done.contains(&p.enrolment.id));
         if waiting.is_empty() {
-            let ids: Vec<Uuid> = passed.iter().map(|p| p.enrolment.id).collect();
-            return of_enrolments(db, &ids).await;
+            // The rows as written, without reading them back.
+            return Ok(issued);
         }
     }
     Err(AppError::Internal(anyhow::anyhow!(
         "no free certificate number after {NUMBER_ATTEMPTS} attempts"
     )))
+}
+
+fn active(c: certificate::Model) -> certificate::ActiveModel {
+    certificate::ActiveModel {
+        id: Set(c.id),
+        number: Set(c.number),
+        enrolment_id: Set(c.enrolment_id),
+        trainee_id: Set(c.trainee_id),
+        course_id: Set(c.course_id),
+        institution_id: Set(c.institution_id),
+        track: Set(c.track),
+        level: Set(c.level),
+        issued_at: Set(c.issued_at),
+        issued_on: Set(c.issued_on),
+        expires_at: Set(c.expires_at),
+        revoked_at: Set(c.revoked_at),
+        revocation_reason: Set(c.revocation_reason),
+        revoked_by: Set(c.revoked_by),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+    }
 }
 
 /// The certificate numbered `number`, or `NotFound`.

@@ -8,7 +8,7 @@ mod bulk;
 pub use bulk::{NewResult, ResultRow, ResultsOutcome, RowOutcome, record_results};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::certificate::{self, ToIssue};
@@ -18,9 +18,6 @@ use crate::auth::CurrentUser;
 use crate::domain::{AssessedOn, EnrolmentStatus, Score, ValidationError, programme_date};
 use crate::entity::{certificate as cert_entity, course, enrolment};
 use crate::error::AppError;
-
-/// Rows per multi-row statement: well under both engines' bind-parameter limits.
-const CHUNK: usize = 500;
 
 /// The result of one enrolment as entered.
 #[derive(Debug, Clone)]
@@ -210,6 +207,14 @@ fn compare(e: &enrolment::Model, status: EnrolmentStatus, a: &Assessment) -> Res
     Ok(())
 }
 
+fn status_of(a: &Assessment) -> EnrolmentStatus {
+    if a.passed {
+        EnrolmentStatus::Completed
+    } else {
+        EnrolmentStatus::Failed
+    }
+}
+
 /// Moves the ENROLLED enrolments of `changes` to their result; returns them as updated.
 async fn finish(
     db: &impl ConnectionTrait,
@@ -219,14 +224,9 @@ async fn finish(
     let rows: Vec<Vec<Value>> = changes
         .iter()
         .map(|(_, e, a, day)| {
-            let status = if a.passed {
-                EnrolmentStatus::Completed
-            } else {
-                EnrolmentStatus::Failed
-            };
             vec![
                 e.id.into(),
-                status.as_str().into(),
+                status_of(a).as_str().into(),
                 a.score.map(|s| s.get()).into(),
                 day.get().into(),
             ]
@@ -257,15 +257,17 @@ async fn finish(
             changes.len()
         )));
     }
-    let ids: Vec<Uuid> = changes.iter().map(|c| c.1.id).collect();
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        out.extend(
-            enrolment::Entity::find()
-                .filter(enrolment::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        );
-    }
-    Ok(out)
+    // The rows as written, without reading them back.
+    Ok(changes
+        .iter()
+        .map(|(_, e, a, day)| enrolment::Model {
+            status: status_of(a).as_str().to_owned(),
+            score: a.score.map(|s| s.get()),
+            assessed_on: Some(day.get()),
+            completed_at: Some(at),
+            completed_on: Some(programme_date(at)),
+            updated_at: at,
+            ..e.clone()
+        })
+        .collect())
 }

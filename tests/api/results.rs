@@ -4,6 +4,7 @@
 //! re-runs).
 
 use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::{Institution, NewCourse, World};
@@ -675,4 +676,79 @@ async fn a_withdrawn_enrolment_shows_when_and_why() {
     assert!(left["withdrawnAt"].is_string());
     assert_eq!(left["withdrawalReason"], "moved away");
     assert!(left["assessedOn"].is_null());
+}
+
+#[tokio::test]
+async fn the_same_results_sent_twice_at_once_issue_each_certificate_once() {
+    let app = spawn_app().await;
+    let (city, institution, course, people) = course_with(&app, 30).await;
+    let programme = city.programme(100, 100).await;
+    let rows: Vec<Value> = people
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({ "idNumber": id, "passed": i % 2 == 0 }))
+        .collect();
+
+    let mut calls = JoinSet::new();
+    for _ in 0..2 {
+        let (app, token, course, rows) = (
+            app.clone(),
+            institution.admin.clone(),
+            course.clone(),
+            json!(rows),
+        );
+        calls.spawn(async move { record(&app, &token, &course, rows, None).await });
+    }
+    let mut passed = 0;
+    while let Some(response) = calls.join_next().await {
+        let response = response.unwrap();
+        let payload = payload(&response, "recordResults");
+        assert_eq!(payload["refusedCount"], 0, "{payload}");
+        passed += payload["passedCount"].as_i64().unwrap();
+    }
+
+    assert_eq!(passed, 15, "each pass recorded by one of the two calls");
+    assert_eq!(app.count("certificate").await, 15);
+    assert!(discrepancies(&app).await.is_empty());
+    let host = progress(&app, &city.admin, &programme).await;
+    assert_eq!(on_track(&host, "HOST")["certified"], 15);
+}
+
+#[tokio::test]
+async fn results_of_the_same_people_in_two_courses_recorded_at_once_count_each_person_once() {
+    let app = spawn_app().await;
+    let (city, institution, first, people) = course_with(&app, 20).await;
+    let programme = city.programme(100, 100).await;
+    let second = institution.course(NewCourse::host()).await;
+    let rows: Vec<Value> = people
+        .iter()
+        .map(|id| json!({ "name": "张三", "idNumber": id }))
+        .collect();
+    app.graphql_as(
+        Some(&institution.admin),
+        "mutation($input: EnrolManyInput!) { enrolMany(input: $input) { failedCount } }",
+        json!({ "input": { "courseId": second, "trainees": rows } }),
+    )
+    .await
+    .data();
+
+    let mut calls = JoinSet::new();
+    for (course, days_back) in [(first, 2), (second, 5)] {
+        let (app, token) = (app.clone(), institution.admin.clone());
+        let rows: Vec<Value> = people
+            .iter()
+            .map(|id| json!({ "idNumber": id, "passed": true, "assessedOn": days_from_today(-days_back).to_string() }))
+            .collect();
+        calls.spawn(async move { record(&app, &token, &course, json!(rows), None).await });
+    }
+    while let Some(response) = calls.join_next().await {
+        let response = response.unwrap();
+        assert_eq!(payload(&response, "recordResults")["passedCount"], 20);
+    }
+
+    assert_eq!(app.count("certificate").await, 40);
+    assert_eq!(discrepancies(&app).await, Vec::<String>::new());
+    let host = progress(&app, &city.admin, &programme).await;
+    assert_eq!(on_track(&host, "HOST")["certified"], 20);
+    assert_eq!(on_track(&host, "HOST")["inTraining"], 0);
 }

@@ -5,14 +5,20 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{Assessment, Refusal, record};
+
+/// Documents per lookup statement.
+const CHUNK: usize = 500;
 use crate::auth::CurrentUser;
 use crate::domain::{IdDocument, IdType, Score};
-use crate::entity::{certificate, enrolment};
+use crate::entity::{certificate, enrolment, trainee};
 use crate::error::{AppError, OnField};
 use crate::service::admission;
 use crate::service::batch::{self, BatchMode, RowFailure};
@@ -124,13 +130,13 @@ pub async fn record_results(
 
     let txn = db.begin().await?;
     let course = admission::lock(&txn, course.id).await?;
-    let people = batch::trainees_by_digest(&txn, pending.iter().map(|p| p.1.clone())).await?;
-    let ids: Vec<Uuid> = people.values().map(|t| t.id).collect();
+    let people = people_by_digest(&txn, &pending).await?;
+    let ids: Vec<Uuid> = people.values().copied().collect();
     let mut enrolments = admission::enrolments_of(&txn, course.id, &ids).await?;
     let mut items = Vec::new();
     let mut indices = Vec::new();
     for (index, digest, result) in pending {
-        let found = people.get(&digest).and_then(|t| enrolments.remove(&t.id));
+        let found = people.get(&digest).and_then(|t| enrolments.remove(t));
         let Some(e) = found else {
             outcomes[index].error = Some(RowFailure {
                 code: "NOT_FOUND",
@@ -181,6 +187,25 @@ pub async fn record_results(
         rows: outcomes,
         applied,
     })
+}
+
+/// The ids of the people of `pending`'s documents, by document digest.
+async fn people_by_digest(
+    db: &impl ConnectionTrait,
+    pending: &[(usize, String, NewResult)],
+) -> Result<HashMap<String, Uuid>, AppError> {
+    let mut out = HashMap::with_capacity(pending.len());
+    for chunk in pending.chunks(CHUNK) {
+        let found: Vec<(Uuid, String)> = trainee::Entity::find()
+            .select_only()
+            .columns([trainee::Column::Id, trainee::Column::IdHash])
+            .filter(trainee::Column::IdHash.is_in(chunk.iter().map(|p| p.1.clone())))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(found.into_iter().map(|(id, digest)| (digest, id)));
+    }
+    Ok(out)
 }
 
 fn failure(refusal: Refusal) -> RowFailure {

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 use rand::rngs::StdRng;
+use serde_json::json;
 
 use super::app::TestApp;
 use super::fixtures::{Institution, NewCourse, World};
-use super::flows::{complete, enrol, revoke, withdraw};
+use super::flows::{complete_with, days_from_today, enrol, revoke, withdraw};
 use super::gql::{Gql, id_at};
 use super::ids::resident_id;
 
@@ -121,6 +122,8 @@ pub enum Op {
         enrolment: String,
         course: usize,
         passed: bool,
+        /// Days between the exam and today: results are often entered late.
+        days_back: i64,
     },
     Withdraw {
         enrolment: String,
@@ -155,6 +158,7 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
                 enrolment,
                 course,
                 passed: rng.gen_bool(0.75),
+                days_back: rng.gen_range(0..60),
             }
         } else {
             Op::Withdraw { enrolment, course }
@@ -198,8 +202,18 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
             enrolment,
             course,
             passed,
+            days_back,
         } => (
-            complete(app, token(*course), enrolment, *passed).await,
+            complete_with(
+                app,
+                token(*course),
+                json!({
+                    "enrolmentId": enrolment,
+                    "passed": passed,
+                    "assessedOn": days_from_today(-days_back).to_string(),
+                }),
+            )
+            .await,
             "completeEnrolment",
         ),
         Op::Withdraw { enrolment, course } => (
