@@ -58,6 +58,17 @@ async fn enrol_people(
     n: usize,
 ) -> Vec<String> {
     let people: Vec<String> = (0..n).map(|_| resident_id()).collect();
+    enrol_documents(app, institution, course, &people).await;
+    people
+}
+
+/// Enrols the holders of `people` (documents) in `course` through `enrolMany`.
+async fn enrol_documents(
+    app: &TestApp,
+    institution: &Institution,
+    course: &str,
+    people: &[String],
+) {
     let rows: Vec<Value> = people
         .iter()
         .map(|id| json!({ "name": "张三", "idNumber": id }))
@@ -70,7 +81,6 @@ async fn enrol_people(
         )
         .await;
     assert_eq!(response.data()["enrolMany"]["failedCount"], 0);
-    people
 }
 
 async fn record(app: &TestApp, token: &str, course: &str, rows: Value, mode: Option<&str>) -> Gql {
@@ -490,17 +500,7 @@ async fn counts_after_a_bulk_run_equal_a_recount() {
     let second = institution.course(NewCourse::host()).await;
     // Some people hold an earlier certificate of another course, and some are still in
     // training elsewhere.
-    let rows: Vec<Value> = people[..10]
-        .iter()
-        .map(|id| json!({ "name": "张三", "idNumber": id }))
-        .collect();
-    app.graphql_as(
-        Some(&institution.admin),
-        "mutation($input: EnrolManyInput!) { enrolMany(input: $input) { failedCount } }",
-        json!({ "input": { "courseId": second, "trainees": rows } }),
-    )
-    .await
-    .data();
+    enrol_documents(&app, &institution, &second, &people[..10]).await;
     let earlier: Vec<Value> = people[..5]
         .iter()
         .map(|id| json!({ "idNumber": id, "passed": true, "assessedOn": days_from_today(-1).to_string() }))
@@ -720,17 +720,7 @@ async fn results_of_the_same_people_in_two_courses_recorded_at_once_count_each_p
     let (city, institution, first, people) = course_with(&app, 20).await;
     let programme = city.programme(100, 100).await;
     let second = institution.course(NewCourse::host()).await;
-    let rows: Vec<Value> = people
-        .iter()
-        .map(|id| json!({ "name": "张三", "idNumber": id }))
-        .collect();
-    app.graphql_as(
-        Some(&institution.admin),
-        "mutation($input: EnrolManyInput!) { enrolMany(input: $input) { failedCount } }",
-        json!({ "input": { "courseId": second, "trainees": rows } }),
-    )
-    .await
-    .data();
+    enrol_documents(&app, &institution, &second, &people).await;
 
     let mut calls = JoinSet::new();
     for (course, days_back) in [(first, 2), (second, 5)] {
