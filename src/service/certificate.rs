@@ -20,7 +20,7 @@ use crate::error::AppError;
 /// Attempts at a fresh number; a clash of 50 random bits is already vanishingly rare.
 const NUMBER_ATTEMPTS: usize = 4;
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
-const CHUNK: usize = 500;
+const CHUNK: usize = 1000;
 
 /// A certificate to issue: for a passed enrolment, dated by its assessment.
 #[derive(Debug)]

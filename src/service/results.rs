@@ -7,6 +7,8 @@ mod bulk;
 
 pub use bulk::{NewResult, ResultRow, ResultsOutcome, RowOutcome, record_results};
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
@@ -71,116 +73,159 @@ pub async fn record(
     items: Vec<(enrolment::Model, Assessment)>,
 ) -> Result<Vec<Result<Recorded, Refusal>>, AppError> {
     let at = now();
-    let today = programme_date(at);
-    let mut outcomes: Vec<Option<Result<Recorded, Refusal>>> = Vec::with_capacity(items.len());
-    let mut changes: Vec<(usize, enrolment::Model, Assessment, AssessedOn)> = Vec::new();
-    let mut repeated: Vec<(usize, enrolment::Model)> = Vec::new();
-    for (index, (e, a)) in items.into_iter().enumerate() {
-        outcomes.push(None);
-        let verdict = match stored_status(&e)? {
-            EnrolmentStatus::Withdrawn => Err(Refusal::Withdrawn),
-            EnrolmentStatus::Enrolled => {
-                match check(&a, at, today, course.starts_on) {
-                    Ok(day) => changes.push((index, e, a, day)),
-                    Err(refusal) => outcomes[index] = Some(Err(refusal)),
+    let mut outcomes = Vec::with_capacity(items.len());
+    let mut changes = Vec::new();
+    for (index, (before, assessment)) in items.into_iter().enumerate() {
+        outcomes.push(
+            match classify(&before, &assessment, at, course.starts_on)? {
+                Verdict::Record(day) => {
+                    changes.push(Change {
+                        index,
+                        before,
+                        assessment,
+                        day,
+                    });
+                    None
                 }
-                continue;
+                Verdict::Repeat => Some(Ok(Recorded {
+                    changed: false,
+                    enrolment: before,
+                    certificate: None,
+                })),
+                Verdict::Refuse(refusal) => Some(Err(refusal)),
+            },
+        );
+    }
+    let written = write(db, actor, action, course, district, &changes, at).await?;
+    for (change, recorded) in changes.iter().zip(written) {
+        outcomes[change.index] = Some(Ok(recorded));
+    }
+    let repeats: Vec<Uuid> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Some(Ok(r))
+                if !r.changed && r.enrolment.status == EnrolmentStatus::Completed.as_str() =>
+            {
+                Some(r.enrolment.id)
             }
-            status => compare(&e, status, &a),
-        };
-        match verdict {
-            Ok(()) => repeated.push((index, e)),
-            Err(refusal) => outcomes[index] = Some(Err(refusal)),
-        }
-    }
-
-    let updated = finish(db, &changes, at).await?;
-    let finishes: Vec<Finish> = changes
-        .iter()
-        .map(|(_, e, a, day)| Finish {
-            trainee_id: e.trainee_id,
-            passed_on: a.passed.then_some(day.get()),
+            _ => None,
         })
         .collect();
-    if !finishes.is_empty() {
-        counting::finished(db, course, district, &finishes).await?;
-    }
-    let to_issue: Vec<ToIssue<'_>> = changes
-        .iter()
-        .filter(|(_, _, a, _)| a.passed)
-        .map(|(_, e, a, day)| ToIssue {
-            enrolment: e,
-            issued_on: day.get(),
-            expires_at: a.expires_at,
-        })
-        .collect();
-    let issued = certificate::issue(db, course, &to_issue, at).await?;
-    if !issued.is_empty() {
-        counting::certified(db, &issued, district).await?;
-    }
-    if !changes.is_empty() {
-        audit::wrote(
-            db,
-            actor,
-            action,
-            "enrolment",
-            changes.iter().map(|c| c.1.id),
-        )
-        .await?;
-    }
-    if !issued.is_empty() {
-        audit::wrote(
-            db,
-            actor,
-            action,
-            "certificate",
-            issued.iter().map(|c| c.id),
-        )
-        .await?;
-    }
-
-    let repeated_ids: Vec<Uuid> = repeated.iter().map(|(_, e)| e.id).collect();
-    let mut certificates: std::collections::HashMap<Uuid, cert_entity::Model> = issued
+    let mut held: HashMap<Uuid, cert_entity::Model> = certificate::of_enrolments(db, &repeats)
+        .await?
         .into_iter()
-        .chain(certificate::of_enrolments(db, &repeated_ids).await?)
         .map(|c| (c.enrolment_id, c))
         .collect();
-    let mut updated: std::collections::HashMap<Uuid, enrolment::Model> =
-        updated.into_iter().map(|e| (e.id, e)).collect();
-    for (index, e, _, _) in changes {
-        let enrolment = updated
-            .remove(&e.id)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("finished enrolment missing")))?;
-        outcomes[index] = Some(Ok(Recorded {
-            changed: true,
-            certificate: certificates.remove(&e.id),
-            enrolment,
-        }));
-    }
-    for (index, e) in repeated {
-        outcomes[index] = Some(Ok(Recorded {
-            changed: false,
-            certificate: certificates.remove(&e.id),
-            enrolment: e,
-        }));
-    }
     outcomes
         .into_iter()
-        .map(|o| o.ok_or_else(|| AppError::Internal(anyhow::anyhow!("result without outcome"))))
+        .map(|o| match o {
+            Some(Ok(mut r)) if !r.changed => {
+                r.certificate = held.remove(&r.enrolment.id);
+                Ok(Ok(r))
+            }
+            Some(other) => Ok(other),
+            None => Err(AppError::Internal(anyhow::anyhow!(
+                "result without outcome"
+            ))),
+        })
         .collect()
 }
 
-fn stored_status(e: &enrolment::Model) -> Result<EnrolmentStatus, AppError> {
-    e.status
+/// A result to record on an ENROLLED enrolment.
+struct Change {
+    /// Its item's position.
+    index: usize,
+    before: enrolment::Model,
+    assessment: Assessment,
+    day: AssessedOn,
+}
+
+/// What to do with one item.
+enum Verdict {
+    Record(AssessedOn),
+    Repeat,
+    Refuse(Refusal),
+}
+
+fn classify(
+    e: &enrolment::Model,
+    a: &Assessment,
+    at: DateTime<Utc>,
+    starts_on: Option<NaiveDate>,
+) -> Result<Verdict, AppError> {
+    let status: EnrolmentStatus = e
+        .status
         .parse()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored enrolment status")))
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored enrolment status")))?;
+    Ok(match status {
+        EnrolmentStatus::Withdrawn => Verdict::Refuse(Refusal::Withdrawn),
+        EnrolmentStatus::Enrolled => match check(a, at, starts_on) {
+            Ok(day) => Verdict::Record(day),
+            Err(refusal) => Verdict::Refuse(refusal),
+        },
+        recorded => match compare(e, recorded, a) {
+            Ok(()) => Verdict::Repeat,
+            Err(refusal) => Verdict::Refuse(refusal),
+        },
+    })
+}
+
+/// Writes `changes`: the enrolments, their counts, the certificates of the passes and
+/// theirs, the audit records. Returns what each change recorded, in order.
+async fn write(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    course: &course::Model,
+    district: &str,
+    changes: &[Change],
+    at: DateTime<Utc>,
+) -> Result<Vec<Recorded>, AppError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let updated = finish(db, changes, at).await?;
+    let finishes: Vec<Finish> = changes
+        .iter()
+        .map(|c| Finish {
+            trainee_id: c.before.trainee_id,
+            passed_on: c.assessment.passed.then_some(c.day.get()),
+        })
+        .collect();
+    counting::finished(db, course, district, &finishes).await?;
+    let to_issue: Vec<ToIssue<'_>> = changes
+        .iter()
+        .filter(|c| c.assessment.passed)
+        .map(|c| ToIssue {
+            enrolment: &c.before,
+            issued_on: c.day.get(),
+            expires_at: c.assessment.expires_at,
+        })
+        .collect();
+    let issued = certificate::issue(db, course, &to_issue, at).await?;
+    let ids = changes.iter().map(|c| c.before.id);
+    audit::wrote(db, actor, action, "enrolment", ids).await?;
+    if !issued.is_empty() {
+        counting::certified(db, &issued, district).await?;
+        let ids = issued.iter().map(|c| c.id);
+        audit::wrote(db, actor, action, "certificate", ids).await?;
+    }
+    let mut issued: HashMap<Uuid, cert_entity::Model> =
+        issued.into_iter().map(|c| (c.enrolment_id, c)).collect();
+    Ok(updated
+        .into_iter()
+        .map(|enrolment| Recorded {
+            changed: true,
+            certificate: issued.remove(&enrolment.id),
+            enrolment,
+        })
+        .collect())
 }
 
 /// The assessment day of a result to record, or why it cannot be.
 fn check(
     a: &Assessment,
     at: DateTime<Utc>,
-    today: NaiveDate,
     starts_on: Option<NaiveDate>,
 ) -> Result<AssessedOn, Refusal> {
     if a.expires_at.is_some_and(|e| e <= at) {
@@ -189,7 +234,7 @@ fn check(
             ValidationError::InvalidFormat("must be in the future"),
         )));
     }
-    AssessedOn::parse(a.assessed_on, today, starts_on)
+    AssessedOn::parse(a.assessed_on, programme_date(at), starts_on)
         .map_err(|err| Refusal::Invalid(AppError::validation("assessedOn", err)))
 }
 
@@ -218,17 +263,17 @@ fn status_of(a: &Assessment) -> EnrolmentStatus {
 /// Moves the ENROLLED enrolments of `changes` to their result; returns them as updated.
 async fn finish(
     db: &impl ConnectionTrait,
-    changes: &[(usize, enrolment::Model, Assessment, AssessedOn)],
+    changes: &[Change],
     at: DateTime<Utc>,
 ) -> Result<Vec<enrolment::Model>, AppError> {
     let rows: Vec<Vec<Value>> = changes
         .iter()
-        .map(|(_, e, a, day)| {
+        .map(|c| {
             vec![
-                e.id.into(),
-                status_of(a).as_str().into(),
-                a.score.map(|s| s.get()).into(),
-                day.get().into(),
+                c.before.id.into(),
+                status_of(&c.assessment).as_str().into(),
+                c.assessment.score.map(|s| s.get()).into(),
+                c.day.get().into(),
             ]
         })
         .collect();
@@ -260,14 +305,14 @@ async fn finish(
     // The rows as written, without reading them back.
     Ok(changes
         .iter()
-        .map(|(_, e, a, day)| enrolment::Model {
-            status: status_of(a).as_str().to_owned(),
-            score: a.score.map(|s| s.get()),
-            assessed_on: Some(day.get()),
+        .map(|c| enrolment::Model {
+            status: status_of(&c.assessment).as_str().to_owned(),
+            score: c.assessment.score.map(|s| s.get()),
+            assessed_on: Some(c.day.get()),
             completed_at: Some(at),
             completed_on: Some(programme_date(at)),
             updated_at: at,
-            ..e.clone()
+            ..c.before.clone()
         })
         .collect())
 }

@@ -35,7 +35,7 @@ pub async fn count(
 }
 
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
-pub const ROWS: usize = 500;
+pub const ROWS: usize = 2000;
 
 /// `(?, ?), (?, ?)`: the placeholders of `rows`, and their values in order.
 pub fn values_list(rows: &[Vec<Value>]) -> (String, Vec<Value>) {

@@ -18,7 +18,7 @@ use super::sql;
 use crate::domain::{Track, month_of};
 
 /// People per multi-row statement: well under both engines' bind-parameter limits.
-const CHUNK: usize = 500;
+const CHUNK: usize = 2000;
 use crate::entity::{course, enrolment};
 use crate::error::AppError;
 

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{Assessment, Refusal, record};
 
 /// Documents per lookup statement.
-const CHUNK: usize = 500;
+const CHUNK: usize = 2000;
 use crate::auth::CurrentUser;
 use crate::domain::{IdDocument, IdType, Score};
 use crate::entity::{certificate, enrolment, trainee};
