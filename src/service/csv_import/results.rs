@@ -206,6 +206,21 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_files_in_graphql_examples_read_without_a_refused_row() {
+        for file in [
+            &include_bytes!("../../../graphql/examples/results.csv")[..],
+            &include_bytes!("../../../graphql/examples/results-zh.csv")[..],
+        ] {
+            let rows = read_results(file).unwrap();
+            let passed: Vec<bool> = rows
+                .iter()
+                .map(|row| row.result.as_ref().unwrap().passed)
+                .collect();
+            assert_eq!(passed, [true, false, true, true, false, true]);
+        }
+    }
+
+    #[test]
     fn a_gbk_file_reads_like_its_utf8_text() {
         let text = "身份证号,是否通过\n440305199003071236,通过\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(text);
