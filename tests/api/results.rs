@@ -12,6 +12,7 @@ use crate::support::flows::{complete_with, days_from_today, enrolled, today, wit
 use crate::support::gql::{Gql, id_at};
 use crate::support::ids::resident_id;
 use crate::support::reads::{on_track, progress, stats};
+use crate::support::roles::{Caller, Roles};
 
 const RECORD: &str = "mutation($input: RecordResultsInput!) {
   recordResults(input: $input) {
@@ -741,4 +742,37 @@ async fn results_of_the_same_people_in_two_courses_recorded_at_once_count_each_p
     let host = progress(&app, &city.admin, &programme).await;
     assert_eq!(on_track(&host, "HOST")["certified"], 20);
     assert_eq!(on_track(&host, "HOST")["inTraining"], 0);
+}
+
+#[tokio::test]
+async fn only_institution_roles_may_record_results_and_anonymous_callers_are_unauthenticated() {
+    let app = spawn_app().await;
+    let world = Roles::build(&app).await;
+    let input = json!({ "input": {
+        "courseId": world.course,
+        "results": [{ "idNumber": resident_id(), "passed": true }],
+    }});
+    let before = written(&app).await;
+
+    for (caller, code) in [
+        (Caller::Anonymous, "UNAUTHENTICATED"),
+        (Caller::CityAdmin, "FORBIDDEN"),
+        (Caller::CityAnalyst, "FORBIDDEN"),
+        (Caller::Trainee, "FORBIDDEN"),
+    ] {
+        let response = app
+            .graphql_as(world.token(caller), RECORD, input.clone())
+            .await;
+        assert_eq!(response.code(), code, "{caller:?}: {}", response.body);
+        assert_eq!(response.field(), None, "{caller:?}");
+        assert_eq!(written(&app).await[..3], before[..3], "{caller:?}");
+    }
+    let staff = app
+        .graphql_as(world.token(Caller::InstitutionStaff), RECORD, input)
+        .await;
+    assert_refused(
+        row(payload(&staff, "recordResults"), 0),
+        "NOT_FOUND",
+        "idNumber",
+    );
 }
