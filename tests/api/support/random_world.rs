@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 use rand::rngs::StdRng;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::app::TestApp;
 use super::fixtures::{Institution, NewCourse, World};
@@ -46,6 +46,8 @@ pub struct Population {
     pub institutions: Vec<Institution>,
     pub courses: Vec<Course>,
     pub trainees: Vec<String>,
+    /// The trainees' document numbers, in the same order.
+    pub documents: Vec<String>,
     /// Per institution, the indices of the trainees it registered.
     pub owned: Vec<Vec<usize>>,
 }
@@ -73,6 +75,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
         });
     }
     let mut trainees = Vec::new();
+    let mut documents = Vec::new();
     let mut owned = vec![Vec::new(); institutions.len()];
     for i in 0..15 {
         let id_number = resident_id();
@@ -91,6 +94,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
             owned[second].push(i);
         }
         trainees.push(id);
+        documents.push(id_number);
     }
     Population {
         city,
@@ -98,6 +102,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
         institutions,
         courses,
         trainees,
+        documents,
         owned,
     }
 }
@@ -129,6 +134,12 @@ pub enum Op {
         enrolment: String,
         course: usize,
     },
+    /// `recordResults` for some of the course institution's people: (trainee, passed,
+    /// days back); people not enrolled are refused on their row.
+    RecordResults {
+        course: usize,
+        rows: Vec<(usize, bool, i64)>,
+    },
     Revoke {
         number: String,
         institution: usize,
@@ -153,6 +164,18 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
     if roll < 88 || certificates.is_empty() {
         let (enrolment, course) = enrolments[rng.gen_range(0..enrolments.len())];
         let (enrolment, course) = (enrolment.clone(), *course);
+        if roll < 46 {
+            let course = rng.gen_range(0..world.courses.len());
+            let owned = &world.owned[world.courses[course].institution];
+            let mut rows: Vec<(usize, bool, i64)> = Vec::new();
+            for _ in 0..rng.gen_range(1..5) {
+                let trainee = owned[rng.gen_range(0..owned.len())];
+                if rows.iter().all(|r| r.0 != trainee) {
+                    rows.push((trainee, rng.gen_bool(0.75), rng.gen_range(0..60)));
+                }
+            }
+            return Op::RecordResults { course, rows };
+        }
         return if roll < 76 {
             Op::Complete {
                 enrolment,
@@ -175,7 +198,7 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
 /// What an operation taught: a new enrolment or certificate, nothing, or a refusal code.
 pub enum Outcome {
     Enrolment(String, usize),
-    Certificate(String, usize),
+    Certificates(Vec<String>, usize),
     Nothing,
     Refused(String),
 }
@@ -220,6 +243,29 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
             withdraw(app, token(*course), enrolment).await,
             "withdrawEnrolment",
         ),
+        Op::RecordResults { course, rows } => {
+            let results: Vec<Value> = rows
+                .iter()
+                .map(|(trainee, passed, days_back)| {
+                    json!({
+                        "idNumber": world.documents[*trainee],
+                        "passed": passed,
+                        "assessedOn": days_from_today(-days_back).to_string(),
+                    })
+                })
+                .collect();
+            (
+                app.graphql_as(
+                    Some(token(*course)),
+                    "mutation($input: RecordResultsInput!) {
+                       recordResults(input: $input) { results { certificate { number } } }
+                     }",
+                    json!({ "input": { "courseId": world.courses[*course].id, "results": results } }),
+                )
+                .await,
+                "recordResults",
+            )
+        }
         Op::Revoke {
             number,
             institution,
@@ -242,12 +288,23 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
     let data = &response.data()[field];
     match op {
         Op::Enrol { course, .. } => Outcome::Enrolment(id_at(&data["enrolment"]), *course),
-        Op::Complete { course, .. } => match data["certificate"]["number"].as_str() {
-            Some(number) => {
-                Outcome::Certificate(number.to_owned(), world.courses[*course].institution)
-            }
-            None => Outcome::Nothing,
-        },
+        Op::Complete { course, .. } => Outcome::Certificates(
+            data["certificate"]["number"]
+                .as_str()
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            world.courses[*course].institution,
+        ),
+        Op::RecordResults { course, .. } => Outcome::Certificates(
+            data["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| r["certificate"]["number"].as_str().map(str::to_owned))
+                .collect(),
+            world.courses[*course].institution,
+        ),
         Op::Withdraw { .. } | Op::Revoke { .. } => Outcome::Nothing,
     }
 }
@@ -258,8 +315,10 @@ pub fn learn(known: &mut Known, seed: u64, op: &Op, outcome: Outcome) {
         Outcome::Enrolment(id, course) => {
             known.enrolments.insert(id, course);
         }
-        Outcome::Certificate(number, institution) => {
-            known.certificates.insert(number, institution);
+        Outcome::Certificates(numbers, institution) => {
+            for number in numbers {
+                known.certificates.insert(number, institution);
+            }
         }
         Outcome::Nothing => {}
         Outcome::Refused(code) => assert!(
