@@ -16,11 +16,11 @@ use uuid::Uuid;
 use super::cell::{Cell, Deltas, Measure, track};
 use super::sql;
 use crate::domain::{Track, month_of};
+use crate::entity::{course, enrolment};
+use crate::error::AppError;
 
 /// People per multi-row statement: well under both engines' bind-parameter limits.
 const CHUNK: usize = 2000;
-use crate::entity::{course, enrolment};
-use crate::error::AppError;
 
 /// District of an institution: the cell of its courses' counts.
 pub async fn district_of(db: &impl ConnectionTrait, institution: Uuid) -> Result<String, AppError> {
