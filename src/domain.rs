@@ -1,6 +1,7 @@
 //! Validated domain types and vocabulary: parsed once at the edge, no I/O.
 
 mod account;
+mod assessment;
 mod certificate;
 mod course;
 mod credit_code;
@@ -11,6 +12,7 @@ mod validation_error;
 mod vocabulary;
 
 pub use account::{Password, Username};
+pub use assessment::AssessedOn;
 pub use certificate::{CertificateNumber, Score, month_of, programme_date};
 pub use course::{Capacity, CourseLevel, DateSpan, Hours, TargetCount, Title};
 pub use credit_code::CreditCode;

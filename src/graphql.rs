@@ -57,6 +57,7 @@ pub struct Mutation(
     mutation::CertificateMutation,
     mutation::BatchMutation,
     mutation::ImportMutation,
+    mutation::ResultsMutation,
 );
 
 /// The executable schema.

@@ -21,6 +21,7 @@ pub mod password;
 pub mod pii;
 pub mod programme;
 pub mod rate_limit;
+pub mod results;
 pub mod roster;
 pub mod trainee;
 pub mod user_admin;

@@ -15,6 +15,7 @@ mod m20261130_000010_create_certificate_table;
 mod m20261130_000011_create_counting_tables;
 mod m20261130_000012_create_audit_log_table;
 mod m20261203_000013_accounts;
+mod m20261203_000014_assessment_dates;
 mod m20261203_000015_add_audit_detail;
 
 /// Runs the migrations of this crate, oldest first.
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_counting_tables::Migration),
             Box::new(m20261130_000012_create_audit_log_table::Migration),
             Box::new(m20261203_000013_accounts::Migration),
+            Box::new(m20261203_000014_assessment_dates::Migration),
             Box::new(m20261203_000015_add_audit_detail::Migration),
         ]
     }

@@ -17,6 +17,8 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub completed_on: Option<Date>,
     pub score: Option<i32>,
+    /// Day of the exam, set with the result; completions and certificates count on it.
+    pub assessed_on: Option<Date>,
     pub withdrawn_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text")]
     pub withdrawal_reason: Option<String>,

@@ -8,14 +8,16 @@ mod enrolment;
 mod import;
 mod institution;
 mod programme;
+mod results;
 mod trainee;
 
 pub use account::AccountMutation;
-pub use batch::BatchMutation;
+pub use batch::{BatchMode, BatchMutation};
 pub use certificate::CertificateMutation;
 pub use course::CourseMutation;
 pub use enrolment::EnrolmentMutation;
 pub use import::ImportMutation;
 pub use institution::InstitutionMutation;
 pub use programme::ProgrammeMutation;
+pub use results::ResultsMutation;
 pub use trainee::TraineeMutation;

@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -139,15 +141,8 @@ pub async fn enrol_many(
     .await?;
 
     let refused = results.iter().any(|r| r.error.is_some());
-    let apply = match mode {
-        BatchMode::ApplyValid => true,
-        BatchMode::AllOrNothing => !refused,
-        BatchMode::DryRun => false,
-    };
-    if apply {
-        super::commit(txn).await?;
-    } else {
-        txn.rollback().await?;
+    let apply = settle(txn, mode, refused).await?;
+    if !apply {
         for r in &mut results {
             // Rows written in the rolled-back transaction do not exist.
             r.trainee = None;
@@ -162,6 +157,35 @@ pub async fn enrol_many(
         rows: results,
         applied: apply,
     })
+}
+
+/// The refusal of a row naming the same person as the row at `first`.
+pub fn same_person_as(first: usize) -> RowFailure {
+    RowFailure {
+        code: "CONFLICT",
+        field: Some("idNumber"),
+        message: format!("the same person as row {first}"),
+    }
+}
+
+/// Ends a batch's transaction as `mode` says, given whether a row was refused: commits
+/// (true) or rolls back (false).
+pub async fn settle(
+    txn: DatabaseTransaction,
+    mode: BatchMode,
+    refused: bool,
+) -> Result<bool, AppError> {
+    let apply = match mode {
+        BatchMode::ApplyValid => true,
+        BatchMode::AllOrNothing => !refused,
+        BatchMode::DryRun => false,
+    };
+    if apply {
+        super::commit(txn).await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(apply)
 }
 
 /// A result per row, refusing unreadable rows and a person's repeats; the rest pending.
@@ -181,11 +205,7 @@ fn screen(pii: &PiiKey, rows: Vec<BatchRow>) -> (Vec<RowResult>, Vec<Pending>) {
             Ok(input) => {
                 let digest = pii.digest(&input.document);
                 if let Some(first) = first_row.get(&digest) {
-                    results[index].error = Some(RowFailure {
-                        code: "CONFLICT",
-                        field: Some("idNumber"),
-                        message: format!("the same person as row {first}"),
-                    });
+                    results[index].error = Some(same_person_as(*first));
                     continue;
                 }
                 first_row.insert(digest.clone(), row.position);

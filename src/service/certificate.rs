@@ -1,70 +1,130 @@
 //! Certificates: issued on passing, revoked with a reason, verified publicly, and read.
 
-use chrono::{DateTime, Datelike, Utc};
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::{access, now};
 use crate::auth::CurrentUser;
-use crate::domain::{CertificateNumber, PersonName, Role, Title, Track, programme_date};
+use crate::domain::{CertificateNumber, PersonName, Role, Title, Track};
 use crate::entity::{certificate, course, enrolment, institution, trainee};
 use crate::error::AppError;
 
 /// Attempts at a fresh number; a clash of 50 random bits is already vanishingly rare.
 const NUMBER_ATTEMPTS: usize = 4;
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+const CHUNK: usize = 1000;
 
-/// Issues the certificate of a passed enrolment, inside the completing transaction.
+/// A certificate to issue: for a passed enrolment, dated by its assessment.
+#[derive(Debug)]
+pub struct ToIssue<'a> {
+    /// The passed enrolment.
+    pub enrolment: &'a enrolment::Model,
+    /// The assessment day: the certificate's `issued_on`, the day every count uses.
+    pub issued_on: NaiveDate,
+    /// Expiry, if the certificate has one.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Issues the certificates of passed enrolments of `course` at `at`, inside the
+/// completing transaction, in multi-row statements.
 pub async fn issue(
     db: &impl ConnectionTrait,
-    passed: &enrolment::Model,
     course: &course::Model,
+    passed: &[ToIssue<'_>],
     at: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<certificate::Model, AppError> {
+) -> Result<Vec<certificate::Model>, AppError> {
     let track: Track = course
         .track
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
-    let issued_on = programme_date(at);
+    let mut waiting: Vec<&ToIssue<'_>> = passed.iter().collect();
+    let mut issued = Vec::with_capacity(passed.len());
     for _ in 0..NUMBER_ATTEMPTS {
-        let number = CertificateNumber::generate(track, issued_on.year(), rand::random());
-        let inserted = certificate::Entity::insert(certificate::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            number: Set(number.as_str().to_owned()),
-            enrolment_id: Set(passed.id),
-            trainee_id: Set(passed.trainee_id),
-            course_id: Set(course.id),
-            institution_id: Set(course.institution_id),
-            track: Set(course.track.clone()),
-            level: Set(course.level),
-            issued_at: Set(at),
-            issued_on: Set(issued_on),
-            expires_at: Set(expires_at),
-            revoked_at: Set(None),
-            revocation_reason: Set(None),
-            revoked_by: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        })
-        .on_conflict(
-            OnConflict::column(certificate::Column::Number)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if inserted == 1 {
-            return get(db, number.as_str()).await;
+        let rows: Vec<certificate::Model> = waiting
+            .iter()
+            .map(|p| certificate::Model {
+                id: Uuid::now_v7(),
+                number: CertificateNumber::generate(track, p.issued_on.year(), rand::random())
+                    .as_str()
+                    .to_owned(),
+                enrolment_id: p.enrolment.id,
+                trainee_id: p.enrolment.trainee_id,
+                course_id: course.id,
+                institution_id: course.institution_id,
+                track: course.track.clone(),
+                level: course.level,
+                issued_at: at,
+                issued_on: p.issued_on,
+                expires_at: p.expires_at,
+                revoked_at: None,
+                revocation_reason: None,
+                revoked_by: None,
+                created_at: at,
+                updated_at: at,
+            })
+            .collect();
+        let mut inserted: HashSet<Uuid> = HashSet::new();
+        for chunk in rows.chunks(CHUNK) {
+            // A clash of numbers skips the row; it gets a fresh number next round.
+            match certificate::Entity::insert_many(chunk.iter().cloned().map(active))
+                .on_conflict(
+                    OnConflict::column(certificate::Column::Number)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_with_returning_keys(db)
+                .await
+            {
+                Ok(keys) => inserted.extend(keys),
+                Err(DbErr::RecordNotInserted) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        let mut done: HashSet<Uuid> = HashSet::new();
+        for row in rows {
+            if inserted.contains(&row.id) {
+                done.insert(row.enrolment_id);
+                issued.push(row);
+            }
+        }
+        waiting.retain(|p| !done.contains(&p.enrolment.id));
+        if waiting.is_empty() {
+            // The rows as written, without reading them back.
+            return Ok(issued);
         }
     }
     Err(AppError::Internal(anyhow::anyhow!(
         "no free certificate number after {NUMBER_ATTEMPTS} attempts"
     )))
+}
+
+fn active(c: certificate::Model) -> certificate::ActiveModel {
+    certificate::ActiveModel {
+        id: Set(c.id),
+        number: Set(c.number),
+        enrolment_id: Set(c.enrolment_id),
+        trainee_id: Set(c.trainee_id),
+        course_id: Set(c.course_id),
+        institution_id: Set(c.institution_id),
+        track: Set(c.track),
+        level: Set(c.level),
+        issued_at: Set(c.issued_at),
+        issued_on: Set(c.issued_on),
+        expires_at: Set(c.expires_at),
+        revoked_at: Set(c.revoked_at),
+        revocation_reason: Set(c.revocation_reason),
+        revoked_by: Set(c.revoked_by),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+    }
 }
 
 /// The certificate numbered `number`, or `NotFound`.
@@ -195,8 +255,14 @@ pub async fn of_enrolments(
     db: &impl ConnectionTrait,
     enrolment_ids: &[Uuid],
 ) -> Result<Vec<certificate::Model>, AppError> {
-    Ok(certificate::Entity::find()
-        .filter(certificate::Column::EnrolmentId.is_in(enrolment_ids.iter().copied()))
-        .all(db)
-        .await?)
+    let mut out = Vec::with_capacity(enrolment_ids.len());
+    for chunk in enrolment_ids.chunks(CHUNK) {
+        out.extend(
+            certificate::Entity::find()
+                .filter(certificate::Column::EnrolmentId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
 }

@@ -17,10 +17,10 @@ pub mod certify;
 pub mod progress;
 pub mod reach;
 pub mod recount;
-mod sql;
+pub mod sql;
 pub mod stats;
 mod verify;
 pub mod write;
 
 pub use certify::{certified, revoked};
-pub use write::{district_of, enrolled_many, finished};
+pub use write::{Finish, district_of, enrolled_many, finished};

@@ -1,13 +1,20 @@
-//! CSV import of a cohort (`importEnrolments`): the file is decoded (UTF-8 with or without
-//! BOM, or GBK/GB18030 as Excel saves "CSV" on Chinese Windows), its header mapped
-//! (English or Chinese names) and each data row parsed into a person numbered by its line
-//! in the file; then the rows go through [`batch::enrol_many`] like an `enrolMany` call.
+//! CSV imports of a cohort (`importEnrolments`) and of its results (`importResults`, in
+//! [`results`]): the file is decoded (UTF-8 with or without BOM, or GBK/GB18030 as Excel
+//! saves "CSV" on Chinese Windows), its header mapped (English or Chinese names) and each
+//! data row parsed, numbered by its line in the file; then the rows go through
+//! [`batch::enrol_many`] like an `enrolMany` call (or `recordResults`).
 //!
 //! A file that cannot be read as a whole (encoding, header, a malformed line, size) is
 //! refused on the field `file` with a message naming the line or header. A row whose
-//! cells break a rule is that row's error, on the field as `enrolMany` names it.
+//! cells break a rule is that row's error, on the field as the GraphQL input names it.
 
 mod encoding;
+mod lines;
+mod results;
+
+use lines::Lines;
+
+pub use results::{import_results, read_results};
 
 use uuid::Uuid;
 
@@ -67,6 +74,36 @@ const ID_TYPES: [(IdType, &[&str]); 5] = [
     ),
 ];
 
+/// The columns a kind of file may have.
+trait Columns: Copy + Eq + 'static {
+    /// Each column and the header names that mean it, English first (compared without
+    /// case, spaces, `_` and `-`).
+    const TABLE: &'static [(Self, &'static [&'static str])];
+    /// The columns every file must have.
+    const REQUIRED: &'static [Self];
+    /// How the header names are listed in messages.
+    const KNOWN: &'static str;
+    /// The input field this column fills.
+    fn field(self) -> &'static str;
+}
+
+/// The cells of one data row, by column.
+struct Cells<'a, C> {
+    columns: &'a [C],
+    record: &'a csv::StringRecord,
+}
+
+impl<C: Columns> Cells<'_, C> {
+    /// The cell of `wanted`; `None` when the file has no such column or the cell is empty.
+    fn get(&self, wanted: C) -> Option<&str> {
+        self.columns
+            .iter()
+            .position(|c| *c == wanted)
+            .and_then(|i| self.record.get(i))
+            .filter(|v| !v.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Name,
@@ -76,7 +113,11 @@ enum Column {
     District,
 }
 
-impl Column {
+impl Columns for Column {
+    const TABLE: &'static [(Self, &'static [&'static str])] = &COLUMNS;
+    const REQUIRED: &'static [Self] = &[Self::Name, Self::IdNumber];
+    const KNOWN: &'static str = KNOWN_HEADERS;
+
     /// The field of `RegisterTraineeInput` this column fills.
     fn field(self) -> &'static str {
         match self {
@@ -105,6 +146,19 @@ pub async fn import_enrolments(
 /// The data rows of a roster file, numbered by their line in the file. Blank rows
 /// (Excel leaves `,,,,` lines below a table) are skipped.
 pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow>, AppError> {
+    Ok(read_rows(file, |cells: &Cells<'_, Column>| {
+        parse_row(cells, districts)
+    })?
+    .into_iter()
+    .map(|(position, trainee)| BatchRow { position, trainee })
+    .collect())
+}
+
+/// The data rows of a file with columns `C`, each parsed by `parse`, with its line.
+fn read_rows<C: Columns, T>(
+    file: &[u8],
+    parse: impl Fn(&Cells<'_, C>) -> T,
+) -> Result<Vec<(usize, T)>, AppError> {
     if file.len() > MAX_FILE_BYTES {
         return Err(unreadable(format!(
             "is larger than {} MiB; split it into smaller files",
@@ -128,7 +182,7 @@ pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow
         .headers()
         .map_err(|e| malformed(&e, &mut lines))?
         .clone();
-    let columns = map_header(&header)?;
+    let columns = map_header::<C>(&header)?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| malformed(&e, &mut lines))?;
@@ -146,10 +200,11 @@ pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow
                 "has more than {MAX_ROWS} data rows; split it into smaller files"
             )));
         }
-        rows.push(BatchRow {
-            position: line,
-            trainee: parse_row(&columns, &record, districts),
-        });
+        let cells = Cells {
+            columns: &columns,
+            record: &record,
+        };
+        rows.push((line, parse(&cells)));
     }
     if rows.is_empty() {
         return Err(unreadable("has no data rows below the header".to_owned()));
@@ -157,8 +212,8 @@ pub fn read_roster(file: &[u8], districts: &DistrictList) -> Result<Vec<BatchRow
     Ok(rows)
 }
 
-/// The column of each header cell; every header must be known, name and idNumber present.
-fn map_header(header: &csv::StringRecord) -> Result<Vec<Column>, AppError> {
+/// The column of each header cell; every header must be known, the required ones present.
+fn map_header<C: Columns>(header: &csv::StringRecord) -> Result<Vec<C>, AppError> {
     let mut columns = Vec::with_capacity(header.len());
     let mut unknown = None;
     for (position, cell) in header.iter().enumerate() {
@@ -168,7 +223,7 @@ fn map_header(header: &csv::StringRecord) -> Result<Vec<Column>, AppError> {
             .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-'))
             .flat_map(char::to_lowercase)
             .collect();
-        match COLUMNS
+        match C::TABLE
             .iter()
             .find(|(_, names)| names.contains(&key.as_str()))
         {
@@ -180,21 +235,22 @@ fn map_header(header: &csv::StringRecord) -> Result<Vec<Column>, AppError> {
     }
     // Missing columns first: a file without a header row would otherwise have its first
     // person's cells quoted back as "unknown headers".
-    for (column, names) in &COLUMNS[..] {
-        let required = matches!(column, Column::Name | Column::IdNumber);
-        if required && !columns.contains(column) {
+    for (column, names) in C::TABLE {
+        if C::REQUIRED.contains(column) && !columns.contains(column) {
             return Err(unreadable(format!(
                 "has no {} column (or {}); the first line must be a header naming the \
-                 columns: {KNOWN_HEADERS}",
+                 columns: {}",
                 column.field(),
-                names[1..].join(", ")
+                names[1..].join(", "),
+                C::KNOWN
             )));
         }
     }
     if let Some((position, cell)) = unknown {
         let shown: String = cell.chars().take(30).collect();
         return Err(unreadable(format!(
-            "header column {position} \"{shown}\" is not one of {KNOWN_HEADERS}"
+            "header column {position} \"{shown}\" is not one of {}",
+            C::KNOWN
         )));
     }
     for (i, column) in columns.iter().enumerate() {
@@ -209,24 +265,26 @@ fn map_header(header: &csv::StringRecord) -> Result<Vec<Column>, AppError> {
 }
 
 /// One data row as a person; the error names the field as `enrolMany` does.
-fn parse_row(
-    columns: &[Column],
-    record: &csv::StringRecord,
-    districts: &DistrictList,
-) -> Result<NewTrainee, AppError> {
-    let cell = |wanted: Column| -> Option<&str> {
-        columns
-            .iter()
-            .position(|c| *c == wanted)
-            .and_then(|i| record.get(i))
-            .filter(|v| !v.is_empty())
-    };
-    let id_type = match cell(Column::IdType) {
-        None => IdType::ResidentId,
-        Some(raw) => id_type(raw).on("idType")?,
-    };
-    let id_number = cell(Column::IdNumber).unwrap_or_default();
-    if looks_like_a_spreadsheet_number(id_number) {
+fn parse_row(cells: &Cells<'_, Column>, districts: &DistrictList) -> Result<NewTrainee, AppError> {
+    NewTrainee::parse(
+        cells.get(Column::Name).unwrap_or_default(),
+        document_type(cells.get(Column::IdType))?,
+        id_number(cells.get(Column::IdNumber))?,
+        cells.get(Column::Phone),
+        cells.get(Column::District),
+        districts,
+    )
+}
+
+/// An `idType` cell; RESIDENT_ID when empty.
+fn document_type(cell: Option<&str>) -> Result<IdType, AppError> {
+    cell.map_or(Ok(IdType::ResidentId), |raw| id_type(raw).on("idType"))
+}
+
+/// An `idNumber` cell, refused when a spreadsheet turned it into a number.
+fn id_number(cell: Option<&str>) -> Result<&str, AppError> {
+    let raw = cell.unwrap_or_default();
+    if looks_like_a_spreadsheet_number(raw) {
         return Err(AppError::validation(
             "idNumber",
             ValidationError::InvalidFormat(
@@ -235,14 +293,7 @@ fn parse_row(
             ),
         ));
     }
-    NewTrainee::parse(
-        cell(Column::Name).unwrap_or_default(),
-        id_type,
-        id_number,
-        cell(Column::Phone),
-        cell(Column::District),
-        districts,
-    )
+    Ok(raw)
 }
 
 fn id_type(raw: &str) -> Result<IdType, ValidationError> {
@@ -268,46 +319,6 @@ fn looks_like_a_spreadsheet_number(raw: &str) -> bool {
 
 fn unreadable(message: String) -> AppError {
     AppError::validation("file", ValidationError::Unreadable(message))
-}
-
-/// Line numbers from the byte offsets of records (the csv crate's own line count does
-/// not count the blank lines it skips). Records come in order, so each newline is
-/// counted once.
-struct Lines<'a> {
-    text: &'a str,
-    offset: usize,
-    line: usize,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The 1-based line of the record read from `position` on.
-    fn at(&mut self, position: Option<&csv::Position>) -> usize {
-        let byte = position
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(self.offset)
-            .clamp(self.offset, self.text.len());
-        let bytes = self.text.as_bytes();
-        self.line += bytes[self.offset..byte]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        // The reported position is where reading resumed, before any blank lines.
-        let mut start = byte;
-        while let Some(b) = bytes.get(start).filter(|b| matches!(b, b'\n' | b'\r')) {
-            self.line += usize::from(*b == b'\n');
-            start += 1;
-        }
-        self.offset = start;
-        self.line
-    }
 }
 
 /// A CSV syntax error, by line.

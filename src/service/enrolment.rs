@@ -1,7 +1,6 @@
 //! Enrolments: enrol (idempotent, capacity-safe), complete (issues the certificate),
 //! withdraw, and scoped reads.
 
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -10,9 +9,11 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{access, admission, audit, certificate, counting, now};
+use super::counting::Finish;
+use super::results::{self, Assessment, Recorded, Refusal};
+use super::{access, admission, audit, counting, now};
 use crate::auth::CurrentUser;
-use crate::domain::{EnrolmentStatus, Score, Title, ValidationError, programme_date};
+use crate::domain::{EnrolmentStatus, Title, ValidationError, programme_date};
 use crate::entity::{course, enrolment, institution};
 use crate::error::AppError;
 
@@ -23,17 +24,6 @@ pub struct Enrolled {
     pub enrolment: enrolment::Model,
     /// True when this call created it.
     pub created: bool,
-}
-
-/// The outcome recorded by [`complete`].
-#[derive(Debug)]
-pub struct Outcome {
-    /// Passed: the enrolment is COMPLETED and a certificate is issued.
-    pub passed: bool,
-    /// Final score.
-    pub score: Option<Score>,
-    /// Expiry of the certificate, if it has one.
-    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The course of `id`, when the caller's institution runs it.
@@ -121,88 +111,46 @@ async fn own_enrolment(
     Ok((found, course))
 }
 
-/// Moves an ENROLLED enrolment to `status`; false when it was already finished.
-async fn finish(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    status: EnrolmentStatus,
-    changes: Vec<(enrolment::Column, sea_orm::sea_query::SimpleExpr)>,
-) -> Result<bool, AppError> {
-    let mut update = enrolment::Entity::update_many()
-        .col_expr(enrolment::Column::Status, Expr::value(status.as_str()))
-        .col_expr(enrolment::Column::UpdatedAt, Expr::value(now()));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    let result = update
-        .filter(enrolment::Column::Id.eq(id))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
-}
-
-/// Records the result of an enrolment. Passing completes it and issues its certificate
-/// in the same transaction; failing marks it FAILED. A finished enrolment is a `CONFLICT`.
-#[instrument(skip_all, fields(enrolment.id = %id, passed = outcome.passed))]
+/// Records the result of an enrolment through [`results::record`]: passing completes it
+/// and issues its certificate in the same transaction; failing marks it FAILED. A finished
+/// enrolment is a `CONFLICT`, whatever its result.
+#[instrument(skip_all, fields(enrolment.id = %id, passed = assessment.passed))]
 pub async fn complete(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: Uuid,
-    outcome: Outcome,
+    assessment: Assessment,
 ) -> Result<enrolment::Model, AppError> {
-    let (before, course) = own_enrolment(db, actor, id).await?;
+    let (_, course) = own_enrolment(db, actor, id).await?;
     let district = counting::district_of(db, course.institution_id).await?;
-    let at = now();
-    if outcome.expires_at.is_some_and(|e| e <= at) {
-        return Err(AppError::validation(
-            "expiresAt",
-            ValidationError::InvalidFormat("must be in the future"),
-        ));
-    }
-    let status = if outcome.passed {
-        EnrolmentStatus::Completed
-    } else {
-        EnrolmentStatus::Failed
-    };
     let txn = db.begin().await?;
-    let changed = finish(
-        &txn,
-        id,
-        status,
-        vec![
-            (enrolment::Column::CompletedAt, Expr::value(at)),
-            (
-                enrolment::Column::CompletedOn,
-                Expr::value(programme_date(at)),
-            ),
-            (
-                enrolment::Column::Score,
-                Expr::value(outcome.score.map(|s| s.get())),
-            ),
-        ],
-    )
-    .await?;
-    if !changed {
-        return Err(AppError::Conflict("the enrolment is already finished"));
-    }
-    let updated = enrolment::Entity::find_by_id(id)
+    let course = admission::lock(&txn, course.id).await?;
+    let current = enrolment::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
-    let completed_on = outcome.passed.then(|| programme_date(at));
-    counting::finished(&txn, &before, &course, &district, completed_on).await?;
-    let mut written = vec![("enrolment", id)];
-    if outcome.passed {
-        let issued = certificate::issue(&txn, &updated, &course, at, outcome.expires_at).await?;
-        counting::certified(&txn, &issued, &district).await?;
-        written.push(("certificate", issued.id));
+    let outcome = results::record(
+        &txn,
+        actor,
+        "completeEnrolment",
+        &course,
+        &district,
+        vec![(current, assessment)],
+    )
+    .await?
+    .pop();
+    match outcome {
+        Some(Ok(Recorded {
+            changed: true,
+            enrolment,
+            ..
+        })) => {
+            super::commit(txn).await?;
+            Ok(enrolment)
+        }
+        Some(Err(Refusal::Invalid(err))) => Err(err),
+        _ => Err(AppError::Conflict("the enrolment is already finished")),
     }
-    for (record_type, record) in written {
-        audit::wrote(&txn, actor, "completeEnrolment", record_type, [record]).await?;
-    }
-    super::commit(txn).await?;
-    Ok(updated)
 }
 
 /// Withdraws an ENROLLED trainee and frees the seat; a finished enrolment is a `CONFLICT`.
@@ -219,29 +167,32 @@ pub async fn withdraw(
     // The course row first, as `enrol` takes it: a withdrawal and an enrolment of the same
     // pair would otherwise lock course and enrolment in opposite orders and deadlock on
     // PostgreSQL. (On SQLite this first write takes the write lock.)
-    course::Entity::update_many()
-        .col_expr(course::Column::UpdatedAt, Expr::value(now()))
-        .filter(course::Column::Id.eq(course.id))
+    admission::lock(&txn, course.id).await?;
+    let at = now();
+    let changed = enrolment::Entity::update_many()
+        .col_expr(
+            enrolment::Column::Status,
+            Expr::value(EnrolmentStatus::Withdrawn.as_str()),
+        )
+        .col_expr(enrolment::Column::UpdatedAt, Expr::value(at))
+        .col_expr(enrolment::Column::WithdrawnAt, Expr::value(at))
+        .col_expr(
+            enrolment::Column::WithdrawalReason,
+            Expr::value(reason.map(|r| r.as_str().to_owned())),
+        )
+        .filter(enrolment::Column::Id.eq(id))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
         .exec(&txn)
         .await?;
-    let changed = finish(
-        &txn,
-        id,
-        EnrolmentStatus::Withdrawn,
-        vec![
-            (enrolment::Column::WithdrawnAt, Expr::value(now())),
-            (
-                enrolment::Column::WithdrawalReason,
-                Expr::value(reason.map(|r| r.as_str().to_owned())),
-            ),
-        ],
-    )
-    .await?;
-    if !changed {
+    if changed.rows_affected != 1 {
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
     release_seat(&txn, course.id).await?;
-    counting::finished(&txn, &before, &course, &district, None).await?;
+    let left = Finish {
+        trainee_id: before.trainee_id,
+        passed_on: None,
+    };
+    counting::finished(&txn, &course, &district, &[left]).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
         .await?

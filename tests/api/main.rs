@@ -34,6 +34,7 @@ mod programme;
 mod progress_scope;
 mod protocol;
 mod recount;
+mod results;
 mod roster;
 mod schema;
 mod seed;

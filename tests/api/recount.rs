@@ -138,9 +138,9 @@ async fn recounted_progress(app: &TestApp) -> BTreeMap<String, TrackNumbers> {
 
 /// `stats` by track and institution within the programme, recounted in SQL. A person
 /// counts once per track: in `trainees` in the group of the first enrolment on the track,
-/// in `certifiedPersons` in that of the first unrevoked certificate (by time, then id).
-async fn recounted_stats(app: &TestApp) -> Breakdown {
-    let period = period();
+/// in `certifiedPersons` in that of the first unrevoked certificate (by issue
+/// day, then time, then id).
+async fn recounted_stats(app: &TestApp, period: &str) -> Breakdown {
     let queries = [
         format!(
             "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n0 \
@@ -159,7 +159,7 @@ async fn recounted_stats(app: &TestApp) -> Breakdown {
         format!(
             "SELECT c.track AS track, c.institution_id AS institution_id, COUNT(*) AS n2 \
              FROM enrolment e JOIN course c ON c.id = e.course_id \
-             WHERE e.status = 'COMPLETED' AND e.completed_on {period} \
+             WHERE e.status = 'COMPLETED' AND e.assessed_on {period} \
              GROUP BY c.track, c.institution_id"
         ),
         format!(
@@ -167,7 +167,8 @@ async fn recounted_stats(app: &TestApp) -> Breakdown {
              FROM certificate t WHERE t.revoked_at IS NULL AND t.issued_on {period} \
              AND NOT EXISTS (SELECT 1 FROM certificate u WHERE u.trainee_id = t.trainee_id \
                AND u.track = t.track AND u.revoked_at IS NULL \
-               AND (u.issued_at < t.issued_at OR (u.issued_at = t.issued_at AND u.id < t.id))) \
+               AND (u.issued_on < t.issued_on OR (u.issued_on = t.issued_on \
+               AND (u.issued_at < t.issued_at OR (u.issued_at = t.issued_at AND u.id < t.id))))) \
              GROUP BY t.track, t.institution_id"
         ),
     ];
@@ -196,19 +197,22 @@ async fn assert_recount(app: &TestApp, world: &Population, seed: u64) {
         recounted_progress(app).await,
         "seed {seed}: (certified, inTraining, reachedOn, projectedReachDate) per track"
     );
-    let expected = recounted_stats(app).await;
-    let around_today = json!({
-        "from": flows::days_from_today(-3).to_string(),
-        "to": flows::days_from_today(3).to_string(),
-    });
-    for (why, filter) in [
-        ("unfiltered", json!(null)),
+    let (from, to) = (flows::days_from_today(-3), flows::days_from_today(3));
+    let around_today = json!({ "from": from.to_string(), "to": to.to_string() });
+    for (why, filter, period) in [
+        ("unfiltered", json!(null), period()),
         (
             "within the programme",
             json!({ "programmeId": world.programme }),
+            period(),
         ),
-        ("around today", around_today),
+        (
+            "around today",
+            around_today,
+            format!("BETWEEN '{from}' AND '{to}'"),
+        ),
     ] {
+        let expected = recounted_stats(app, &period).await;
         let breakdown = reported_stats(app, world, filter).await;
         assert_eq!(
             breakdown, expected,

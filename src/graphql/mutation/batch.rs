@@ -13,6 +13,21 @@ use crate::service::batch::{self, BatchOutcome, BatchRow, RowFailure};
 /// Most rows one call may carry.
 pub const MAX_BATCH_ROWS: usize = 10_000;
 
+/// Refuses a batch of more than [`MAX_BATCH_ROWS`] rows on `field`.
+pub fn within_row_limit(field: &'static str, rows: usize) -> Result<(), AppError> {
+    if rows > MAX_BATCH_ROWS {
+        return Err(AppError::validation(
+            field,
+            ValidationError::OutOfRange {
+                min: 0,
+                max: MAX_BATCH_ROWS as i64,
+                value: rows as i64,
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// How a batch is applied.
 #[derive(async_graphql::Enum, Copy, Clone, PartialEq, Eq, Default)]
 pub enum BatchMode {
@@ -141,17 +156,7 @@ impl BatchMutation {
     ) -> Result<EnrolManyPayload> {
         let deps = ctx.data::<Deps>()?;
         let course_id = parse_id("courseId", &input.course_id)?;
-        if input.trainees.len() > MAX_BATCH_ROWS {
-            return Err(AppError::validation(
-                "trainees",
-                ValidationError::OutOfRange {
-                    min: 0,
-                    max: MAX_BATCH_ROWS as i64,
-                    value: input.trainees.len() as i64,
-                },
-            )
-            .into());
-        }
+        within_row_limit("trainees", input.trainees.len())?;
         let rows = input
             .trainees
             .iter()

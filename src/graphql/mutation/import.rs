@@ -56,7 +56,7 @@ impl ImportMutation {
 /// The uploaded bytes, reading one byte past the limit so an oversize file is recognised
 /// without holding more of it. Uploads are kept in memory (the request body is bounded),
 /// so this read does not block.
-fn read_upload(ctx: &Context<'_>, upload: &Upload) -> Result<Vec<u8>, AppError> {
+pub(super) fn read_upload(ctx: &Context<'_>, upload: &Upload) -> Result<Vec<u8>, AppError> {
     let refused = |message: &'static str| {
         AppError::validation("file", ValidationError::InvalidFormat(message))
     };

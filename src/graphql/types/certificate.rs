@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{
-    CertificateStatus, Course, Institution, Track, Trainee, User, load, load_required, stored,
+    CertificateStatus, Course, Date, Institution, Track, Trainee, User, load, load_required, stored,
 };
 use crate::domain;
 use crate::entity::certificate;
@@ -66,9 +66,13 @@ impl Certificate {
     async fn level(&self) -> Option<i32> {
         self.0.level
     }
-    /// When it was issued.
+    /// When it was issued (the result was entered).
     async fn issued_at(&self) -> DateTime<Utc> {
         self.0.issued_at
+    }
+    /// The day it is dated: the assessment day of the result. Every count uses this day.
+    async fn issued_on(&self) -> Date {
+        self.0.issued_on.into()
     }
     /// When it expires; never when null.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
-use super::{Certificate, Course, EnrolmentStatus, Trainee, load, load_required, stored};
+use super::{Certificate, Course, Date, EnrolmentStatus, Trainee, load, load_required, stored};
 use crate::domain;
 use crate::entity::enrolment;
 
@@ -49,6 +49,19 @@ impl Enrolment {
     /// Final score 0–100, when recorded.
     async fn score(&self) -> Option<i32> {
         self.0.score
+    }
+    /// Day of the exam (考核日期), when a result is recorded: the day the completion and
+    /// its certificate count on.
+    async fn assessed_on(&self) -> Option<Date> {
+        self.0.assessed_on.map(Into::into)
+    }
+    /// When the trainee withdrew.
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+    /// Why the trainee withdrew, as entered.
+    async fn withdrawal_reason(&self) -> Option<&str> {
+        self.0.withdrawal_reason.as_deref()
     }
     /// The certificate issued on passing.
     async fn certificate(&self, ctx: &Context<'_>) -> Result<Option<Certificate>> {

@@ -2,95 +2,218 @@
 //! attributed certificate, the programmes' distinct certified persons, in-training
 //! persons and day series.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::cell::{Cell, Deltas, Measure, track};
 use super::sql;
-use super::write::{ProgrammeState, certificate_cell, lock_person_track, programme_states};
+use super::write::{
+    CERTIFICATE_CELL, Period, bump_enrolled, certificate_cell, lock_person_track, programmes,
+    read_cell,
+};
 use crate::domain::Track;
 use crate::entity::certificate;
 use crate::error::AppError;
 
-/// A certificate was issued (institution in `district`).
+/// The order in which a person's certificates on a track come: by assessment day, then
+/// by when they were issued, then by id. The first one carries the person in `stats`.
+type Rank = (NaiveDate, DateTime<Utc>, Uuid);
+
+fn rank(cert: &certificate::Model) -> Rank {
+    (cert.issued_on, cert.issued_at, cert.id)
+}
+
+/// Certificates were issued, all by institutions in `district` (one course's, or one).
 pub async fn certified(
     db: &impl ConnectionTrait,
-    cert: &certificate::Model,
+    certs: &[certificate::Model],
     district: &str,
 ) -> Result<(), AppError> {
-    let mut deltas = Deltas::default();
-    let track = track(&cert.track)?;
-    let state = lock_person_track(db, cert.trainee_id, track).await?;
-    let earlier = match (state.first_certified_at, state.first_certificate_id) {
-        (Some(at), Some(id)) => (cert.issued_at, cert.id) < (at, id),
-        _ => true,
-    };
-    if earlier {
-        if let Some(old) = state.first_certificate_id {
-            deltas.stat(
-                certificate_cell(db, old).await?,
-                Measure::CertifiedPersons,
-                -1,
-            );
-        }
-        deltas.stat(
-            Cell::of_certificate(cert, district)?,
-            Measure::CertifiedPersons,
-            1,
-        );
-        set_first_certificate(db, cert.trainee_id, track, Some((cert.id, cert.issued_at))).await?;
+    let mut by_track: BTreeMap<Track, Vec<&certificate::Model>> = BTreeMap::new();
+    for cert in certs {
+        by_track.entry(track(&cert.track)?).or_default().push(cert);
     }
-    for programme in programme_states(db, cert.trainee_id, track).await? {
-        if !programme.covers(cert.issued_on) {
-            continue;
-        }
-        let rows = sql::query(
-            db,
-            "UPDATE programme_person SET certificates = certificates + 1 \
-             WHERE programme_id = ? AND trainee_id = ? AND track = ? RETURNING certificates, first_on",
-            vec![programme.id.into(), cert.trainee_id.into(), track.as_str().into()],
-        )
-        .await?;
-        let (count, first_on) = match rows.first() {
-            Some(r) => (
-                r.try_get::<i32>("", "certificates")?,
-                r.try_get::<Option<NaiveDate>>("", "first_on")?,
-            ),
-            None => {
-                sql::query(
-                    db,
-                    "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
-                     VALUES (?, ?, ?, 1, NULL)",
-                    vec![programme.id.into(), cert.trainee_id.into(), track.as_str().into()],
-                )
-                .await?;
-                (1, None)
-            }
-        };
-        if count == 1 {
-            deltas.certified(programme.id, track, 1);
-            if state.enrolled_now > 0 {
-                deltas.in_training(programme.id, track, -1);
-            }
-        }
-        if first_on.is_some_and(|old| old <= cert.issued_on) {
-            continue;
-        }
-        if let Some(old) = first_on {
-            deltas.day(programme.id, track, old, -1);
-        }
-        deltas.day(programme.id, track, cert.issued_on, 1);
-        set_first_on(
-            db,
-            programme.id,
-            cert.trainee_id,
-            track,
-            Some(cert.issued_on),
-        )
-        .await?;
+    let mut deltas = Deltas::default();
+    for (track, certs) in by_track {
+        certified_on_track(db, track, &certs, district, &mut deltas).await?;
     }
     deltas.apply(db).await
+}
+
+async fn certified_on_track(
+    db: &impl ConnectionTrait,
+    track: Track,
+    certs: &[&certificate::Model],
+    district: &str,
+    deltas: &mut Deltas,
+) -> Result<(), AppError> {
+    let mut people: Vec<Uuid> = certs.iter().map(|c| c.trainee_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let states = bump_enrolled(db, &people, track, 0).await?;
+    let mut firsts =
+        ranked_cells(db, states.values().filter_map(|s| s.first_certificate_id)).await?;
+    let mut first_of: HashMap<Uuid, Option<Uuid>> = states
+        .iter()
+        .map(|(person, state)| (*person, state.first_certificate_id))
+        .collect();
+    let programmes = programmes(db).await?;
+    let mut standing = programme_people(db, track, &people).await?;
+    let mut changed_firsts: BTreeMap<Uuid, (Uuid, DateTime<Utc>)> = BTreeMap::new();
+    let mut changed_standing: BTreeMap<(Uuid, Uuid), Standing> = BTreeMap::new();
+    let mut ordered: Vec<&certificate::Model> = certs.to_vec();
+    ordered.sort_by_key(|c| (c.trainee_id, rank(c)));
+    for cert in ordered {
+        let person = cert.trainee_id;
+        let enrolled_now = states.get(&person).map_or(0, |s| s.enrolled_now);
+        let current = first_of
+            .get(&person)
+            .copied()
+            .flatten()
+            .and_then(|id| firsts.get(&id));
+        if current.is_none_or(|(r, _)| rank(cert) < *r) {
+            if let Some((_, cell)) = current {
+                deltas.stat(cell.clone(), Measure::CertifiedPersons, -1);
+            }
+            let cell = Cell::of_certificate(cert, district)?;
+            deltas.stat(cell.clone(), Measure::CertifiedPersons, 1);
+            firsts.insert(cert.id, (rank(cert), cell));
+            first_of.insert(person, Some(cert.id));
+            changed_firsts.insert(person, (cert.id, cert.issued_at));
+        }
+        for programme in programmes.iter().filter(|p| p.covers(cert.issued_on)) {
+            let key = (programme.id, person);
+            let before = standing.get(&key).copied().unwrap_or_default();
+            let mut after = before;
+            after.certificates += 1;
+            if before.certificates == 0 {
+                deltas.certified(programme.id, track, 1);
+                if enrolled_now > 0 {
+                    deltas.in_training(programme.id, track, -1);
+                }
+            }
+            if before.first_on.is_none_or(|old| cert.issued_on < old) {
+                if let Some(old) = before.first_on {
+                    deltas.day(programme.id, track, old, -1);
+                }
+                deltas.day(programme.id, track, cert.issued_on, 1);
+                after.first_on = Some(cert.issued_on);
+            }
+            standing.insert(key, after);
+            changed_standing.insert(key, after);
+        }
+    }
+    let firsts: Vec<Vec<Value>> = changed_firsts
+        .into_iter()
+        .map(|(person, (id, at))| vec![person.into(), id.into(), at.into()])
+        .collect();
+    for chunk in firsts.chunks(sql::ROWS) {
+        let (list, mut values) = sql::values_list(chunk);
+        values.push(track.as_str().into());
+        sql::query(
+            db,
+            &format!(
+                "UPDATE person_track SET first_certificate_id = v.column2, \
+                 first_certified_at = v.column3 FROM (VALUES {list}) AS v \
+                 WHERE person_track.trainee_id = v.column1 AND person_track.track = ?"
+            ),
+            values,
+        )
+        .await?;
+    }
+    sql::insert_rows(
+        db,
+        "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
+         VALUES ",
+        " ON CONFLICT (programme_id, trainee_id, track) DO UPDATE SET \
+         certificates = excluded.certificates, first_on = excluded.first_on",
+        changed_standing
+            .into_iter()
+            .map(|((programme, person), s)| {
+                vec![
+                    programme.into(),
+                    person.into(),
+                    track.as_str().into(),
+                    s.certificates.into(),
+                    s.first_on.into(),
+                ]
+            }),
+    )
+    .await
+}
+
+/// A person's `programme_person` row: certificates in the period and the first one's day.
+#[derive(Debug, Clone, Copy, Default)]
+struct Standing {
+    certificates: i32,
+    first_on: Option<NaiveDate>,
+}
+
+/// The `programme_person` rows of `people` on `track`, by (programme, person).
+async fn programme_people(
+    db: &impl ConnectionTrait,
+    track: Track,
+    people: &[Uuid],
+) -> Result<HashMap<(Uuid, Uuid), Standing>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in people.chunks(sql::ROWS) {
+        let mut values: Vec<Value> = vec![track.as_str().into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT programme_id, trainee_id, certificates, first_on FROM programme_person \
+                 WHERE track = ? AND trainee_id IN ({})",
+                sql::marks(chunk.len())
+            ),
+            values,
+        )
+        .await?
+        {
+            out.insert(
+                (
+                    row.try_get("", "programme_id")?,
+                    row.try_get("", "trainee_id")?,
+                ),
+                Standing {
+                    certificates: row.try_get("", "certificates")?,
+                    first_on: row.try_get("", "first_on")?,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The rank and breakdown cell of each certificate of `ids`.
+async fn ranked_cells(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, (Rank, Cell)>, AppError> {
+    let ids: Vec<Uuid> = ids.collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(sql::ROWS) {
+        for row in sql::query(
+            db,
+            &format!(
+                "{CERTIFICATE_CELL} , t.id, t.issued_at FROM certificate t \
+                 JOIN institution i ON i.id = t.institution_id WHERE t.id IN ({})",
+                sql::marks(chunk.len())
+            ),
+            chunk.iter().map(|id| Value::from(*id)).collect(),
+        )
+        .await?
+        {
+            let cell = read_cell(&row)?;
+            let on: NaiveDate = row.try_get("", "on_day")?;
+            let id: Uuid = row.try_get("", "id")?;
+            out.insert(id, ((on, row.try_get("", "issued_at")?, id), cell));
+        }
+    }
+    Ok(out)
 }
 
 /// A certificate was revoked (already marked so in `certificate`).
@@ -118,7 +241,7 @@ pub async fn revoked(
         }
         set_first_certificate(db, cert.trainee_id, track, next).await?;
     }
-    for programme in programme_states(db, cert.trainee_id, track).await? {
+    for programme in programmes(db).await? {
         if !programme.covers(cert.issued_on) {
             continue;
         }
@@ -199,7 +322,7 @@ async fn earliest_certificate(
     let rows = sql::query(
         db,
         "SELECT id, issued_at FROM certificate WHERE trainee_id = ? AND track = ? \
-         AND revoked_at IS NULL ORDER BY issued_at, id LIMIT 1",
+         AND revoked_at IS NULL ORDER BY issued_on, issued_at, id LIMIT 1",
         vec![trainee.into(), track.as_str().into()],
     )
     .await?;
@@ -212,7 +335,7 @@ async fn earliest_in_period(
     db: &impl ConnectionTrait,
     trainee: Uuid,
     track: Track,
-    programme: &ProgrammeState,
+    programme: &Period,
 ) -> Result<Option<NaiveDate>, AppError> {
     let rows = sql::query(
         db,

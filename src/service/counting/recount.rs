@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 pub use super::verify::{stored, verify};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use uuid::Uuid;
 
 use super::cell::{Cell, Grain, Measure, Measures, Totals, read_int, track};
@@ -34,7 +34,7 @@ pub(super) const PERSON_TRACK: &str = "WITH en AS ( \
        FROM enrolment e JOIN course c ON c.id = e.course_id), \
      ce AS ( \
        SELECT t.trainee_id, t.track, t.id, t.issued_at, \
-       ROW_NUMBER() OVER (PARTITION BY t.trainee_id, t.track ORDER BY t.issued_at, t.id) AS rn \
+       ROW_NUMBER() OVER (PARTITION BY t.trainee_id, t.track ORDER BY t.issued_on, t.issued_at, t.id) AS rn \
        FROM certificate t WHERE t.revoked_at IS NULL), \
      now_enrolled AS ( \
        SELECT trainee_id, track, SUM(CASE WHEN status = 'ENROLLED' THEN 1 ELSE 0 END) AS n \
@@ -142,9 +142,9 @@ fn measure_queries(person_track: &str) -> [(Measure, String, &'static str); 4] {
             format!(
                 "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
                  WHERE 1 = 1 AND e.status = 'COMPLETED' GROUP BY 1, 2, 3, 4, 5",
-                month("e.completed_on")
+                month("e.assessed_on")
             ),
-            "e.completed_on",
+            "e.assessed_on",
         ),
         (
             Measure::Trainees,
@@ -268,10 +268,11 @@ async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppError> {
 }
 
 async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(), AppError> {
-    insert_rows(
+    sql::insert_rows(
         db,
         "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
          enrolments, completions, trainees, certified_persons) VALUES ",
+        "",
         snap.stats.iter().map(|((grain, cell), m)| {
             let mut row = cell.key_values(*grain);
             row.extend([
@@ -284,9 +285,10 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
         }),
     )
     .await?;
-    insert_rows(
+    sql::insert_rows(
         db,
         "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) VALUES ",
+        "",
         snap.totals.iter().map(|((programme, track), totals)| {
             vec![
                 (*programme).into(),
@@ -298,9 +300,10 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
         }),
     )
     .await?;
-    insert_rows(
+    sql::insert_rows(
         db,
         "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES ",
+        "",
         snap.days.iter().map(|((programme, track, day), n)| {
             vec![
                 (*programme).into(),
@@ -311,32 +314,6 @@ async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(),
         }),
     )
     .await
-}
-
-/// Runs `head` (`INSERT INTO t (…) VALUES `) with `rows` in multi-row statements, well
-/// under both engines' bind-parameter limits.
-async fn insert_rows(
-    db: &impl ConnectionTrait,
-    head: &str,
-    rows: impl Iterator<Item = Vec<Value>>,
-) -> Result<(), AppError> {
-    const ROWS: usize = 200;
-    let rows: Vec<Vec<Value>> = rows.collect();
-    for chunk in rows.chunks(ROWS) {
-        let mut text = String::from(head);
-        let mut values = Vec::with_capacity(chunk.len() * chunk[0].len());
-        for (i, row) in chunk.iter().enumerate() {
-            if i > 0 {
-                text.push_str(", ");
-            }
-            text.push('(');
-            text.push_str(&vec!["?"; row.len()].join(", "));
-            text.push(')');
-            values.extend(row.iter().cloned());
-        }
-        sql::query(db, &text, values).await?;
-    }
-    Ok(())
 }
 
 /// Breakdown cells at institution grain for events between `from` and `to` (inclusive),

@@ -1,4 +1,5 @@
-//! Hand-written SQL for the counting queries: one text for both engines.
+//! Hand-written SQL, one text for both engines: the counting queries, and the multi-row
+//! statements of bulk writes (`service/results.rs`).
 
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 
@@ -31,6 +32,46 @@ pub async fn count(
         Some(row) => Ok(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0)),
         None => Ok(0),
     }
+}
+
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+pub const ROWS: usize = 2000;
+
+/// `(?, ?), (?, ?)`: the placeholders of `rows`, and their values in order.
+pub fn values_list(rows: &[Vec<Value>]) -> (String, Vec<Value>) {
+    let mut text = String::new();
+    let mut values = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        text.push_str(&vec!["?"; row.len()].join(", "));
+        text.push(')');
+        values.extend(row.iter().cloned());
+    }
+    (text, values)
+}
+
+/// Runs `head` (`INSERT INTO t (…) VALUES `) then `tail` (an `ON CONFLICT` clause or
+/// nothing) with `rows`, [`ROWS`] to a statement.
+pub async fn insert_rows(
+    db: &impl ConnectionTrait,
+    head: &str,
+    tail: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> Result<(), AppError> {
+    let rows: Vec<Vec<Value>> = rows.collect();
+    for chunk in rows.chunks(ROWS) {
+        let (list, values) = values_list(chunk);
+        query(db, &format!("{head}{list}{tail}"), values).await?;
+    }
+    Ok(())
+}
+
+/// `?, ?, ?` for `n` values, the inside of an `IN (…)`.
+pub fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
 }
 
 fn numbered(sql: &str) -> String {

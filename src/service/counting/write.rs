@@ -7,7 +7,7 @@
 //! same person and track run one after the other; cells are touched last, in key order,
 //! so concurrent transactions cannot deadlock on them.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
@@ -18,6 +18,9 @@ use super::sql;
 use crate::domain::{Track, month_of};
 use crate::entity::{course, enrolment};
 use crate::error::AppError;
+
+/// People per multi-row statement: well under both engines' bind-parameter limits.
+const CHUNK: usize = 2000;
 
 /// District of an institution: the cell of its courses' counts.
 pub async fn district_of(db: &impl ConnectionTrait, institution: Uuid) -> Result<String, AppError> {
@@ -39,11 +42,10 @@ pub(super) struct PersonTrack {
     pub(super) first_enrolment_id: Uuid,
     pub(super) first_enrolled_at: DateTime<Utc>,
     pub(super) first_certificate_id: Option<Uuid>,
-    pub(super) first_certified_at: Option<DateTime<Utc>>,
 }
 
-const PERSON_TRACK_COLUMNS: &str = "enrolled_now, first_enrolment_id, first_enrolled_at, \
-     first_certificate_id, first_certified_at";
+const PERSON_TRACK_COLUMNS: &str =
+    "enrolled_now, first_enrolment_id, first_enrolled_at, first_certificate_id";
 
 impl PersonTrack {
     fn read(row: &QueryResult) -> Result<Self, AppError> {
@@ -52,32 +54,44 @@ impl PersonTrack {
             first_enrolment_id: row.try_get("", "first_enrolment_id")?,
             first_enrolled_at: row.try_get("", "first_enrolled_at")?,
             first_certificate_id: row.try_get("", "first_certificate_id")?,
-            first_certified_at: row.try_get("", "first_certified_at")?,
         })
     }
 }
 
-/// Adds `delta` to the person's ENROLLED count on `track`, locking the row; returns the
-/// new state.
+/// Adds `delta` to the ENROLLED count on `track` of each of `people` (distinct), locking
+/// their rows in one statement per chunk; returns the new states by person.
 pub(super) async fn bump_enrolled(
     db: &impl ConnectionTrait,
-    trainee: Uuid,
+    people: &[Uuid],
     track: Track,
     delta: i32,
-) -> Result<PersonTrack, AppError> {
-    let rows = sql::query(
-        db,
-        &format!(
-            "UPDATE person_track SET enrolled_now = enrolled_now + ? \
-             WHERE trainee_id = ? AND track = ? RETURNING {PERSON_TRACK_COLUMNS}"
-        ),
-        vec![delta.into(), trainee.into(), track.as_str().into()],
-    )
-    .await?;
-    rows.first()
-        .map(PersonTrack::read)
-        .transpose()?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("person_track row missing")))
+) -> Result<HashMap<Uuid, PersonTrack>, AppError> {
+    let mut sorted = people.to_vec();
+    sorted.sort_unstable();
+    let mut out = HashMap::with_capacity(sorted.len());
+    for chunk in sorted.chunks(CHUNK) {
+        let mut values: Vec<Value> = vec![delta.into(), track.as_str().into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        let rows = sql::query(
+            db,
+            &format!(
+                "UPDATE person_track SET enrolled_now = enrolled_now + ? WHERE track = ? \
+                 AND trainee_id IN ({}) RETURNING trainee_id, {PERSON_TRACK_COLUMNS}",
+                sql::marks(chunk.len())
+            ),
+            values,
+        )
+        .await?;
+        for row in rows {
+            out.insert(row.try_get("", "trainee_id")?, PersonTrack::read(&row)?);
+        }
+    }
+    if out.len() != sorted.len() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "person_track row missing"
+        )));
+    }
+    Ok(out)
 }
 
 /// Locks the person's row on `track` (a write that changes nothing) and returns it: every
@@ -87,69 +101,107 @@ pub(super) async fn lock_person_track(
     trainee: Uuid,
     track: Track,
 ) -> Result<PersonTrack, AppError> {
-    bump_enrolled(db, trainee, track, 0).await
+    bump_enrolled(db, &[trainee], track, 0)
+        .await?
+        .remove(&trainee)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("person_track row missing")))
 }
 
-/// A programme as one person's counts see it.
-pub(super) struct ProgrammeState {
-    pub(super) id: Uuid,
-    pub(super) starts_on: NaiveDate,
-    pub(super) ends_on: NaiveDate,
-    /// The person is certified on the track within the period.
-    pub(super) certified: bool,
-}
-
-impl ProgrammeState {
-    pub(super) fn covers(&self, day: NaiveDate) -> bool {
-        self.starts_on <= day && day <= self.ends_on
-    }
-}
-
-/// Programmes with whether the person is certified on `track` in each.
-pub(super) async fn programme_states(
-    db: &impl ConnectionTrait,
-    trainee: Uuid,
-    track: Track,
-) -> Result<Vec<ProgrammeState>, AppError> {
-    let rows = sql::query(
-        db,
-        "SELECT p.id, p.starts_on, p.ends_on, COALESCE(pp.certificates, 0) AS certificates \
-         FROM programme p LEFT JOIN programme_person pp ON pp.programme_id = p.id \
-         AND pp.trainee_id = ? AND pp.track = ?",
-        vec![trainee.into(), track.as_str().into()],
-    )
-    .await?;
-    rows.iter()
+/// Every programme, with its period.
+pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>, AppError> {
+    sql::query(db, "SELECT id, starts_on, ends_on FROM programme", vec![])
+        .await?
+        .iter()
         .map(|r| {
-            Ok(ProgrammeState {
+            Ok(Period {
                 id: r.try_get("", "id")?,
                 starts_on: r.try_get("", "starts_on")?,
                 ends_on: r.try_get("", "ends_on")?,
-                certified: r.try_get::<i32>("", "certificates")? > 0,
             })
         })
         .collect()
 }
 
-/// An ENROLLED enrolment finished: completed (passed) on `completed_on`, failed or withdrawn.
+/// A programme's id and period.
+pub(super) struct Period {
+    pub(super) id: Uuid,
+    pub(super) starts_on: NaiveDate,
+    pub(super) ends_on: NaiveDate,
+}
+
+impl Period {
+    pub(super) fn covers(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// Per programme, how many of `people` (distinct) are not certified on `track` in it.
+async fn uncertified_per_programme(
+    db: &impl ConnectionTrait,
+    track: Track,
+    people: &[Uuid],
+) -> Result<Vec<(Uuid, i64)>, AppError> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for chunk in people.chunks(CHUNK) {
+        let mut values: Vec<Value> = vec![track.as_str().into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT programme_id FROM programme_person WHERE track = ? \
+                 AND certificates > 0 AND trainee_id IN ({})",
+                sql::marks(chunk.len())
+            ),
+            values,
+        )
+        .await?
+        {
+            *certified
+                .entry(row.try_get("", "programme_id")?)
+                .or_default() += 1;
+        }
+    }
+    let everyone = people.len() as i64;
+    Ok(programmes(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, everyone - certified.get(&p.id).copied().unwrap_or(0)))
+        .collect())
+}
+
+/// An enrolment that left ENROLLED: whose, and its assessment day when it passed.
+#[derive(Debug, Clone, Copy)]
+pub struct Finish {
+    /// The person.
+    pub trainee_id: Uuid,
+    /// The assessment day of a pass; `None` for a failure or a withdrawal.
+    pub passed_on: Option<NaiveDate>,
+}
+
+/// Enrolments of `course` (one per person) left ENROLLED: completed, failed or withdrawn.
 pub async fn finished(
     db: &impl ConnectionTrait,
-    e: &enrolment::Model,
     course: &course::Model,
     district: &str,
-    completed_on: Option<NaiveDate>,
+    rows: &[Finish],
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
     let track = track(&course.track)?;
-    let state = bump_enrolled(db, e.trainee_id, track, -1).await?;
-    if state.enrolled_now == 0 {
-        for programme in programme_states(db, e.trainee_id, track).await? {
-            if !programme.certified {
-                deltas.in_training(programme.id, track, -1);
-            }
-        }
+    let people: Vec<Uuid> = rows.iter().map(|r| r.trainee_id).collect();
+    let mut idle: Vec<Uuid> = bump_enrolled(db, &people, track, -1)
+        .await?
+        .into_iter()
+        .filter(|(_, state)| state.enrolled_now == 0)
+        .map(|(id, _)| id)
+        .collect();
+    idle.sort_unstable();
+    for (programme, n) in uncertified_per_programme(db, track, &idle).await? {
+        deltas.in_training(programme, track, -n);
     }
-    if let Some(on) = completed_on {
+    for on in rows.iter().filter_map(|r| r.passed_on) {
         deltas.stat(
             Cell::of_course(course, district, on)?,
             Measure::Completions,
@@ -170,15 +222,21 @@ async fn enrolment_cell(db: &impl ConnectionTrait, id: Uuid) -> Result<Cell, App
     .await
 }
 
+/// The select list of a certificate's breakdown cell (`t`: certificate, `i`: its
+/// institution), dated by its assessment day.
+pub(super) const CERTIFICATE_CELL: &str = "SELECT t.institution_id, i.district, t.track, \
+     COALESCE(t.level, 0) AS level, t.issued_on AS on_day";
+
 pub(super) async fn certificate_cell(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Cell, AppError> {
     cell_query(
         db,
-        "SELECT t.institution_id, i.district, t.track, COALESCE(t.level, 0) AS level, \
-         t.issued_on AS on_day FROM certificate t JOIN institution i ON i.id = t.institution_id \
-         WHERE t.id = ?",
+        &format!(
+            "{CERTIFICATE_CELL} FROM certificate t JOIN institution i \
+             ON i.id = t.institution_id WHERE t.id = ?"
+        ),
         id,
     )
     .await
@@ -189,6 +247,11 @@ async fn cell_query(db: &impl ConnectionTrait, text: &str, id: Uuid) -> Result<C
     let row = rows
         .first()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("attributed row {id} missing")))?;
+    read_cell(row)
+}
+
+/// The cell of a row with `institution_id, district, track, level, on_day` columns.
+pub(super) fn read_cell(row: &QueryResult) -> Result<Cell, AppError> {
     Ok(Cell {
         institution_id: row.try_get("", "institution_id")?,
         district: row.try_get("", "district")?,
@@ -209,39 +272,7 @@ pub async fn enrolled_many(
     let mut deltas = Deltas::default();
     let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
     sorted.sort_by_key(|e| e.trainee_id);
-    let fresh = first_on_track(db, &sorted, track).await?;
-    let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
-    let others: Vec<&enrolment::Model> = sorted
-        .iter()
-        .copied()
-        .filter(|e| !fresh_set.contains(&e.trainee_id))
-        .collect();
-    let mut started = fresh;
-    started.extend(again_on_track(db, &others, course, district, track, &mut deltas).await?);
-    for e in &sorted {
-        let cell = Cell::of_course(course, district, e.enrolled_on)?;
-        if fresh_set.contains(&e.trainee_id) {
-            deltas.stat(cell.clone(), Measure::Trainees, 1);
-        }
-        deltas.stat(cell, Measure::Enrolments, 1);
-    }
-    if !started.is_empty() {
-        now_in_training(db, &started, track, &mut deltas).await?;
-    }
-    deltas.apply(db).await
-}
-
-/// Rows per multi-row statement of the batch functions.
-const CHUNK: usize = 500;
-
-/// Inserts the person-track row of each person enrolling on `track` for the first time;
-/// returns those people (sorted input, so shared keys are locked in one order).
-async fn first_on_track(
-    db: &impl ConnectionTrait,
-    sorted: &[&enrolment::Model],
-    track: Track,
-) -> Result<Vec<Uuid>, AppError> {
-    let mut fresh = Vec::new();
+    let mut fresh: Vec<Uuid> = Vec::new();
     for chunk in sorted.chunks(CHUNK) {
         let mut text = String::from(
             "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
@@ -266,37 +297,16 @@ async fn first_on_track(
             fresh.push(row.try_get("", "trainee_id")?);
         }
     }
-    Ok(fresh)
-}
-
-/// Counts one more current enrolment of people already on `track`, re-attributing a
-/// person to an enrolment earlier than the one they were counted by; returns the people
-/// whose only current enrolment this now is (back in training).
-async fn again_on_track(
-    db: &impl ConnectionTrait,
-    others: &[&enrolment::Model],
-    course: &course::Model,
-    district: &str,
-    track: Track,
-    deltas: &mut Deltas,
-) -> Result<Vec<Uuid>, AppError> {
-    let mut started = Vec::new();
+    let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
+    let mut started: Vec<Uuid> = fresh.clone();
+    let others: Vec<&enrolment::Model> = sorted
+        .iter()
+        .copied()
+        .filter(|e| !fresh_set.contains(&e.trainee_id))
+        .collect();
     for chunk in others.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let mut values: Vec<Value> = vec![track.as_str().into()];
-        values.extend(chunk.iter().map(|e| Value::from(e.trainee_id)));
-        let rows = sql::query(
-            db,
-            &format!(
-                "UPDATE person_track SET enrolled_now = enrolled_now + 1 WHERE track = ? \
-                 AND trainee_id IN ({marks}) RETURNING trainee_id, {PERSON_TRACK_COLUMNS}"
-            ),
-            values,
-        )
-        .await?;
-        for row in rows {
-            let trainee: Uuid = row.try_get("", "trainee_id")?;
-            let state = PersonTrack::read(&row)?;
+        let people: Vec<Uuid> = chunk.iter().map(|e| e.trainee_id).collect();
+        for (trainee, state) in bump_enrolled(db, &people, track, 1).await? {
             if state.enrolled_now == 1 {
                 started.push(trainee);
             }
@@ -326,45 +336,15 @@ async fn again_on_track(
             }
         }
     }
-    Ok(started)
-}
-
-/// People who `started` training on `track` are in training in every programme that
-/// has not certified them on it.
-async fn now_in_training(
-    db: &impl ConnectionTrait,
-    started: &[Uuid],
-    track: Track,
-    deltas: &mut Deltas,
-) -> Result<(), AppError> {
-    let programmes: Vec<Uuid> = sql::query(db, "SELECT id FROM programme", vec![])
-        .await?
-        .iter()
-        .map(|r| r.try_get("", "id"))
-        .collect::<Result<_, _>>()?;
-    let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
-    for chunk in started.chunks(CHUNK) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let mut values: Vec<Value> = vec![track.as_str().into()];
-        values.extend(chunk.iter().map(|id| Value::from(*id)));
-        for row in sql::query(
-            db,
-            &format!(
-                "SELECT programme_id FROM programme_person WHERE track = ? \
-                 AND certificates > 0 AND trainee_id IN ({marks})"
-            ),
-            values,
-        )
-        .await?
-        {
-            *certified
-                .entry(row.try_get("", "programme_id")?)
-                .or_default() += 1;
+    for e in &sorted {
+        let cell = Cell::of_course(course, district, e.enrolled_on)?;
+        if fresh_set.contains(&e.trainee_id) {
+            deltas.stat(cell.clone(), Measure::Trainees, 1);
         }
+        deltas.stat(cell, Measure::Enrolments, 1);
     }
-    for programme in programmes {
-        let n = started.len() as i64 - certified.get(&programme).copied().unwrap_or(0);
+    for (programme, n) in uncertified_per_programme(db, track, &started).await? {
         deltas.in_training(programme, track, n);
     }
-    Ok(())
+    deltas.apply(db).await
 }

@@ -180,6 +180,14 @@ impl NewCourse {
         }
     }
 
+    /// A course that started on `starts_on` and ends in a month.
+    pub fn running_since(self, starts_on: NaiveDate) -> Self {
+        Self {
+            dates: Some((starts_on, days_from_today(30))),
+            ..self
+        }
+    }
+
     /// Opens it for `institution` as its INSTITUTION_ADMIN; returns the course id.
     pub async fn create(self, app: &TestApp, institution_admin: &str, institution: &str) -> String {
         let response = app

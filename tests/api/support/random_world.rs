@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 use rand::rngs::StdRng;
+use serde_json::{Value, json};
 
 use super::app::TestApp;
 use super::fixtures::{Institution, NewCourse, World};
-use super::flows::{complete, enrol, revoke, withdraw};
+use super::flows::{complete_with, days_from_today, enrol, revoke, withdraw};
 use super::gql::{Gql, id_at};
 use super::ids::resident_id;
 
@@ -45,6 +46,8 @@ pub struct Population {
     pub institutions: Vec<Institution>,
     pub courses: Vec<Course>,
     pub trainees: Vec<String>,
+    /// The trainees' document numbers, in the same order.
+    pub documents: Vec<String>,
     /// Per institution, the indices of the trainees it registered.
     pub owned: Vec<Vec<usize>>,
 }
@@ -72,6 +75,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
         });
     }
     let mut trainees = Vec::new();
+    let mut documents = Vec::new();
     let mut owned = vec![Vec::new(); institutions.len()];
     for i in 0..15 {
         let id_number = resident_id();
@@ -90,6 +94,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
             owned[second].push(i);
         }
         trainees.push(id);
+        documents.push(id_number);
     }
     Population {
         city,
@@ -97,6 +102,7 @@ pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
         institutions,
         courses,
         trainees,
+        documents,
         owned,
     }
 }
@@ -121,10 +127,18 @@ pub enum Op {
         enrolment: String,
         course: usize,
         passed: bool,
+        /// Days between the exam and today: results are often entered late.
+        days_back: i64,
     },
     Withdraw {
         enrolment: String,
         course: usize,
+    },
+    /// `recordResults` for some of the course institution's people: (trainee, passed,
+    /// days back); people not enrolled are refused on their row.
+    RecordResults {
+        course: usize,
+        rows: Vec<(usize, bool, i64)>,
     },
     Revoke {
         number: String,
@@ -150,11 +164,24 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
     if roll < 88 || certificates.is_empty() {
         let (enrolment, course) = enrolments[rng.gen_range(0..enrolments.len())];
         let (enrolment, course) = (enrolment.clone(), *course);
+        if roll < 46 {
+            let course = rng.gen_range(0..world.courses.len());
+            let owned = &world.owned[world.courses[course].institution];
+            let mut rows: Vec<(usize, bool, i64)> = Vec::new();
+            for _ in 0..rng.gen_range(1..5) {
+                let trainee = owned[rng.gen_range(0..owned.len())];
+                if rows.iter().all(|r| r.0 != trainee) {
+                    rows.push((trainee, rng.gen_bool(0.75), rng.gen_range(0..60)));
+                }
+            }
+            return Op::RecordResults { course, rows };
+        }
         return if roll < 76 {
             Op::Complete {
                 enrolment,
                 course,
                 passed: rng.gen_bool(0.75),
+                days_back: rng.gen_range(0..60),
             }
         } else {
             Op::Withdraw { enrolment, course }
@@ -171,7 +198,7 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
 /// What an operation taught: a new enrolment or certificate, nothing, or a refusal code.
 pub enum Outcome {
     Enrolment(String, usize),
-    Certificate(String, usize),
+    Certificates(Vec<String>, usize),
     Nothing,
     Refused(String),
 }
@@ -198,14 +225,47 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
             enrolment,
             course,
             passed,
+            days_back,
         } => (
-            complete(app, token(*course), enrolment, *passed).await,
+            complete_with(
+                app,
+                token(*course),
+                json!({
+                    "enrolmentId": enrolment,
+                    "passed": passed,
+                    "assessedOn": days_from_today(-days_back).to_string(),
+                }),
+            )
+            .await,
             "completeEnrolment",
         ),
         Op::Withdraw { enrolment, course } => (
             withdraw(app, token(*course), enrolment).await,
             "withdrawEnrolment",
         ),
+        Op::RecordResults { course, rows } => {
+            let results: Vec<Value> = rows
+                .iter()
+                .map(|(trainee, passed, days_back)| {
+                    json!({
+                        "idNumber": world.documents[*trainee],
+                        "passed": passed,
+                        "assessedOn": days_from_today(-days_back).to_string(),
+                    })
+                })
+                .collect();
+            (
+                app.graphql_as(
+                    Some(token(*course)),
+                    "mutation($input: RecordResultsInput!) {
+                       recordResults(input: $input) { results { certificate { number } } }
+                     }",
+                    json!({ "input": { "courseId": world.courses[*course].id, "results": results } }),
+                )
+                .await,
+                "recordResults",
+            )
+        }
         Op::Revoke {
             number,
             institution,
@@ -228,12 +288,23 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
     let data = &response.data()[field];
     match op {
         Op::Enrol { course, .. } => Outcome::Enrolment(id_at(&data["enrolment"]), *course),
-        Op::Complete { course, .. } => match data["certificate"]["number"].as_str() {
-            Some(number) => {
-                Outcome::Certificate(number.to_owned(), world.courses[*course].institution)
-            }
-            None => Outcome::Nothing,
-        },
+        Op::Complete { course, .. } => Outcome::Certificates(
+            data["certificate"]["number"]
+                .as_str()
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            world.courses[*course].institution,
+        ),
+        Op::RecordResults { course, .. } => Outcome::Certificates(
+            data["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|r| r["certificate"]["number"].as_str().map(str::to_owned))
+                .collect(),
+            world.courses[*course].institution,
+        ),
         Op::Withdraw { .. } | Op::Revoke { .. } => Outcome::Nothing,
     }
 }
@@ -244,8 +315,10 @@ pub fn learn(known: &mut Known, seed: u64, op: &Op, outcome: Outcome) {
         Outcome::Enrolment(id, course) => {
             known.enrolments.insert(id, course);
         }
-        Outcome::Certificate(number, institution) => {
-            known.certificates.insert(number, institution);
+        Outcome::Certificates(numbers, institution) => {
+            for number in numbers {
+                known.certificates.insert(number, institution);
+            }
         }
         Outcome::Nothing => {}
         Outcome::Refused(code) => assert!(
