@@ -1,12 +1,15 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
+mod bulk;
 mod roster;
 
-pub use roster::{CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput};
+pub use bulk::{EnrolManyInput, ImportEnrolmentsInput, ImportResultsInput, RecordResultsInput};
+pub use roster::{
+    AuditLogFilter, CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput,
+};
 
-use async_graphql::{ID, InputObject, Upload};
+use async_graphql::{ID, InputObject};
 
-use super::mutation::BatchMode;
 use super::types::{Date, IdType, InstitutionKind, Role, Track, parse_id};
 use crate::domain::{
     self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
@@ -18,7 +21,7 @@ use crate::service::counting::stats::{Dimension, StatsFilter as StatsQuery};
 use crate::service::course::{CourseFilter as CourseQuery, NewCourse};
 use crate::service::institution::NewInstitution;
 use crate::service::programme::NewProgramme;
-use crate::service::results::{Assessment, NewResult};
+use crate::service::results::Assessment;
 use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
 use crate::service::user_admin::UserFilter as UserQuery;
 
@@ -439,61 +442,4 @@ fn optional_district(
     raw: Option<&str>,
 ) -> Result<Option<domain::District>, AppError> {
     raw.map(|d| districts.parse(d)).transpose().on("district")
-}
-
-/// One person's result in `recordResults`.
-#[derive(InputObject)]
-pub struct ResultInput {
-    /// Type of identity document.
-    #[graphql(default_with = "IdType::ResidentId")]
-    pub id_type: IdType,
-    /// Document number of a person enrolled in the course.
-    pub id_number: String,
-    /// Passed: COMPLETED and a certificate is issued; otherwise FAILED.
-    pub passed: bool,
-    /// Final score, 0–100.
-    pub score: Option<i32>,
-    /// Day of the exam (考核日期); today (China Standard Time) when null.
-    pub assessed_on: Option<Date>,
-}
-
-impl ResultInput {
-    /// Validates the fields.
-    pub fn parse(&self) -> Result<NewResult, AppError> {
-        NewResult::parse(
-            self.id_type.into(),
-            &self.id_number,
-            self.passed,
-            self.score,
-            self.assessed_on.map(|d| d.0),
-        )
-    }
-}
-
-/// A course's results.
-#[derive(InputObject)]
-pub struct RecordResultsInput {
-    /// A course of the caller's institution.
-    pub course_id: ID,
-    /// The results, at most 10,000, one per person.
-    pub results: Vec<ResultInput>,
-    /// How to apply the rows.
-    #[graphql(default)]
-    pub mode: BatchMode,
-}
-
-/// A results file to import into a course.
-#[derive(InputObject)]
-pub struct ImportResultsInput {
-    /// A course of the caller's institution.
-    pub course_id: ID,
-    /// The CSV file (multipart upload), at most 2 MiB and 10,000 data rows: UTF-8 with or
-    /// without BOM, or GBK. The first line names the columns, in English or Chinese:
-    /// `idNumber`/`身份证号` and `passed`/`是否通过` (required: `true`/`false`, `是`/`否`,
-    /// `通过`/`不通过`, `合格`/`不合格`), `idType`/`证件类型`, `score`/`成绩`,
-    /// `assessedOn`/`考核日期` (`2025-12-30` or `2025/12/30`).
-    pub file: Upload,
-    /// How to apply the rows.
-    #[graphql(default)]
-    pub mode: BatchMode,
 }

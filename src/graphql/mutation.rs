@@ -12,7 +12,7 @@ mod results;
 mod trainee;
 
 pub use account::AccountMutation;
-pub use batch::{BatchMode, BatchMutation};
+pub use batch::BatchMutation;
 pub use certificate::CertificateMutation;
 pub use course::CourseMutation;
 pub use enrolment::EnrolmentMutation;

@@ -1,11 +1,13 @@
-//! Inputs of the roster and certificate lists and of the corrections.
+//! Inputs of the lists (rosters, certificates, the audit trail) and of the corrections.
 
 use async_graphql::{ID, InputObject, MaybeUndefined};
+use chrono::{DateTime, Utc};
 
 use super::optional_id;
 use crate::domain::{Capacity, DateSpan, DistrictList, Hours, PersonName, PhoneNumber, Title};
 use crate::error::{AppError, OnField};
-use crate::graphql::types::{CertificateStatus, Date, EnrolmentStatus, Track, parse_id};
+use crate::graphql::types::{AuditKind, CertificateStatus, Date, EnrolmentStatus, Track, parse_id};
+use crate::service::audit::AuditFilter;
 use crate::service::course::CourseChanges;
 use crate::service::roster;
 use crate::service::trainee::Correction;
@@ -64,6 +66,31 @@ impl CertificateFilter {
             status: self.status.map(Into::into),
             issued_from: span.starts_on(),
             issued_to: span.ends_on(),
+        })
+    }
+}
+
+/// Narrows `auditLog`; every field is optional.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    /// Entries of this user.
+    pub actor_id: Option<ID>,
+    /// Writes or reads only.
+    pub kind: Option<AuditKind>,
+    /// Entries naming this record (a trainee, an enrolment, …).
+    pub record_id: Option<ID>,
+    /// Entries at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl AuditLogFilter {
+    /// Validates the ids.
+    pub fn parse(self) -> Result<AuditFilter, AppError> {
+        Ok(AuditFilter {
+            actor_id: optional_id("actorId", self.actor_id.as_ref())?,
+            kind: self.kind.map(AuditKind::as_str),
+            record_id: optional_id("recordId", self.record_id.as_ref())?,
+            since: self.since,
         })
     }
 }

@@ -1,11 +1,11 @@
 //! `enrolMany`: a cohort at once.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::domain::ValidationError;
 use crate::error::AppError;
 use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
-use crate::graphql::inputs::RegisterTraineeInput;
+use crate::graphql::inputs::EnrolManyInput;
 use crate::graphql::types::{Enrolment, Trainee, parse_id};
 use crate::service::Deps;
 use crate::service::batch::{self, BatchOutcome, BatchRow, RowFailure};
@@ -26,40 +26,6 @@ pub fn within_row_limit(field: &'static str, rows: usize) -> Result<(), AppError
         ));
     }
     Ok(())
-}
-
-/// How a batch is applied.
-#[derive(async_graphql::Enum, Copy, Clone, PartialEq, Eq, Default)]
-pub enum BatchMode {
-    /// Apply the valid rows and report the refused ones.
-    #[default]
-    ApplyValid,
-    /// Apply nothing if any row is refused.
-    AllOrNothing,
-    /// Report what would happen without writing anything.
-    DryRun,
-}
-
-impl From<BatchMode> for batch::BatchMode {
-    fn from(mode: BatchMode) -> Self {
-        match mode {
-            BatchMode::ApplyValid => Self::ApplyValid,
-            BatchMode::AllOrNothing => Self::AllOrNothing,
-            BatchMode::DryRun => Self::DryRun,
-        }
-    }
-}
-
-/// A cohort to register (or find) and enrol.
-#[derive(InputObject)]
-pub struct EnrolManyInput {
-    /// A course of the caller's institution that has not ended.
-    pub course_id: ID,
-    /// The people, at most 10,000.
-    pub trainees: Vec<RegisterTraineeInput>,
-    /// How to apply the batch.
-    #[graphql(default)]
-    pub mode: BatchMode,
 }
 
 /// Why a row was refused.

@@ -2,30 +2,17 @@
 
 use std::io::Read;
 
-use async_graphql::{Context, ID, InputObject, Object, Result, Upload};
+use async_graphql::{Context, Object, Result, Upload};
 
-use super::batch::{BatchMode, EnrolManyPayload};
+use crate::graphql::inputs::ImportEnrolmentsInput;
+
+use super::batch::EnrolManyPayload;
 use crate::domain::ValidationError;
 use crate::error::AppError;
 use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
 use crate::graphql::types::parse_id;
 use crate::service::Deps;
 use crate::service::csv_import::{self, MAX_FILE_BYTES};
-
-/// A roster file to import into a course.
-#[derive(InputObject)]
-pub struct ImportEnrolmentsInput {
-    /// A course of the caller's institution that has not ended.
-    pub course_id: ID,
-    /// The CSV file (multipart upload), at most 2 MiB and 10,000 data rows: UTF-8 with or
-    /// without BOM, or GBK as Excel saves it on Chinese Windows. The first line names the
-    /// columns, in English or Chinese: `name`/`姓名` and `idNumber`/`身份证号`/`证件号码`
-    /// (required), `idType`/`证件类型`, `phone`/`手机号`, `district`/`区`.
-    pub file: Upload,
-    /// How to apply the rows.
-    #[graphql(default)]
-    pub mode: BatchMode,
-}
 
 /// CSV import.
 #[derive(Default)]

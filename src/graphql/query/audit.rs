@@ -1,31 +1,16 @@
 //! `auditLog`.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, Object, Result};
 
 use crate::domain::Role;
 use crate::graphql::guards::{RoleGuard, caller};
-use crate::graphql::types::{
-    AuditEntry, AuditKind, ListConnection, connection, parse_cursor, parse_id,
-};
+use crate::graphql::inputs::AuditLogFilter;
+use crate::graphql::types::{AuditEntry, ListConnection, connection, parse_cursor};
 use crate::service::Deps;
-use crate::service::audit::{self, AuditFilter};
+use crate::service::audit;
 use crate::service::page::PageRequest;
 
 const CITY_ADMIN: &[Role] = &[Role::CityAdmin];
-
-/// Narrows `auditLog`; every field is optional.
-#[derive(InputObject, Default)]
-pub struct AuditLogFilter {
-    /// Entries of this user.
-    pub actor_id: Option<ID>,
-    /// Writes or reads only.
-    pub kind: Option<AuditKind>,
-    /// Entries naming this record (a trainee, an enrolment, …).
-    pub record_id: Option<ID>,
-    /// Entries at or after this instant.
-    pub since: Option<DateTime<Utc>>,
-}
 
 /// The audit trail.
 #[derive(Default)]
@@ -44,21 +29,7 @@ impl AuditQuery {
     ) -> Result<ListConnection<AuditEntry>> {
         let deps = ctx.data::<Deps>()?;
         let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
-        let filter = filter.unwrap_or_default();
-        let filter = AuditFilter {
-            actor_id: filter
-                .actor_id
-                .as_ref()
-                .map(|id| parse_id("actorId", id))
-                .transpose()?,
-            kind: filter.kind.map(AuditKind::as_str),
-            record_id: filter
-                .record_id
-                .as_ref()
-                .map(|id| parse_id("recordId", id))
-                .transpose()?,
-            since: filter.since,
-        };
+        let filter = filter.unwrap_or_default().parse()?;
         let rows = audit::list(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, AuditEntry::from))
     }

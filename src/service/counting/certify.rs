@@ -106,6 +106,17 @@ async fn certified_on_track(
             changed_standing.insert(key, after);
         }
     }
+    save(db, track, changed_firsts, changed_standing).await
+}
+
+/// Writes what [`certified_on_track`] changed: each person's first certificate on the
+/// track, and their standing in each programme.
+async fn save(
+    db: &impl ConnectionTrait,
+    track: Track,
+    changed_firsts: BTreeMap<Uuid, (Uuid, DateTime<Utc>)>,
+    changed_standing: BTreeMap<(Uuid, Uuid), Standing>,
+) -> Result<(), AppError> {
     let firsts: Vec<Vec<Value>> = changed_firsts
         .into_iter()
         .map(|(person, (id, at))| vec![person.into(), id.into(), at.into()])
