@@ -55,6 +55,10 @@ say "generating $ROWS people for enrolMany (seed 101) and $ROWS for the CSV impo
 "$BIN" roster --rows "$ROWS" --seed 101 --format json >"$WORK/trainees.json"
 "$BIN" roster --rows "$ROWS" --seed 202 --format csv >"$WORK/roster.csv"
 CSV_BYTES=$(stat -c %s "$WORK/roster.csv")
+# The results of the imported cohort: three in four pass, dated today (no column).
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "idNumber") col = i; print "idType,idNumber,passed,score"; next }
+         { pass = (NR % 4 != 0); print $2 "," $col "," (pass ? "true" : "false") "," (pass ? 80 : 40) }' \
+    "$WORK/roster.csv" >"$WORK/results.csv"
 
 drop_pg() { psql "$PG/postgres" -qtAX -c "DROP DATABASE IF EXISTS bench_bulk WITH (FORCE)" >/dev/null 2>&1 || true; }
 cleanup() { stop_server; [[ ",$ENGINES," == *,postgres,* ]] && drop_pg; rm -f "$WORK"/bulk.db*; }
@@ -64,6 +68,17 @@ trap cleanup EXIT
 SELECTION='createdCount failedCount applied results { index created error { code field message } }'
 ENROL_MANY="mutation(\$in: EnrolManyInput!) { enrolMany(input: \$in) { $SELECTION } }"
 IMPORT="mutation(\$in: ImportEnrolmentsInput!) { importEnrolments(input: \$in) { $SELECTION } }"
+RESULTS="mutation(\$in: ImportResultsInput!) { importResults(input: \$in) { passedCount failedCount refusedCount results { index changed error { code field message } } } }"
+
+# timed_results NAME CURL-ARGS...: sends one results import; prints
+# "seconds passedCount failedCount refusedCount".
+timed_results() {
+    local name=$1; shift
+    local out="$WORK/$name.json" seconds
+    seconds=$(curl -sS -o "$out" -w '%{time_total}' -X POST "$URL/graphql" "$@") || die "$name: curl failed"
+    jq -e '.errors' "$out" >/dev/null && die "$name: $(head -c 600 "$out")"
+    echo "$seconds $(jq -r '.data.importResults | "\(.passedCount) \(.failedCount) \(.refusedCount)"' "$out")"
+}
 
 # timed NAME CURL-ARGS...: sends one request; prints "seconds createdCount failedCount".
 timed() {
@@ -138,10 +153,21 @@ bench_engine() {
     check "$engine-import-1" "${R[$engine.csv1]}" "$ROWS"
     R[$engine.csv2]=$(timed "$engine-import-2" "${csv_args[@]}")
     check "$engine-import-2" "${R[$engine.csv2]}" 0
+    local results_ops
+    results_ops=$(jq -cn --arg q "$RESULTS" --arg c "$course_csv" '{query: $q, variables: {in: {courseId: $c, file: null}}}')
+    local results_args=(-H "Authorization: Bearer $staff" -F "operations=$results_ops" -F "map=$map" -F "0=@$WORK/results.csv;type=text/csv")
+    say "$engine: importResults of the $ROWS people just imported, then again"
+    R[$engine.res1]=$(timed_results "$engine-results-1" "${results_args[@]}")
+    R[$engine.res2]=$(timed_results "$engine-results-2" "${results_args[@]}")
+    local passes=$(( ROWS - ROWS / 4 ))
+    [ "$(cut -d' ' -f2- <<<"${R[$engine.res1]}")" = "$passes $(( ROWS / 4 )) 0" ] ||
+        die "$engine-results-1: ${R[$engine.res1]} (expected $passes passed, $(( ROWS / 4 )) failed)"
+    [ "$(cut -d' ' -f2- <<<"${R[$engine.res2]}")" = "0 0 0" ] ||
+        die "$engine-results-2: ${R[$engine.res2]} (a repeat must change nothing)"
     R[$engine.rss]=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
     stop_server
     [ "$engine" = postgres ] && drop_pg
-    for k in json1 json2 csv1 csv2; do echo "$engine $k: ${R[$engine.$k]}" >&2; done
+    for k in json1 json2 csv1 csv2 res1 res2; do echo "$engine $k: ${R[$engine.$k]}" >&2; done
 }
 
 IFS=, read -r -a ENGINE_LIST <<<"$ENGINES"
@@ -169,6 +195,16 @@ verdict() { awk -v s="$(secs "$1")" 'BEGIN { print (s < 5 ? "yes" : "**no**") }'
             first=${R[$engine.${k}1]} repeat=${R[$engine.${k}2]}
             echo "| $engine | ${R[$engine.load]} | ${pair#*:} | $(cut -d' ' -f2 <<<"$first") | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2 <<<"$repeat") | $(secs "$repeat") | ${R[$engine.rss_setup]} | ${R[$engine.rss]} |"
         done
+    done
+    echo
+    echo "Results of the CSV-imported cohort (\`importResults\`, three in four pass, the rest fail,"
+    echo "dated today), then the same file again, which must change nothing:"
+    echo
+    echo "| engine | first: passed / failed / refused | first (s) | under 5 s | repeat: passed / failed / refused | repeat (s) |"
+    echo "| --- | --- | ---: | --- | --- | ---: |"
+    for engine in "${ENGINE_LIST[@]}"; do
+        first=${R[$engine.res1]} repeat=${R[$engine.res2]}
+        echo "| $engine | $(cut -d' ' -f2- <<<"$first" | sed 's# # / #g') | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2- <<<"$repeat" | sed 's# # / #g') | $(secs "$repeat") |"
     done
 } >"$OUT"
 say "wrote $OUT"

@@ -154,6 +154,7 @@ ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 # wrk_run NAME SCRIPT SECONDS [THREADS CONNECTIONS]: runs wrk with the BENCH_* environment;
 # prints the BENCH line.
@@ -224,6 +225,10 @@ bench_scale() {
             '{i: {username: "bench.institution", password: $p, role: "INSTITUTION_ADMIN", institutionId: $i}}')" >/dev/null
     local inst_token
     inst_token=$(gql "" "$login" "$(jq -cn --arg p "$INSTITUTION_PASSWORD" '{u: "bench.institution", p: $p}')" | jq -r '.login.token')
+    # The institution's course with the most enrolments: the longest roster.
+    local roster_course
+    roster_course=$("${psql_db[@]}" -c "SELECT e.course_id FROM enrolment e JOIN course c ON c.id = e.course_id
+         WHERE c.institution_id = '$institution' GROUP BY e.course_id ORDER BY count(*) DESC LIMIT 1")
     local create_course='mutation($i: CreateCourseInput!) { createCourse(input: $i) { id } }'
     local http_course sql_course
     http_course=$(gql "$inst_token" "$create_course" "$(jq -cn --arg i "$institution" \
@@ -255,6 +260,9 @@ SQL
 
     local progress_q='{ programmeProgress { targets { track certified inTraining ratio projectedReachDate reachedOn } } }'
     local stats_q='{ stats(groupBy: [DISTRICT, MONTH]) { district month trainees enrolments completions certifiedPersons } }'
+    # A course's roster, first page, as its institution sees it (names whole): the
+    # course with the most enrolments of the institution the enrol run uses.
+    local roster_q='query($c: ID!) { enrolments(first: 100, filter: {courseId: $c}) { totalCount edges { cursor node { id status assessedOn trainee { name nameMasked } } } } }'
     local enrol_q='mutation($t: ID!, $c: ID!) { enrol(input: {traineeId: $t, courseId: $c}) { created enrolment { id } } }'
     say "scale $scale: one request of each"
     gql "$admin_token" "$progress_q" | tee "$WORK/progress-$scale.json" | cut -c1-300 >&2
@@ -265,22 +273,29 @@ SQL
     [ "$(jq -r '.enrol.created' <<<"$probe")" = true ] || die "probe enrol did not create: $probe"
 
     local line
-    for q in progress stats; do
-        local body
-        if [ $q = progress ]; then body=$(jq -cn --arg q "$progress_q" '{query: $q}');
-        else body=$(jq -cn --arg q "$stats_q" '{query: $q}'); fi
+    for q in progress stats roster; do
+        local body token=$admin_token
+        case $q in
+            progress) body=$(jq -cn --arg q "$progress_q" '{query: $q}') ;;
+            stats) body=$(jq -cn --arg q "$stats_q" '{query: $q}') ;;
+            roster)
+                token=$inst_token
+                body=$(jq -cn --arg q "$roster_q" --arg c "$roster_course" '{query: $q, variables: {c: $c}}')
+                echo "roster of course $roster_course: $(gql "$inst_token" "$roster_q" "$(jq -cn --arg c "$roster_course" '{c: $c}')" | jq '.enrolments.totalCount') enrolments" >&2
+                ;;
+        esac
         say "scale $scale: $q, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s (after ${WARMUP} s warm-up)"
-        BENCH_TOKEN=$admin_token BENCH_BODY=$body wrk_run "$q-$scale-warmup" query.lua "$WARMUP" >/dev/null
+        BENCH_TOKEN=$token BENCH_BODY=$body wrk_run "$q-$scale-warmup" query.lua "$WARMUP" >/dev/null
         local c0
         c0=$(cpu_ticks "$SERVER_PID")
-        line=$(BENCH_TOKEN=$admin_token BENCH_BODY=$body wrk_run "$q-$scale" query.lua "$DURATION")
+        line=$(BENCH_TOKEN=$token BENCH_BODY=$body wrk_run "$q-$scale" query.lua "$DURATION")
         echo "$line" >&2
         R[$scale.$q.cpu]=$(cpu_per_request $(($(cpu_ticks "$SERVER_PID") - c0)) "$(field "$line" requests)")
         R[$scale.$q.rps]=$(field "$line" rps)
         R[$scale.$q.p50]=$(ms "$(field "$line" p50_us)")
         R[$scale.$q.p99]=$(ms "$(field "$line" p99_us)")
         say "scale $scale: $q, one connection (wrk -t1 -c1 -d${LATENCY_DURATION}s): latency without queueing"
-        line=$(BENCH_TOKEN=$admin_token BENCH_BODY=$body wrk_run "$q-$scale-c1" query.lua "$LATENCY_DURATION" 1 1)
+        line=$(BENCH_TOKEN=$token BENCH_BODY=$body wrk_run "$q-$scale-c1" query.lua "$LATENCY_DURATION" 1 1)
         echo "$line" >&2
         R[$scale.$q.c1rps]=$(field "$line" rps)
         R[$scale.$q.c1p50]=$(ms "$(field "$line" p50_us)")
@@ -412,6 +427,7 @@ met() { if "$@"; then echo met; else echo "**not met**"; fi; }
         echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         echo "| \`programmeProgress\` (CITY_ADMIN) | ${R[$s.progress.rps]} | ${R[$s.progress.p50]} | ${R[$s.progress.p99]} | ${R[$s.progress.cpu]} | ${R[$s.progress.c1rps]} | ${R[$s.progress.c1p50]} | ${R[$s.progress.c1p99]} |"
         echo "| \`stats(groupBy: [DISTRICT, MONTH])\` (CITY_ADMIN) | ${R[$s.stats.rps]} | ${R[$s.stats.p50]} | ${R[$s.stats.p99]} | ${R[$s.stats.cpu]} | ${R[$s.stats.c1rps]} | ${R[$s.stats.c1p50]} | ${R[$s.stats.c1p99]} |"
+        echo "| \`enrolments(first: 100, filter: {courseId})\` (its institution's admin, names whole) | ${R[$s.roster.rps]} | ${R[$s.roster.p50]} | ${R[$s.roster.p99]} | ${R[$s.roster.cpu]} | ${R[$s.roster.c1rps]} | ${R[$s.roster.c1p50]} | ${R[$s.roster.c1p99]} |"
         echo "| \`enrol\` over HTTP (INSTITUTION_ADMIN) | ${R[$s.enrol.rps]} | ${R[$s.enrol.p50]} | ${R[$s.enrol.p99]} | ${R[$s.enrol.cpu]} | | | |"
         echo "| pgbench, the SQL of one \`enrol\` transaction | ${R[$s.pgbench.tps]} tps | ${R[$s.pgbench.p50]} | ${R[$s.pgbench.p99]} | | | | |"
         echo
@@ -431,6 +447,7 @@ met() { if "$@"; then echo met; else echo "**not met**"; fi; }
     fi
     echo "| target | measured | |"
     echo "| --- | --- | --- |"
+    echo "| roster (first 100 of a course) p50 < 10 ms at $(thousands "$LARGE") trainees (one request at a time) | ${R[$LARGE.roster.c1p50]} ms | $(met lt "${R[$LARGE.roster.c1p50]}" 10) |"
     for q in progress stats; do
         echo "| $q p50 ≤ 5 ms at $(thousands "$LARGE") trainees (latency: one request at a time) | ${R[$LARGE.$q.c1p50]} ms | $(met le "${R[$LARGE.$q.c1p50]}" 5) |"
     done
