@@ -482,3 +482,76 @@ async fn a_known_document_under_another_name_is_refused_everywhere() {
     assert_eq!(payload["created"], false);
     assert_eq!(id_at(&payload["trainee"]), person);
 }
+
+/// The daily-work mutations of DESIGN.md §2.1 against every role the permission table does
+/// not name for them: refused with the role's code, nothing written.
+#[tokio::test]
+async fn every_daily_work_mutation_refuses_the_roles_not_named_for_it() {
+    use crate::support::hostile::{Case, assert_each_refused, input};
+    use crate::support::roles::{Caller, Roles};
+    use Caller::*;
+
+    let app = spawn_app().await;
+    let w = Roles::build(&app).await;
+    let user_of_theirs = app
+        .graphql_as(
+            Some(&w.admin),
+            "{ users(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let some_user = user_of_theirs.data()["users"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let operations: Vec<(&str, &str, Value, &[Caller])> = vec![
+        (
+            "updateCourse",
+            "mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { id } }",
+            input(json!({ "courseId": w.course, "title": "Taken over" })),
+            &[Anonymous, CityAdmin, CityAnalyst, InstitutionStaff, Trainee],
+        ),
+        (
+            "correctTrainee",
+            CORRECT,
+            input(json!({ "traineeId": w.trainee, "name": "李四", "reason": "hostile" })),
+            &[Anonymous, CityAnalyst, Trainee],
+        ),
+        (
+            "recordResults",
+            "mutation($input: RecordResultsInput!) { recordResults(input: $input) { passedCount } }",
+            input(json!({ "courseId": w.course, "results": [] })),
+            &[Anonymous, CityAdmin, CityAnalyst, Trainee],
+        ),
+        (
+            "reissueActivationCode",
+            "mutation($input: TraineeIdInput!) { reissueActivationCode(input: $input) { activationCode } }",
+            input(json!({ "traineeId": w.trainee })),
+            &[Anonymous, CityAdmin, CityAnalyst, Trainee],
+        ),
+        (
+            "deactivateUser",
+            "mutation($input: UserIdInput!) { deactivateUser(input: $input) { id } }",
+            input(json!({ "userId": some_user })),
+            &[Anonymous, CityAnalyst, InstitutionStaff, Trainee],
+        ),
+        (
+            "resetPassword",
+            "mutation($input: UserIdInput!) { resetPassword(input: $input) { temporaryPassword } }",
+            input(json!({ "userId": some_user })),
+            &[Anonymous, CityAnalyst, InstitutionStaff, Trainee],
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (what, query, variables, callers) in operations {
+        for caller in callers {
+            let code = if *caller == Anonymous {
+                "UNAUTHENTICATED"
+            } else {
+                "FORBIDDEN"
+            };
+            cases.push(Case::new(*caller, what, query, variables.clone()).code(code));
+        }
+    }
+    assert_each_refused(&app, &w, cases).await;
+}

@@ -19,6 +19,8 @@ struct Operation {
     what: &'static str,
     query: &'static str,
     variables: fn(&Roles, &str) -> Value,
+    /// Refused to INSTITUTION_STAFF by role, whatever the id.
+    admin_only: bool,
 }
 
 /// The operations of the institution roles that take a tenant's id.
@@ -28,21 +30,25 @@ fn operations() -> Vec<Operation> {
             what: "enrol another's trainee in an own course",
             query: ENROL,
             variables: |w, id| input(json!({ "traineeId": id, "courseId": w.course })),
+            admin_only: false,
         },
         Operation {
             what: "enrol an own trainee in another's course",
             query: ENROL,
             variables: |w, id| input(json!({ "traineeId": w.trainee, "courseId": id })),
+            admin_only: false,
         },
         Operation {
             what: "complete another's enrolment",
             query: COMPLETE,
             variables: |_, id| input(json!({ "enrolmentId": id, "passed": true, "score": 90 })),
+            admin_only: false,
         },
         Operation {
             what: "withdraw another's enrolment",
             query: WITHDRAW,
             variables: |_, id| input(json!({ "enrolmentId": id, "reason": "poached" })),
+            admin_only: false,
         },
         Operation {
             what: "enrol a cohort in another's course",
@@ -52,6 +58,36 @@ fn operations() -> Vec<Operation> {
                     json!({ "name": "李四", "idNumber": crate::support::ids::resident_id() });
                 input(json!({ "courseId": id, "trainees": [person] }))
             },
+            admin_only: false,
+        },
+        Operation {
+            what: "update another's course",
+            query: "mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { id } }",
+            variables: |_, id| input(json!({ "courseId": id, "capacity": 1 })),
+            admin_only: true,
+        },
+        Operation {
+            what: "record results in another's course",
+            query: "mutation($input: RecordResultsInput!) { recordResults(input: $input) { passedCount } }",
+            variables: |_, id| {
+                let row = json!({ "idNumber": crate::support::ids::resident_id(), "passed": true });
+                input(json!({ "courseId": id, "results": [row] }))
+            },
+            admin_only: false,
+        },
+        Operation {
+            what: "correct another's trainee",
+            query: "mutation($input: CorrectTraineeInput!) { correctTrainee(input: $input) { id } }",
+            variables: |_, id| {
+                input(json!({ "traineeId": id, "name": "李四", "reason": "hostile" }))
+            },
+            admin_only: false,
+        },
+        Operation {
+            what: "reissue the activation code of another's trainee",
+            query: "mutation($input: TraineeIdInput!) { reissueActivationCode(input: $input) { activationCode } }",
+            variables: |_, id| input(json!({ "traineeId": id })),
+            admin_only: false,
         },
     ]
 }
@@ -84,9 +120,9 @@ async fn another_institutions_ids_are_answered_exactly_like_unknown_ids_and_writ
     let w = Roles::build(&app).await;
     let other_enrolment = enrolled(&app, &w.other_admin, &w.other_trainee, &w.other_course).await;
     let ids_of_theirs = |what: &str| -> String {
-        if what.starts_with("enrol another's trainee") {
+        if what.starts_with("enrol another's trainee") || what.contains("another's trainee") {
             w.other_trainee.clone()
-        } else if what.contains("course") {
+        } else if what.contains("another's course") || what.contains("course") {
             w.other_course.clone()
         } else {
             other_enrolment.clone()
@@ -109,7 +145,13 @@ async fn another_institutions_ids_are_answered_exactly_like_unknown_ids_and_writ
                 .await;
 
             let after = snapshot(&app).await;
-            if to_theirs.code() != "NOT_FOUND" {
+            let refused_by_role = op.admin_only && matches!(caller, Caller::InstitutionStaff);
+            let expected = if refused_by_role {
+                "FORBIDDEN"
+            } else {
+                "NOT_FOUND"
+            };
+            if to_theirs.code() != expected {
                 failures.push(format!("{caller:?} {}: {}", op.what, to_theirs.body));
             }
             if answer(&to_theirs, &theirs) != answer(&to_unknown, &unknown) {
