@@ -71,31 +71,26 @@ impl<T: Children> Loader<Uuid> for ChildrenLoader<T> {
     }
 }
 
-impl Children for enrolment::Model {
-    fn parent(&self) -> Uuid {
-        self.trainee_id
-    }
-    async fn fetch(
-        db: &DatabaseConnection,
-        parents: &[Uuid],
-        scope: Option<Uuid>,
-    ) -> Result<Vec<Self>, AppError> {
-        service::enrolment::of_trainees(db, parents, scope).await
-    }
+/// A trainee's rows of `$module` (enrolments, certificates), read by
+/// `service::$module::of_trainees` within the caller's scope.
+macro_rules! children_of_trainee {
+    ($($module:ident),+) => {$(
+        impl Children for $module::Model {
+            fn parent(&self) -> Uuid {
+                self.trainee_id
+            }
+            async fn fetch(
+                db: &DatabaseConnection,
+                parents: &[Uuid],
+                scope: Option<Uuid>,
+            ) -> Result<Vec<Self>, AppError> {
+                service::$module::of_trainees(db, parents, scope).await
+            }
+        }
+    )+};
 }
 
-impl Children for certificate::Model {
-    fn parent(&self) -> Uuid {
-        self.trainee_id
-    }
-    async fn fetch(
-        db: &DatabaseConnection,
-        parents: &[Uuid],
-        scope: Option<Uuid>,
-    ) -> Result<Vec<Self>, AppError> {
-        service::certificate::of_trainees(db, parents, scope).await
-    }
-}
+children_of_trainee!(enrolment, certificate);
 
 impl Children for programme_target::Model {
     fn parent(&self) -> Uuid {
