@@ -43,6 +43,7 @@ pub struct Query(
     query::CertificateQuery,
     query::RosterQuery,
     query::AuditQuery,
+    query::GoalQuery,
 );
 
 /// Every mutation, one object per noun.
@@ -57,6 +58,7 @@ pub struct Mutation(
     mutation::CertificateMutation,
     mutation::BatchMutation,
     mutation::ImportMutation,
+    mutation::GoalMutation,
 );
 
 /// The executable schema.

@@ -16,6 +16,7 @@ mod m20261130_000011_create_counting_tables;
 mod m20261130_000012_create_audit_log_table;
 mod m20261203_000013_accounts;
 mod m20261203_000015_add_audit_detail;
+mod m20261203_000016_goals;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_create_audit_log_table::Migration),
             Box::new(m20261203_000013_accounts::Migration),
             Box::new(m20261203_000015_add_audit_detail::Migration),
+            Box::new(m20261203_000016_goals::Migration),
         ]
     }
 }

@@ -1,7 +1,11 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
+mod goals;
 mod roster;
 
+pub use goals::{
+    RecogniseInput, RecognitionFilter, RecordIndicatorInput, SetGoalInput, WithdrawRecognitionInput,
+};
 pub use roster::{CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput};
 
 use async_graphql::{ID, InputObject};

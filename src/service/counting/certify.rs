@@ -7,6 +7,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::cell::{Cell, Deltas, Measure, track};
+use super::persons::PersonDeltas;
 use super::sql;
 use super::write::{ProgrammeState, certificate_cell, lock_person_track, programme_states};
 use crate::domain::Track;
@@ -20,6 +21,7 @@ pub async fn certified(
     district: &str,
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
+    let mut persons = PersonDeltas::default();
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
     let earlier = match (state.first_certified_at, state.first_certificate_id) {
@@ -69,6 +71,7 @@ pub async fn certified(
             }
         };
         if count == 1 {
+            persons.track(db, programme.id, cert.trainee_id, 1).await?;
             deltas.certified(programme.id, track, 1);
             if state.enrolled_now > 0 {
                 deltas.in_training(programme.id, track, -1);
@@ -90,6 +93,7 @@ pub async fn certified(
         )
         .await?;
     }
+    persons.apply(db).await?;
     deltas.apply(db).await
 }
 
@@ -100,6 +104,7 @@ pub async fn revoked(
     district: &str,
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
+    let mut persons = PersonDeltas::default();
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
     if state.first_certificate_id == Some(cert.id) {
@@ -133,6 +138,7 @@ pub async fn revoked(
         let count: i32 = row.try_get("", "certificates")?;
         let first_on: Option<NaiveDate> = row.try_get("", "first_on")?;
         let next_first = if count == 0 {
+            persons.track(db, programme.id, cert.trainee_id, -1).await?;
             deltas.certified(programme.id, track, -1);
             if state.enrolled_now > 0 {
                 deltas.in_training(programme.id, track, 1);
@@ -151,6 +157,7 @@ pub async fn revoked(
             set_first_on(db, programme.id, cert.trainee_id, track, next_first).await?;
         }
     }
+    persons.apply(db).await?;
     deltas.apply(db).await
 }
 
