@@ -196,6 +196,7 @@ mod tests {
         round_trips(&Track::ALL);
         round_trips(&Role::ALL);
         round_trips(&InstitutionKind::ALL);
+        round_trips(&GoalKind::ALL);
         round_trips(&EnrolmentStatus::ALL);
         round_trips(&IdType::ALL);
     }
@@ -236,7 +237,8 @@ mod tests {
     fn all_lists_every_value_once() {
         assert_eq!(Role::ALL.len(), 5);
         assert_eq!(IdType::ALL.len(), 5);
-        assert_eq!(InstitutionKind::ALL.len(), 4);
+        assert_eq!(InstitutionKind::ALL.len(), 5);
+        assert_eq!(GoalKind::ALL.len(), 7);
     }
 
     #[test]

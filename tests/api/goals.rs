@@ -213,6 +213,7 @@ async fn each_goal_takes_only_its_kind_of_organisation_or_person() {
     let programme = recognising(&world, &app).await;
     let base = institution_of(&app, &world.admin, "LIVESTREAMING_BASE").await;
     let enterprise = institution_of(&app, &world.admin, "ENTERPRISE").await;
+    let agency = institution_of(&app, &world.admin, "SERVICE_INSTITUTION").await;
     let academy = world.institution().await;
     let person = academy.trainee().await;
     let yesterday = days_from_today(-1).to_string();
@@ -301,6 +302,7 @@ async fn each_goal_takes_only_its_kind_of_organisation_or_person() {
         ("BASES_AND_PARKS", (Some(base.as_str()), None)),
         ("ENTERPRISES_LAUNCHED", (Some(enterprise.as_str()), None)),
         ("SERVICE_INSTITUTIONS", (Some(academy.id.as_str()), None)),
+        ("SERVICE_INSTITUTIONS", (Some(agency.as_str()), None)),
         ("INFLUENTIAL_HOSTS", (None, Some(person.as_str()))),
     ] {
         let ok = recognise(&app, &world.admin, &programme, kind, subject, today()).await;

@@ -192,6 +192,15 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> 
 
 /// Replaces the stored goal counts with a recount (`rebuild`).
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Writers of recognitions and sales wait until the rebuilt rows are committed.
+        sql::query(
+            db,
+            "LOCK TABLE recognition, indicator IN SHARE ROW EXCLUSIVE MODE",
+            vec![],
+        )
+        .await?;
+    }
     for table in ["goal_counter", "goal_day"] {
         sql::query(db, &format!("DELETE FROM {table}"), vec![]).await?;
     }
