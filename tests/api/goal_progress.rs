@@ -9,7 +9,9 @@ use crate::goals::{
 };
 use crate::support::app::spawn_app;
 use crate::support::fixtures::NewCourse;
-use crate::support::flows::{certify, days_from_today, programme_ends, revoke, today};
+use crate::support::flows::{
+    certify, complete, days_from_today, enrolled, programme_ends, revoke, today,
+};
 
 /// Calendar months from this one to the last of the fixture programmes, both included.
 fn months_left() -> f64 {
@@ -156,6 +158,38 @@ async fn a_new_programme_counts_the_persons_certified_before_it_was_created() {
     assert!(
         (per_month - 4.0 / months_left()).abs() < 1e-9,
         "{per_month}"
+    );
+    assert_counts_exact(&app).await;
+}
+
+#[tokio::test]
+async fn certifications_on_both_tracks_at_once_count_the_person_once() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let programme = world.programme(5, 5).await;
+    let academy = world.institution().await;
+    let host = academy.course(NewCourse::host()).await;
+    let professional = academy.course(NewCourse::professional()).await;
+    let person = academy.trainee().await;
+    let on_host = enrolled(&app, &academy.admin, &person, &host).await;
+    let on_professional = enrolled(&app, &academy.admin, &person, &professional).await;
+
+    let (a, b) = tokio::join!(
+        complete(&app, &academy.admin, &on_host, true),
+        complete(&app, &academy.admin, &on_professional, true),
+    );
+
+    assert!(
+        a.body["errors"].is_null() && b.body["errors"].is_null(),
+        "{} {}",
+        a.body,
+        b.body
+    );
+    let progress = goals_of(&app, &world.admin, &programme).await;
+    assert_eq!(progress.data()["programmeProgress"]["certifiedPersons"], 1);
+    assert_eq!(
+        progress.data()["programmeProgress"]["certifiedOnBothTracks"],
+        1
     );
     assert_counts_exact(&app).await;
 }

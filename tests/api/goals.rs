@@ -599,3 +599,45 @@ async fn the_city_analyst_reads_the_goals_and_institutions_may_not_write_or_list
     );
     assert_eq!(app.count("recognition").await, 1);
 }
+
+#[tokio::test]
+async fn two_recognitions_of_one_organisation_at_once_count_it_once() {
+    let app = crate::support::app::spawn_app().await;
+    let world = app.world().await;
+    let programme = recognising(&world, &app).await;
+    let enterprise = institution_of(&app, &world.admin, "ENTERPRISE").await;
+    let subject = (Some(enterprise.as_str()), None);
+
+    let (a, b) = tokio::join!(
+        recognise(
+            &app,
+            &world.admin,
+            &programme,
+            "ENTERPRISES_LAUNCHED",
+            subject,
+            today()
+        ),
+        recognise(
+            &app,
+            &world.admin,
+            &programme,
+            "ENTERPRISES_LAUNCHED",
+            subject,
+            today()
+        ),
+    );
+
+    let code = |r: &Gql| r.body["errors"][0]["extensions"]["code"].clone();
+    let mut codes = [code(&a), code(&b)];
+    codes.sort_by_key(Value::is_null);
+    assert_eq!(
+        codes,
+        [json!("CONFLICT"), Value::Null],
+        "{} {}",
+        a.body,
+        b.body
+    );
+    let progress = goals_of(&app, &world.admin, &programme).await;
+    assert_eq!(goal(&progress, "ENTERPRISES_LAUNCHED")["achieved"], 1.0);
+    assert_counts_exact(&app).await;
+}
