@@ -21,7 +21,7 @@ pub async fn certified(
     district: &str,
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
-    let mut persons = PersonDeltas::default();
+    let mut persons = PersonDeltas::new(cert.trainee_id);
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
     let earlier = match (state.first_certified_at, state.first_certificate_id) {
@@ -71,7 +71,7 @@ pub async fn certified(
             }
         };
         if count == 1 {
-            persons.track(db, programme.id, cert.trainee_id, 1).await?;
+            persons.track(programme.id, 1);
             deltas.certified(programme.id, track, 1);
             if state.enrolled_now > 0 {
                 deltas.in_training(programme.id, track, -1);
@@ -104,7 +104,7 @@ pub async fn revoked(
     district: &str,
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
-    let mut persons = PersonDeltas::default();
+    let mut persons = PersonDeltas::new(cert.trainee_id);
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
     if state.first_certificate_id == Some(cert.id) {
@@ -138,7 +138,7 @@ pub async fn revoked(
         let count: i32 = row.try_get("", "certificates")?;
         let first_on: Option<NaiveDate> = row.try_get("", "first_on")?;
         let next_first = if count == 0 {
-            persons.track(db, programme.id, cert.trainee_id, -1).await?;
+            persons.track(programme.id, -1);
             deltas.certified(programme.id, track, -1);
             if state.enrolled_now > 0 {
                 deltas.in_training(programme.id, track, 1);

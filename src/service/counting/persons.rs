@@ -15,67 +15,84 @@ use super::cell::{SHARDS, read_int};
 use super::sql;
 use crate::error::AppError;
 
-/// Changes of the per-programme totals collected during one write.
-#[derive(Debug, Default)]
-pub struct PersonDeltas(BTreeMap<Uuid, (i64, i64)>);
+/// The changes of one person's certified tracks collected during one write, applied at
+/// its end in programme order (so concurrent writers take the rows in one order).
+#[derive(Debug)]
+pub struct PersonDeltas {
+    trainee: Uuid,
+    /// Programme → +1 (certified on one more track) or -1 (one fewer).
+    tracks: BTreeMap<Uuid, i32>,
+}
 
 impl PersonDeltas {
-    /// The person became certified (`delta` 1) or stopped being certified (`delta` -1)
-    /// on one track of `programme`.
-    pub async fn track(
-        &mut self,
-        db: &impl ConnectionTrait,
-        programme: Uuid,
-        trainee: Uuid,
-        delta: i32,
-    ) -> Result<(), AppError> {
-        let rows = sql::query(
-            db,
-            "INSERT INTO programme_certified (programme_id, trainee_id, tracks) VALUES (?, ?, ?) \
-             ON CONFLICT (programme_id, trainee_id) DO UPDATE \
-             SET tracks = programme_certified.tracks + excluded.tracks RETURNING tracks",
-            vec![programme.into(), trainee.into(), delta.into()],
-        )
-        .await?;
-        let tracks = rows
-            .first()
-            .map(|r| read_int(r, "tracks"))
-            .transpose()?
-            .unwrap_or(0);
-        let entry = self.0.entry(programme).or_default();
-        match (delta > 0, tracks) {
-            (true, 1) => entry.0 += 1,
-            (true, _) => entry.1 += 1,
-            (false, 0) => entry.0 -= 1,
-            (false, _) => entry.1 -= 1,
+    /// No change yet for `trainee`.
+    pub fn new(trainee: Uuid) -> Self {
+        Self {
+            trainee,
+            tracks: BTreeMap::new(),
         }
-        Ok(())
     }
 
-    /// Writes the totals, each programme on a random shard.
+    /// The person became certified (`delta` 1) or stopped being certified (`delta` -1)
+    /// on one track of `programme`.
+    pub fn track(&mut self, programme: Uuid, delta: i32) {
+        *self.tracks.entry(programme).or_default() += delta;
+    }
+
+    /// Writes the person's rows, one atomic upsert each returning the new number of
+    /// tracks, then the totals, each programme on a random shard.
     pub async fn apply(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
-        for (programme, (persons, both)) in self.0 {
-            if persons == 0 && both == 0 {
+        for (programme, delta) in self.tracks {
+            if delta == 0 {
                 continue;
             }
-            let shard = i32::try_from(rand::random::<u32>() % SHARDS.unsigned_abs()).unwrap_or(0);
-            sql::query(
+            let rows = sql::query(
                 db,
-                "INSERT INTO programme_person_counter (programme_id, shard, persons, both_tracks) \
-                 VALUES (?, ?, ?, ?) ON CONFLICT (programme_id, shard) DO UPDATE SET \
-                 persons = programme_person_counter.persons + excluded.persons, \
-                 both_tracks = programme_person_counter.both_tracks + excluded.both_tracks",
-                vec![
-                    programme.into(),
-                    shard.into(),
-                    int(persons).into(),
-                    int(both).into(),
-                ],
+                "INSERT INTO programme_certified (programme_id, trainee_id, tracks) VALUES (?, ?, ?) \
+                 ON CONFLICT (programme_id, trainee_id) DO UPDATE \
+                 SET tracks = programme_certified.tracks + excluded.tracks RETURNING tracks",
+                vec![programme.into(), self.trainee.into(), delta.into()],
             )
             .await?;
+            let after = rows
+                .first()
+                .map(|r| read_int(r, "tracks"))
+                .transpose()?
+                .unwrap_or(0);
+            let before = after - i64::from(delta);
+            let persons = i64::from(after > 0) - i64::from(before > 0);
+            let both = i64::from(after >= 2) - i64::from(before >= 2);
+            add_totals(db, programme, persons, both).await?;
         }
         Ok(())
     }
+}
+
+async fn add_totals(
+    db: &impl ConnectionTrait,
+    programme: Uuid,
+    persons: i64,
+    both: i64,
+) -> Result<(), AppError> {
+    if persons == 0 && both == 0 {
+        return Ok(());
+    }
+    let shard = i32::try_from(rand::random::<u32>() % SHARDS.unsigned_abs()).unwrap_or(0);
+    sql::query(
+        db,
+        "INSERT INTO programme_person_counter (programme_id, shard, persons, both_tracks) \
+         VALUES (?, ?, ?, ?) ON CONFLICT (programme_id, shard) DO UPDATE SET \
+         persons = programme_person_counter.persons + excluded.persons, \
+         both_tracks = programme_person_counter.both_tracks + excluded.both_tracks",
+        vec![
+            programme.into(),
+            shard.into(),
+            int(persons).into(),
+            int(both).into(),
+        ],
+    )
+    .await
+    .map(drop)
 }
 
 fn int(v: i64) -> i32 {
