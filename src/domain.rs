@@ -6,6 +6,7 @@ mod certificate;
 mod course;
 mod credit_code;
 mod district;
+mod goal;
 mod id_document;
 mod person;
 mod validation_error;
@@ -17,7 +18,10 @@ pub use certificate::{CertificateNumber, Score, month_of, programme_date};
 pub use course::{Capacity, CourseLevel, DateSpan, Hours, TargetCount, Title};
 pub use credit_code::CreditCode;
 pub use district::{District, DistrictList};
+pub use goal::{GoalTarget, Month, Subject, Yuan};
 pub use id_document::IdDocument;
 pub use person::{PersonName, PhoneNumber};
 pub use validation_error::ValidationError;
-pub use vocabulary::{CertificateStatus, EnrolmentStatus, IdType, InstitutionKind, Role, Track};
+pub use vocabulary::{
+    CertificateStatus, EnrolmentStatus, GoalKind, IdType, InstitutionKind, Role, Track,
+};

@@ -43,6 +43,7 @@ pub struct Query(
     query::CertificateQuery,
     query::RosterQuery,
     query::AuditQuery,
+    query::GoalQuery,
 );
 
 /// Every mutation, one object per noun.
@@ -58,6 +59,7 @@ pub struct Mutation(
     mutation::BatchMutation,
     mutation::ImportMutation,
     mutation::ResultsMutation,
+    mutation::GoalMutation,
 );
 
 /// The executable schema.

@@ -17,6 +17,7 @@ mod m20261130_000012_create_audit_log_table;
 mod m20261203_000013_accounts;
 mod m20261203_000014_assessment_dates;
 mod m20261203_000015_add_audit_detail;
+mod m20261203_000016_goals;
 mod m20261203_000017_index_programme_person_by_trainee;
 
 /// Runs the migrations of this crate, oldest first.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_accounts::Migration),
             Box::new(m20261203_000014_assessment_dates::Migration),
             Box::new(m20261203_000015_add_audit_detail::Migration),
+            Box::new(m20261203_000016_goals::Migration),
             Box::new(m20261203_000017_index_programme_person_by_trainee::Migration),
         ]
     }

@@ -110,6 +110,28 @@ vocabulary! {
         IndustrialPark => "INDUSTRIAL_PARK",
         /// An enterprise training its own staff.
         Enterprise => "ENTERPRISE",
+        /// A livestreaming e-commerce service institution (agency, MCN, operator).
+        ServiceInstitution => "SERVICE_INSTITUTION",
+    }
+}
+
+vocabulary! {
+    /// A goal of the action plan (DESIGN.md §2.3); the first two are the track targets.
+    GoalKind {
+        /// Certified livestreaming hosts: the HOST track target.
+        CertifiedHosts => "CERTIFIED_HOSTS",
+        /// Certified livestreaming e-commerce professionals: the PROFESSIONAL track target.
+        CertifiedProfessionals => "CERTIFIED_PROFESSIONALS",
+        /// Leading service institutions cultivated or introduced.
+        ServiceInstitutions => "SERVICE_INSTITUTIONS",
+        /// Livestreaming bases and industrial parks.
+        BasesAndParks => "BASES_AND_PARKS",
+        /// Enterprises launching livestreaming business.
+        EnterprisesLaunched => "ENTERPRISES_LAUNCHED",
+        /// Influential hosts supported.
+        InfluentialHosts => "INFLUENTIAL_HOSTS",
+        /// Livestreaming e-commerce sales in yuan.
+        SalesCny => "SALES_CNY",
     }
 }
 
@@ -174,6 +196,7 @@ mod tests {
         round_trips(&Track::ALL);
         round_trips(&Role::ALL);
         round_trips(&InstitutionKind::ALL);
+        round_trips(&GoalKind::ALL);
         round_trips(&EnrolmentStatus::ALL);
         round_trips(&IdType::ALL);
     }
@@ -214,7 +237,8 @@ mod tests {
     fn all_lists_every_value_once() {
         assert_eq!(Role::ALL.len(), 5);
         assert_eq!(IdType::ALL.len(), 5);
-        assert_eq!(InstitutionKind::ALL.len(), 4);
+        assert_eq!(InstitutionKind::ALL.len(), 5);
+        assert_eq!(GoalKind::ALL.len(), 7);
     }
 
     #[test]

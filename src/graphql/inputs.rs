@@ -1,9 +1,13 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
 mod bulk;
+mod goals;
 mod roster;
 
 pub use bulk::{EnrolManyInput, ImportEnrolmentsInput, ImportResultsInput, RecordResultsInput};
+pub use goals::{
+    RecogniseInput, RecognitionFilter, RecordIndicatorInput, SetGoalInput, WithdrawRecognitionInput,
+};
 pub use roster::{
     AuditLogFilter, CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput,
 };

@@ -92,6 +92,19 @@ macro_rules! children_of_trainee {
 
 children_of_trainee!(enrolment, certificate);
 
+impl Children for service::goal::Goal {
+    fn parent(&self) -> Uuid {
+        self.programme_id
+    }
+    async fn fetch(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        _scope: Option<Uuid>,
+    ) -> Result<Vec<Self>, AppError> {
+        service::goal::of_programmes(db, parents).await
+    }
+}
+
 impl Children for programme_target::Model {
     fn parent(&self) -> Uuid {
         self.programme_id
@@ -157,6 +170,8 @@ pub struct Loaders {
     pub certificates: DataLoader<ChildrenLoader<certificate::Model>>,
     /// Targets by programme.
     pub targets: DataLoader<ChildrenLoader<programme_target::Model>>,
+    /// Goals by programme.
+    pub goals: DataLoader<ChildrenLoader<service::goal::Goal>>,
     /// Certificate by enrolment.
     pub certificate_of_enrolment: DataLoader<CertificateOfEnrolment>,
 }
@@ -184,6 +199,7 @@ impl Loaders {
             enrolments: children(db(), scope),
             certificates: children(db(), scope),
             targets: children(db(), None),
+            goals: children(db(), None),
             certificate_of_enrolment: DataLoader::new(
                 CertificateOfEnrolment { db: db() },
                 tokio::spawn,

@@ -7,6 +7,7 @@ mod course;
 mod date;
 mod enrolment;
 mod enums;
+mod goal;
 mod institution;
 mod programme;
 mod progress;
@@ -20,7 +21,10 @@ pub use connection::{ListConnection, connection, parse_cursor};
 pub use course::Course;
 pub use date::Date;
 pub use enrolment::Enrolment;
-pub use enums::{CertificateStatus, EnrolmentStatus, IdType, InstitutionKind, Role, Track};
+pub use enums::{
+    CertificateStatus, EnrolmentStatus, GoalKind, IdType, InstitutionKind, Role, Track,
+};
+pub use goal::{Goal, GoalProgress, Indicator, Recognition};
 pub use institution::Institution;
 pub use programme::Programme;
 pub use progress::{ProgrammeProgress, StatsRow};

@@ -1,5 +1,5 @@
-//! `GET /exports/progress.csv` and `GET /exports/stats.csv`: the query string parsed into
-//! the arguments `programmeProgress` and `stats` take, the file sent as a download.
+//! `GET /exports/progress.csv`, `GET /exports/goals.csv` and `GET /exports/stats.csv`: the
+//! query string parsed into the arguments `programmeProgress` and `stats` take, the file sent as a download.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -28,6 +28,17 @@ pub(super) async fn progress(
     let programme_id = progress_query(&pairs(params)?)?;
     let file = export::progress_csv(&state.deps.db, &caller, programme_id).await?;
     Ok(csv_file("progress", file))
+}
+
+/// `GET /exports/goals.csv?programmeId=`: `programmeProgress.goals` as a spreadsheet file.
+pub(super) async fn goals(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    params: Params,
+) -> Result<Response, Refusal> {
+    let programme_id = progress_query(&pairs(params)?)?;
+    let file = export::goals_csv(&state.deps.db, &caller, programme_id).await?;
+    Ok(csv_file("goals", file))
 }
 
 /// `GET /exports/stats.csv?groupBy=…`: `stats` as a spreadsheet file.

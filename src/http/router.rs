@@ -13,6 +13,7 @@ pub(super) fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/exports/progress.csv", get(exports::progress))
+        .route("/exports/goals.csv", get(exports::goals))
         .route("/exports/stats.csv", get(exports::stats))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -357,6 +357,9 @@ fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> 
             "文化传媒有限公司",
             "供应链管理有限公司",
         ],
+        InstitutionKind::ServiceInstitution => {
+            &["直播电商服务机构", "MCN机构", "直播运营服务有限公司"]
+        }
     };
     format!(
         "深圳市{district}区{}{}{}",

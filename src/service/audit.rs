@@ -57,6 +57,28 @@ pub async fn wrote<I: Display>(
     record(db, actor.into(), WRITE, action, record_type, ids, None).await
 }
 
+/// Records a write like [`wrote`] with a `detail` saying what changed (never personal
+/// data): a replaced figure keeps its previous value there.
+pub async fn wrote_detail<I: Display>(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    action: &str,
+    record_type: &str,
+    ids: impl IntoIterator<Item = I>,
+    detail: String,
+) -> Result<(), AppError> {
+    record(
+        db,
+        actor.into(),
+        WRITE,
+        action,
+        record_type,
+        ids,
+        Some(detail),
+    )
+    .await
+}
+
 /// Records a correction of row `id` of `record_type`: the fields changed, by name (never
 /// their values), and the reason given.
 pub async fn corrected(
@@ -69,16 +91,7 @@ pub async fn corrected(
     reason: &str,
 ) -> Result<(), AppError> {
     let detail = format!("fields: {}; reason: {reason}", fields.join(", "));
-    record(
-        db,
-        actor.into(),
-        WRITE,
-        action,
-        record_type,
-        [id],
-        Some(detail),
-    )
-    .await
+    wrote_detail(db, actor, action, record_type, [id], detail).await
 }
 
 /// Records that a response showed the personal data of trainees `ids`.

@@ -10,10 +10,15 @@
 //!   the stored ones;
 //! - [`reach`]: the one definition of `ratio`, `reachedOn` and `projectedReachDate` from
 //!   a day series;
-//! - [`progress`] and [`stats`]: the reads behind `programmeProgress` and `stats`.
+//! - [`progress`] and [`stats`]: the reads behind `programmeProgress` and `stats`;
+//! - [`goals`], [`persons`] and [`goal_progress`]: the plan's other goals (recognitions,
+//!   sales) and the persons certified on any or both tracks.
 
 pub mod cell;
 pub mod certify;
+pub mod goal_progress;
+pub mod goals;
+pub mod persons;
 pub mod progress;
 pub mod reach;
 pub mod recount;

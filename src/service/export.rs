@@ -1,5 +1,6 @@
-//! The city's CSV exports (`/exports/progress.csv`, `/exports/stats.csv`): the answers of
-//! `programmeProgress` and `stats` for the same caller and arguments, as spreadsheet files.
+//! The city's CSV exports (`/exports/progress.csv`, `/exports/goals.csv`,
+//! `/exports/stats.csv`): the answers of `programmeProgress` (its targets and goals) and
+//! `stats` for the same caller and arguments, as spreadsheet files.
 //!
 //! Files start with a UTF-8 BOM so that Excel shows Chinese text, use CRLF line ends and
 //! hold counts only, never personal data. Text cells that a spreadsheet would run as a
@@ -9,8 +10,8 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::counting::progress;
 use super::counting::stats::{self, Dimension, StatsFilter};
+use super::counting::{goal_progress, progress};
 use super::lookup;
 use crate::auth::CurrentUser;
 use crate::domain::DistrictList;
@@ -51,6 +52,51 @@ pub async fn progress_csv(
             format!("{:.4}", t.ratio),
             date(t.projected_reach_date),
             date(t.reached_on),
+        ])?;
+    }
+    out.finish()
+}
+
+/// `/exports/goals.csv`: one line per goal of the programme, as
+/// `programmeProgress.goals` answers the caller (institution roles: the person goals on
+/// their own share).
+pub async fn goals_csv(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    programme_id: Option<Uuid>,
+) -> Result<Vec<u8>, AppError> {
+    let found = progress::progress(db, actor, programme_id).await?;
+    let goals = goal_progress::goals(db, actor, &found).await?;
+    let mut out = Sheet::new(&[
+        "programme",
+        "startsOn",
+        "endsOn",
+        "goal",
+        "unit",
+        "target",
+        "achieved",
+        "ratio",
+        "projectedReachDate",
+        "reachedOn",
+        "requiredPerMonth",
+        "onTrack",
+    ]);
+    for g in &goals {
+        out.row(&[
+            found.programme.name.clone(),
+            found.programme.starts_on.to_string(),
+            found.programme.ends_on.to_string(),
+            g.kind.as_str().to_owned(),
+            g.kind.unit().to_owned(),
+            g.target.to_string(),
+            g.achieved.to_string(),
+            format!("{:.4}", g.ratio),
+            date(g.projected_reach_date),
+            date(g.reached_on),
+            g.required_per_month
+                .map(|n| format!("{n:.2}"))
+                .unwrap_or_default(),
+            g.on_track.to_string(),
         ])?;
     }
     out.finish()

@@ -1,4 +1,5 @@
-//! Programmes and their per-track targets, including the default programme of the plan.
+//! Programmes and their per-track targets, including the default programme of the plan
+//! (with the plan's other goals, [`super::goal`]).
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
@@ -101,7 +102,7 @@ pub async fn set_target(
     Ok(found)
 }
 
-async fn upsert_target(
+pub(super) async fn upsert_target(
     db: &impl ConnectionTrait,
     programme_id: Uuid,
     track: Track,
@@ -176,7 +177,8 @@ pub async fn ensure_default(db: &impl ConnectionTrait) -> Result<bool, AppError>
             (Track::Professional, target(10_000)?),
         ],
     };
-    insert(db, &plan).await?;
+    let created = insert(db, &plan).await?;
+    super::goal::set_plan(db, created.id).await?;
     Ok(true)
 }
 

@@ -266,3 +266,44 @@ async fn bad_parameters_get_400_naming_the_parameter_and_an_unknown_programme_40
     .await;
     assert_eq!(unknown.status, 404);
 }
+
+#[tokio::test]
+async fn the_goals_export_has_a_line_per_goal_and_an_institution_only_its_person_goals() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let academy = world.institution().await;
+
+    let city = download(&app, Some(&world.admin), "/exports/goals.csv").await;
+    let own = download(&app, Some(&academy.admin), "/exports/goals.csv").await;
+
+    assert_eq!(city.status, 200);
+    assert!(city.disposition.contains("goals-"), "{}", city.disposition);
+    assert_eq!(
+        city.text().lines().next().unwrap(),
+        "programme,startsOn,endsOn,goal,unit,target,achieved,ratio,projectedReachDate,reachedOn,requiredPerMonth,onTrack"
+    );
+    let goals: Vec<&str> = city
+        .rows()
+        .iter()
+        .map(|r| r.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(
+        goals,
+        [
+            "CERTIFIED_HOSTS",
+            "CERTIFIED_PROFESSIONALS",
+            "SERVICE_INSTITUTIONS",
+            "BASES_AND_PARKS",
+            "ENTERPRISES_LAUNCHED",
+            "INFLUENTIAL_HOSTS",
+            "SALES_CNY"
+        ]
+    );
+    assert!(
+        city.rows()[6].contains(",SALES_CNY,CNY,300000000000,0,0.0000,,,,false"),
+        "the plan ended: nothing required per month, not on track: {}",
+        city.rows()[6]
+    );
+    assert_eq!(own.status, 200);
+    assert_eq!(own.rows().len(), 2, "{}", own.text());
+}

@@ -18,6 +18,8 @@ mod course;
 mod enrolment;
 mod export;
 mod faults;
+mod goal_progress;
+mod goals;
 mod health;
 mod hostile;
 mod hostile_access;

@@ -65,6 +65,29 @@ mirror!(
         IndustrialPark,
         /// An enterprise.
         Enterprise,
+        /// A livestreaming e-commerce service institution (agency, MCN, operator).
+        ServiceInstitution,
+    }
+);
+
+mirror!(
+    /// A goal of the action plan; the first two are the track targets.
+    GoalKind {
+        /// Certified livestreaming hosts (the HOST target), in persons.
+        CertifiedHosts,
+        /// Certified livestreaming e-commerce professionals (the PROFESSIONAL target), in
+        /// persons.
+        CertifiedProfessionals,
+        /// Leading service institutions cultivated or introduced, in organisations.
+        ServiceInstitutions,
+        /// Livestreaming bases and industrial parks, in organisations.
+        BasesAndParks,
+        /// Enterprises launching livestreaming business, in organisations.
+        EnterprisesLaunched,
+        /// Influential hosts supported, in persons.
+        InfluentialHosts,
+        /// Livestreaming e-commerce sales, in CNY (yuan).
+        SalesCny,
     }
 );
 

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use super::{Date, Track, load, stored};
+use super::{Date, Goal, Track, load, stored};
 use crate::domain;
 use crate::entity::{programme, programme_target};
 
@@ -41,6 +41,17 @@ impl Programme {
             .iter()
             .map(Target::try_from)
             .collect()
+    }
+
+    /// Every goal with a target, in goal order; the two person goals are the track
+    /// targets.
+    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
+        Ok(load(ctx, |l| &l.goals, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .map(Goal::from)
+            .collect())
     }
 }
 

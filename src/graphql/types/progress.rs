@@ -2,7 +2,10 @@
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::{Date, Institution, Programme, Track, int, load};
+use super::{Date, GoalProgress, Institution, Programme, Track, int, load};
+use crate::graphql::guards::caller;
+use crate::service::Deps;
+use crate::service::counting::goal_progress;
 use crate::service::counting::progress::{Progress, TrackProgress};
 use crate::service::counting::stats;
 
@@ -23,6 +26,33 @@ impl ProgrammeProgress {
             .cloned()
             .map(TargetProgress::from)
             .collect()
+    }
+    /// Every goal with a target, in goal order. Institution roles get the two person
+    /// goals on their own share; the organisation goals and sales are the city's.
+    async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<GoalProgress>> {
+        let deps = ctx.data::<Deps>()?;
+        Ok(goal_progress::goals(&deps.db, caller(ctx)?, &self.0)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// Distinct persons certified within the period on any track (a person certified on
+    /// both counts once). Institution roles: persons holding a certificate their
+    /// institution issued.
+    async fn certified_persons(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(int(self.persons(ctx).await?.0))
+    }
+    /// Distinct persons certified within the period on both tracks.
+    async fn certified_on_both_tracks(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(int(self.persons(ctx).await?.1))
+    }
+}
+
+impl ProgrammeProgress {
+    async fn persons(&self, ctx: &Context<'_>) -> Result<(u64, u64)> {
+        let deps = ctx.data::<Deps>()?;
+        Ok(goal_progress::certified_persons(&deps.db, caller(ctx)?, &self.0.programme).await?)
     }
 }
 

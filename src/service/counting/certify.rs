@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::cell::{Cell, Deltas, Measure, track};
+use super::persons::PersonDeltas;
 use super::sql;
 use super::write::{
     CERTIFICATE_CELL, Period, bump_enrolled, certificate_cell, lock_person_track, programmes,
@@ -37,9 +38,11 @@ pub async fn certified(
         by_track.entry(track(&cert.track)?).or_default().push(cert);
     }
     let mut deltas = Deltas::default();
+    let mut persons = PersonDeltas::new();
     for (track, certs) in by_track {
-        certified_on_track(db, track, &certs, district, &mut deltas).await?;
+        certified_on_track(db, track, &certs, district, &mut deltas, &mut persons).await?;
     }
+    persons.apply(db).await?;
     deltas.apply(db).await
 }
 
@@ -49,6 +52,7 @@ async fn certified_on_track(
     certs: &[&certificate::Model],
     district: &str,
     deltas: &mut Deltas,
+    persons: &mut PersonDeltas,
 ) -> Result<(), AppError> {
     let mut people: Vec<Uuid> = certs.iter().map(|c| c.trainee_id).collect();
     people.sort_unstable();
@@ -91,6 +95,7 @@ async fn certified_on_track(
             after.certificates += 1;
             if before.certificates == 0 {
                 deltas.certified(programme.id, track, 1);
+                persons.track(programme.id, person, 1);
                 if enrolled_now > 0 {
                     deltas.in_training(programme.id, track, -1);
                 }
@@ -234,6 +239,7 @@ pub async fn revoked(
     district: &str,
 ) -> Result<(), AppError> {
     let mut deltas = Deltas::default();
+    let mut persons = PersonDeltas::new();
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
     if state.first_certificate_id == Some(cert.id) {
@@ -268,6 +274,7 @@ pub async fn revoked(
         let first_on: Option<NaiveDate> = row.try_get("", "first_on")?;
         let next_first = if count == 0 {
             deltas.certified(programme.id, track, -1);
+            persons.track(programme.id, cert.trainee_id, -1);
             if state.enrolled_now > 0 {
                 deltas.in_training(programme.id, track, 1);
             }
@@ -285,6 +292,7 @@ pub async fn revoked(
             set_first_on(db, programme.id, cert.trainee_id, track, next_first).await?;
         }
     }
+    persons.apply(db).await?;
     deltas.apply(db).await
 }
 

@@ -1,7 +1,8 @@
 //! The one definition of the figures derived from a target and the day series of newly
-//! certified persons: `ratio`, `reachedOn`, `projectedReachDate`.
+//! certified persons: `ratio`, `reachedOn`, `projectedReachDate`, and of every goal's
+//! `requiredPerMonth` and `onTrack`.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 /// Window of the reach-date projection.
 pub const PROJECTION_DAYS: u64 = 90;
@@ -28,15 +29,32 @@ pub fn reach(
     starts_on: NaiveDate,
     today: NaiveDate,
 ) -> Reach {
-    let target_u = u64::try_from(target).unwrap_or(0);
+    reach_of(
+        u64::try_from(target).unwrap_or(0),
+        certified,
+        days,
+        starts_on,
+        today,
+    )
+}
+
+/// The same for any goal counted in whole units (persons, organisations, fen):
+/// `achieved` now and its increments per day in date order.
+pub fn reach_of(
+    target: u64,
+    achieved: u64,
+    days: &[(NaiveDate, u64)],
+    starts_on: NaiveDate,
+    today: NaiveDate,
+) -> Reach {
     let since = today
         .checked_sub_days(Days::new(PROJECTION_DAYS))
         .unwrap_or(today);
     let (mut running, mut recent) = (0u64, 0u64);
-    let mut reached_on = (target_u == 0).then_some(starts_on);
+    let mut reached_on = (target == 0).then_some(starts_on);
     for &(day, n) in days {
         running += n;
-        if reached_on.is_none() && running >= target_u {
+        if reached_on.is_none() && running >= target {
             reached_on = Some(day);
         }
         if day > since {
@@ -44,22 +62,46 @@ pub fn reach(
         }
     }
     Reach {
-        ratio: ratio(certified, target),
+        ratio: ratio(achieved, target),
         projected_reach_date: match reached_on {
             Some(_) => None,
-            None => project(today, target_u.saturating_sub(certified), recent),
+            None => project(today, target.saturating_sub(achieved), recent),
         },
         reached_on,
     }
 }
 
-/// `certified / target`, 1 when the target is 0.
-fn ratio(certified: u64, target: i32) -> f64 {
+/// `achieved / target`, 1 when the target is 0.
+fn ratio(achieved: u64, target: u64) -> f64 {
     if target == 0 {
         1.0
     } else {
-        certified as f64 / f64::from(target)
+        achieved as f64 / target as f64
     }
+}
+
+/// What is left per month to reach `target` from `achieved` by `ends_on`: the rest
+/// divided by the calendar months left, the current one included (counted from the
+/// start month before the programme starts); null once reached or after `ends_on`.
+pub fn required_per_month(
+    target: f64,
+    achieved: f64,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<f64> {
+    if achieved >= target || today > ends_on {
+        return None;
+    }
+    let from = today.max(starts_on);
+    let index = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let months = index(ends_on) - index(from) + 1;
+    Some((target - achieved) / months.max(1) as f64)
+}
+
+/// On track: reached, or projected to be reached by `ends_on`.
+pub fn on_track(reach: &Reach, ends_on: NaiveDate) -> bool {
+    reach.reached_on.is_some() || reach.projected_reach_date.is_some_and(|d| d <= ends_on)
 }
 
 /// Linear projection: `remaining` persons at `recent` persons per 90 days.
@@ -107,6 +149,31 @@ mod tests {
             reach.projected_reach_date,
             day(6, 1).checked_add_days(Days::new(90))
         );
+    }
+
+    #[test]
+    fn what_is_left_is_spread_over_the_months_left_including_this_one() {
+        // 2025-10-15 to 2025-12-31: October, November, December.
+        let left = required_per_month(100.0, 40.0, day(1, 1), day(12, 31), day(10, 15));
+        assert_eq!(left, Some(20.0));
+        assert_eq!(
+            required_per_month(100.0, 100.0, day(1, 1), day(12, 31), day(10, 15)),
+            None
+        );
+        let after = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(
+            required_per_month(100.0, 0.0, day(1, 1), day(12, 31), after),
+            None
+        );
+    }
+
+    #[test]
+    fn a_goal_is_on_track_when_reached_or_projected_by_its_end() {
+        let reached = reach(1, 1, &[(day(2, 1), 1)], day(1, 1), day(3, 1));
+        assert!(on_track(&reached, day(2, 2)));
+        let late = reach(100, 9, &[(day(3, 1), 9)], day(1, 1), day(3, 2));
+        assert!(late.projected_reach_date.is_some_and(|d| d > day(12, 31)));
+        assert!(!on_track(&late, day(12, 31)));
     }
 
     #[test]

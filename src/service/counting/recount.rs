@@ -182,6 +182,8 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
         "programme_person",
         "programme_counter",
         "programme_day",
+        "programme_certified",
+        "programme_person_counter",
     ] {
         sql::query(&txn, &format!("DELETE FROM {table}"), vec![]).await?;
     }
@@ -207,6 +209,8 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
     .await?;
     let snap = recount(&txn, "person_track", "programme_person").await?;
     write_rollups(&txn, &snap).await?;
+    super::persons::backfill(&txn, None).await?;
+    super::goals::rebuild(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -249,7 +253,7 @@ pub async fn backfill_programme(
         vec![created.id.into(), created.id.into(), created.id.into()],
     )
     .await?;
-    Ok(())
+    super::persons::backfill(db, Some(created.id)).await
 }
 
 /// On PostgreSQL, holds off concurrent writers of certificates and enrolments until the

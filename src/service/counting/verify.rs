@@ -110,6 +110,8 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
     out.extend(differing_rows(&txn, &programme_person_diff(id)).await?);
     let expected = recount(&txn, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON).await?;
     let actual = stored(&txn).await?;
+    out.extend(super::persons::verify(&txn, RECOUNT_PROGRAMME_PERSON).await?);
+    out.extend(super::goals::verify(&txn).await?);
     txn.rollback().await?;
     diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
     diff(
@@ -197,7 +199,7 @@ async fn differing_rows(db: &impl ConnectionTrait, query: &str) -> Result<Vec<St
     Ok(out)
 }
 
-fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
+pub(super) fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     table: &str,
     expected: &BTreeMap<K, V>,
     actual: &BTreeMap<K, V>,
