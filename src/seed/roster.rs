@@ -83,10 +83,13 @@ fn people(options: &RosterOptions) -> anyhow::Result<Vec<Person>> {
         if !seen.insert(document.number().to_owned()) {
             continue;
         }
+        // The name follows from the document, so that two rosters (of any seeds) that
+        // list the same document list the same person, as the registry requires.
+        let mut own = StdRng::seed_from_u64(document_seed(document.number()));
         let name = if latin {
-            names::latin_name(&mut rng)
+            names::latin_name(&mut own)
         } else {
-            names::chinese_name(&mut rng)
+            names::chinese_name(&mut own)
         };
         people.push(Person {
             name,
@@ -101,11 +104,42 @@ fn people(options: &RosterOptions) -> anyhow::Result<Vec<Person>> {
     Ok(people)
 }
 
+/// A stable 64-bit FNV-1a hash of a document number.
+fn document_seed(number: &str) -> u64 {
+    number.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::DistrictList;
     use crate::service::csv_import::read_roster;
+
+    #[test]
+    fn rosters_of_different_seeds_name_a_shared_document_alike() {
+        let roster = |seed| {
+            people(&RosterOptions {
+                rows: 20_000,
+                seed,
+                format: "json".to_owned(),
+            })
+            .unwrap()
+        };
+        let first: std::collections::HashMap<String, String> = roster(1)
+            .into_iter()
+            .map(|p| (p.id_number, p.name))
+            .collect();
+        let mut shared = 0;
+        for p in roster(2) {
+            if let Some(name) = first.get(&p.id_number) {
+                shared += 1;
+                assert_eq!(name, &p.name, "document {} named twice", p.id_number);
+            }
+        }
+        assert!(shared > 0, "no shared document to compare");
+    }
 
     #[test]
     fn a_roster_is_an_import_file_whose_every_row_is_valid() {
