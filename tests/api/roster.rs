@@ -48,6 +48,19 @@ async fn roster(app: &crate::support::app::TestApp, token: &str, filter: Value) 
         .await
 }
 
+/// Registers 王小明 with a phone as `token`; returns (trainee id, activation code).
+async fn register_ming(app: &crate::support::app::TestApp, token: &str) -> (String, String) {
+    let response = app
+        .register(
+            token,
+            json!({ "name": "王小明", "idNumber": resident_id(), "phone": "13800138000" }),
+        )
+        .await;
+    let payload = &response.data()["registerTrainee"];
+    let code = payload["activationCode"].as_str().unwrap_or("").to_owned();
+    (id_at(&payload["trainee"]), code)
+}
+
 fn nodes(connection: &Value) -> Vec<Value> {
     connection["edges"]
         .as_array()
@@ -64,13 +77,7 @@ async fn an_institution_lists_its_course_roster_with_full_names_and_phones() {
     let school = world.institution().await;
     let course = school.course(NewCourse::host()).await;
     let other_course = school.course(NewCourse::professional()).await;
-    let response = app
-        .register(
-            &school.admin,
-            json!({ "name": "王小明", "idNumber": resident_id(), "phone": "13800138000" }),
-        )
-        .await;
-    let ming = id_at(&response.data()["registerTrainee"]["trainee"]);
+    let (ming, _) = register_ming(&app, &school.admin).await;
     let hong = school.person("李红", &resident_id()).await;
     let elsewhere = school.person("赵六", &resident_id()).await;
     enrolled(&app, &school.admin, &ming, &course).await;
@@ -118,13 +125,7 @@ async fn another_institution_sees_no_roster_and_the_city_sees_names_masked() {
     let school = world.institution().await;
     let rival = world.institution().await;
     let course = school.course(NewCourse::host()).await;
-    let response = app
-        .register(
-            &school.admin,
-            json!({ "name": "王小明", "idNumber": resident_id(), "phone": "13800138000" }),
-        )
-        .await;
-    let ming = id_at(&response.data()["registerTrainee"]["trainee"]);
+    let (ming, _) = register_ming(&app, &school.admin).await;
     enrolled(&app, &school.admin, &ming, &course).await;
 
     for filter in [
@@ -160,15 +161,7 @@ async fn a_trainee_sees_their_own_name_phone_and_enrolments_whole() {
     let world = app.world().await;
     let school = world.institution().await;
     let course = school.course(NewCourse::host()).await;
-    let response = app
-        .register(
-            &school.admin,
-            json!({ "name": "王小明", "idNumber": resident_id(), "phone": "13800138000" }),
-        )
-        .await;
-    let payload = &response.data()["registerTrainee"];
-    let ming = id_at(&payload["trainee"]);
-    let code = payload["activationCode"].as_str().unwrap().to_owned();
+    let (ming, code) = register_ming(&app, &school.admin).await;
     enrolled(&app, &school.admin, &ming, &course).await;
     let other = school.trainee().await;
     enrolled(&app, &school.admin, &other, &course).await;

@@ -105,3 +105,59 @@ impl TestApp {
 pub fn message(response: &Gql) -> &Value {
     &response.body["errors"][0]["message"]
 }
+
+/// Eight clients reading with `token` in a loop until [`SessionStream::finish`], each
+/// request noted with when it was sent and whether it was answered `UNAUTHENTICATED`: a
+/// session ended "at once" refuses every request sent after the ending call's answer.
+pub struct SessionStream {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    clients: Vec<tokio::task::JoinHandle<Vec<(std::time::Instant, bool)>>>,
+}
+
+impl SessionStream {
+    /// Starts the clients and lets them run for 200 ms.
+    pub async fn start(app: &TestApp, token: &str) -> Self {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut clients = Vec::new();
+        for _ in 0..8 {
+            let (app, token, done) = (app.clone(), token.to_owned(), done.clone());
+            clients.push(tokio::spawn(async move {
+                let mut answers = Vec::new();
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    let sent = std::time::Instant::now();
+                    let response = app
+                        .graphql_as(Some(&token), "{ courses { totalCount } }", json!({}))
+                        .await;
+                    let refused =
+                        response.body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED";
+                    answers.push((sent, refused));
+                }
+                answers
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        Self { done, clients }
+    }
+
+    /// Lets the clients run 300 ms past `ended` (when the ending call was answered), stops
+    /// them, and asserts that requests were answered before and refused after it.
+    pub async fn finish(self, ended: std::time::Instant) {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (mut before, mut after) = (0, 0);
+        for client in self.clients {
+            for (sent, refused) in client.await.unwrap() {
+                if sent > ended {
+                    after += 1;
+                    assert!(
+                        refused,
+                        "a request sent after the session ended was answered"
+                    );
+                } else if !refused {
+                    before += 1;
+                }
+            }
+        }
+        assert!(before > 0 && after > 0, "before {before}, after {after}");
+    }
+}
