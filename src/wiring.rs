@@ -26,6 +26,9 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
     Migrator::up(&db, None)
         .await
         .context("running migrations")?;
+    crate::service::counting::as_of::recount::fill_if_empty(&db)
+        .await
+        .context("filling progress_day from the base tables")?;
     Ok(db)
 }
 

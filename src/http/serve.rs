@@ -32,6 +32,7 @@ impl App {
     /// does), its body within the request time limit (else 408).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.address()?, "listening");
+        let compaction = tokio::spawn(compact_periodically(self.deps.db.clone()));
         let graceful = GracefulShutdown::new();
         let permits = Arc::new(Semaphore::new(self.limits.max_connections));
         let mut builder = ConnectionBuilder::new(TokioExecutor::new());
@@ -77,6 +78,7 @@ impl App {
             });
         }
         drop(self.listener);
+        compaction.abort();
         let grace = self.shutdown_grace;
         tokio::select! {
             () = graceful.shutdown() => Ok(()),
@@ -84,6 +86,22 @@ impl App {
                 tracing::warn!(grace_ms = grace.as_millis(), "grace period over: exiting with requests in flight");
                 Ok(())
             }
+        }
+    }
+}
+
+/// How often past days' shards of `progress_day` are folded into one row.
+const COMPACTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Folds `progress_day`'s shards of past days at start and every hour, so `asOf` reads
+/// about one row per figure and day whatever the write rate was.
+async fn compact_periodically(db: sea_orm::DatabaseConnection) {
+    let mut every = tokio::time::interval(COMPACTION_EVERY);
+    loop {
+        every.tick().await;
+        match crate::service::counting::as_of::compact(&db).await {
+            Ok(rows) => tracing::debug!(rows, "folded past days' progress_day shards"),
+            Err(err) => tracing::warn!(error = %err, "folding progress_day shards failed"),
         }
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use super::counting::Undo;
 use super::{audit, counting, now, trainee};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, programme_date};
@@ -87,6 +88,12 @@ pub async fn admit_locked(
             trainee::own_many(db, &people, course.institution_id).await?;
         }
         counting::enrolled_many(db, &created, course, district).await?;
+        let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
+        let undo = Undo {
+            enrolled: created.iter().map(|e| e.id).collect(),
+            ..Undo::default()
+        };
+        counting::as_of::record(db, &people, &undo).await?;
         audit::wrote(db, actor, action, "enrolment", created.iter().map(|e| e.id)).await?;
     }
     let mut created: HashMap<Uuid, enrolment::Model> =

@@ -11,6 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::counting::Undo;
 use super::{access, now};
 use crate::auth::CurrentUser;
 use crate::domain::{CertificateNumber, PersonName, Role, Title, Track};
@@ -170,6 +171,11 @@ pub async fn revoke(
     let after = get(&txn, number.as_str()).await?;
     if changed.rows_affected == 1 {
         super::counting::revoked(&txn, &after, &district).await?;
+        let undo = Undo {
+            revoked: HashSet::from([after.id]),
+            ..Undo::default()
+        };
+        super::counting::as_of::record(&txn, &[after.trainee_id], &undo).await?;
     }
     super::audit::wrote(&txn, actor, "revokeCertificate", "certificate", [after.id]).await?;
     super::commit(txn).await?;

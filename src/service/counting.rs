@@ -12,10 +12,14 @@
 //!   a day series;
 //! - [`progress`] and [`stats`]: the reads behind `programmeProgress` and `stats`;
 //! - [`goals`], [`persons`] and [`goal_progress`]: the plan's other goals (recognitions,
-//!   sales) and the persons certified on any or both tracks.
+//!   sales) and the persons certified on any or both tracks;
+//! - [`day_changes`] and [`as_of`]: every figure as it stood at the end of a day, kept as
+//!   day changes (`programmeProgress(asOf:)`).
 
+pub mod as_of;
 pub mod cell;
 pub mod certify;
+pub mod day_changes;
 pub mod goal_progress;
 pub mod goals;
 pub mod persons;
@@ -28,4 +32,5 @@ mod verify;
 pub mod write;
 
 pub use certify::{certified, revoked};
+pub use day_changes::Undo;
 pub use write::{Finish, district_of, enrolled_many, finished};

@@ -1,6 +1,8 @@
 //! Enrolments: enrol (idempotent, capacity-safe), complete (issues the certificate),
 //! withdraw, and scoped reads.
 
+use std::collections::HashSet;
+
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -9,7 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::counting::Finish;
+use super::counting::{Finish, Undo};
 use super::results::{self, Assessment, Recorded, Refusal};
 use super::{access, admission, audit, counting, now};
 use crate::auth::CurrentUser;
@@ -193,6 +195,11 @@ pub async fn withdraw(
         passed_on: None,
     };
     counting::finished(&txn, &course, &district, &[left]).await?;
+    let undo = Undo {
+        finished: HashSet::from([id]),
+        ..Undo::default()
+    };
+    counting::as_of::record(&txn, &[before.trainee_id], &undo).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -27,7 +27,7 @@ pub async fn progress_csv(
     actor: &CurrentUser,
     programme_id: Option<Uuid>,
 ) -> Result<Vec<u8>, AppError> {
-    let found = progress::progress(db, actor, programme_id).await?;
+    let found = progress::progress(db, actor, programme_id, None).await?;
     let mut out = Sheet::new(&[
         "programme",
         "startsOn",
@@ -65,7 +65,7 @@ pub async fn goals_csv(
     actor: &CurrentUser,
     programme_id: Option<Uuid>,
 ) -> Result<Vec<u8>, AppError> {
-    let found = progress::progress(db, actor, programme_id).await?;
+    let found = progress::progress(db, actor, programme_id, None).await?;
     let goals = goal_progress::goals(db, actor, &found).await?;
     let mut out = Sheet::new(&[
         "programme",

@@ -94,7 +94,7 @@ pub async fn record(
         &txn,
         found.id,
         input.kind,
-        input.month.first_day(),
+        (input.month.first_day(), input.month.first_day()),
         input.value.fen() - old,
     )
     .await?;

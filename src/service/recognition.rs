@@ -121,7 +121,7 @@ pub async fn recognise(
         &txn,
         created.programme_id,
         input.kind,
-        created.recognised_on,
+        (created.recognised_on, created.recognised_on),
         1,
     )
     .await?;
@@ -206,7 +206,9 @@ pub async fn withdraw(
         .kind
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored goal kind")))?;
-    counting::goals::changed(&txn, row.programme_id, kind, row.recognised_on, -1).await?;
+    let until = counting::as_of::recount::withdrawal_day(row.recognised_on, at);
+    let days = (row.recognised_on, until);
+    counting::goals::changed(&txn, row.programme_id, kind, days, -1).await?;
     super::audit::corrected(
         &txn,
         actor,

@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::certificate::{self, ToIssue};
-use super::counting::{self, Finish, sql};
+use super::counting::{self, Finish, Undo, sql};
 use super::{audit, now};
 use crate::auth::CurrentUser;
 use crate::domain::{AssessedOn, EnrolmentStatus, Score, ValidationError, programme_date};
@@ -210,6 +210,13 @@ async fn write(
         let ids = issued.iter().map(|c| c.id);
         audit::wrote(db, actor, action, "certificate", ids).await?;
     }
+    let people: Vec<Uuid> = changes.iter().map(|c| c.before.trainee_id).collect();
+    let undo = Undo {
+        finished: changes.iter().map(|c| c.before.id).collect(),
+        issued: issued.iter().map(|c| c.id).collect(),
+        ..Undo::default()
+    };
+    counting::as_of::record(db, &people, &undo).await?;
     let mut issued: HashMap<Uuid, cert_entity::Model> =
         issued.into_iter().map(|c| (c.enrolment_id, c)).collect();
     Ok(updated

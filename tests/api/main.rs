@@ -9,6 +9,7 @@ mod account;
 mod accounts_admin;
 mod activation;
 mod activation_reissue;
+mod as_of;
 mod audit;
 mod batch;
 mod certificate;

@@ -247,6 +247,7 @@ async fn assert_recount(app: &TestApp, world: &Population, seed: u64) {
             );
         }
     }
+    crate::as_of::assert_as_of_equals_recount(app, world, seed).await;
     // What `verify-counts` runs: every maintained row equals a recount.
     let differences = talent_registry::service::counting::recount::verify(&app.db)
         .await

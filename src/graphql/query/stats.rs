@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::guards::{RoleGuard, STAFF, caller};
 use crate::graphql::inputs::{StatsDimension, StatsFilter};
-use crate::graphql::types::{ProgrammeProgress, StatsRow, parse_id};
+use crate::graphql::types::{Date, ProgrammeProgress, StatsRow, parse_id};
 use crate::service::Deps;
 use crate::service::counting::stats::Dimension;
 use crate::service::counting::{progress, stats};
@@ -16,20 +16,25 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// Progress against a programme's targets; by default the programme running today,
-    /// else the latest. Institution staff see their own institution's share.
+    /// else the latest. Institution staff see their own institution's share. With
+    /// `asOf` (a day not after today), every figure as it stood at the end of that day
+    /// (China Standard Time): certificates assessed by then and not yet revoked then,
+    /// enrolments made by then and not yet finished then, recognitions likewise.
     #[graphql(guard = "RoleGuard::new(STAFF)")]
     async fn programme_progress(
         &self,
         ctx: &Context<'_>,
         programme_id: Option<ID>,
+        as_of: Option<Date>,
     ) -> Result<ProgrammeProgress> {
         let deps = ctx.data::<Deps>()?;
         let id = programme_id
             .as_ref()
             .map(|id| parse_id("programmeId", id))
             .transpose()?;
+        let day = as_of.map(|d| d.0);
         Ok(ProgrammeProgress(
-            progress::progress(&deps.db, caller(ctx)?, id).await?,
+            progress::progress(&deps.db, caller(ctx)?, id, day).await?,
         ))
     }
 

@@ -47,12 +47,17 @@ impl ProgrammeProgress {
     async fn certified_on_both_tracks(&self, ctx: &Context<'_>) -> Result<i32> {
         Ok(int(self.persons(ctx).await?.1))
     }
+    /// The day whose end the figures stand at (China Standard Time): the `asOf`
+    /// argument, else today.
+    async fn as_of(&self) -> Date {
+        Date(self.0.as_of)
+    }
 }
 
 impl ProgrammeProgress {
     async fn persons(&self, ctx: &Context<'_>) -> Result<(u64, u64)> {
         let deps = ctx.data::<Deps>()?;
-        Ok(goal_progress::certified_persons(&deps.db, caller(ctx)?, &self.0.programme).await?)
+        Ok(goal_progress::certified_persons(&deps.db, caller(ctx)?, &self.0).await?)
     }
 }
 

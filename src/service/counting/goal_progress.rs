@@ -3,17 +3,20 @@
 //! [`super::progress`]; the others come from the maintained [`super::goals`] counters;
 //! all derive ratio, reach and projection in [`super::reach`].
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::day_changes::Figure;
 use super::progress::Progress;
 use super::reach::{self, Reach};
 use super::{goals, persons};
 use crate::auth::CurrentUser;
-use crate::domain::{GoalKind, programme_date};
+use crate::domain::GoalKind;
 use crate::entity::{programme, programme_goal};
 use crate::error::AppError;
-use crate::service::{access, now};
+use crate::service::access;
 
 /// Progress on one goal.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,7 +77,7 @@ pub async fn goals(
     progress: &Progress,
 ) -> Result<Vec<GoalProgress>, AppError> {
     let scope = access::read_scope(actor)?;
-    let today = programme_date(now());
+    let today = progress.as_of;
     let programme = &progress.programme;
     let mut out: Vec<GoalProgress> = progress
         .targets
@@ -100,7 +103,10 @@ pub async fn goals(
             .filter(programme_goal::Column::ProgrammeId.eq(programme.id))
             .all(db)
             .await?;
-        let achieved = goals::achieved(db, programme.id).await?;
+        let achieved = match &progress.history {
+            None => goals::achieved(db, programme.id).await?,
+            Some(_) => BTreeMap::new(),
+        };
         for row in targets {
             let kind: GoalKind = row.kind.parse().map_err(|_| {
                 AppError::Internal(anyhow::anyhow!("unknown stored goal {}", row.kind))
@@ -113,17 +119,28 @@ pub async fn goals(
                 1.0
             };
             let units = (row.target * scale).round() as u64;
-            let reach = reach::reach_of(
-                units,
-                figures.total,
-                &figures.days,
-                programme.starts_on,
-                today,
-            );
+            let (total, reach) = match &progress.history {
+                Some(history) => {
+                    let series = history
+                        .get(&Figure::Goal(kind))
+                        .map_or(&[][..], Vec::as_slice);
+                    reach::as_of(units, series, programme.starts_on, today)
+                }
+                None => {
+                    let reach = reach::reach_of(
+                        units,
+                        figures.total,
+                        &figures.days,
+                        programme.starts_on,
+                        today,
+                    );
+                    (figures.total, reach)
+                }
+            };
             out.push(GoalProgress::new(
                 kind,
                 row.target,
-                figures.total as f64 / scale,
+                total as f64 / scale,
                 &reach,
                 programme,
                 today,
@@ -135,11 +152,24 @@ pub async fn goals(
 }
 
 /// Distinct persons certified on any track within the period, and on both: the city's
-/// figures, or an institution's share (persons holding a certificate it issued).
+/// figures, or an institution's share (persons holding a certificate it issued); with
+/// `asOf`, as they stood at the end of that day.
 pub async fn certified_persons(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
-    programme: &programme::Model,
+    progress: &Progress,
 ) -> Result<(u64, u64), AppError> {
-    persons::certified_persons(db, programme, access::read_scope(actor)?).await
+    let scope = access::read_scope(actor)?;
+    match &progress.history {
+        Some(history) => {
+            let sum = |figure| -> u64 {
+                let n: i64 = history
+                    .get(&figure)
+                    .map_or(0, |s| s.iter().map(|(_, n)| n).sum());
+                u64::try_from(n).unwrap_or(0)
+            };
+            Ok((sum(Figure::Persons), sum(Figure::BothTracks)))
+        }
+        None => persons::certified_persons(db, &progress.programme, scope).await,
+    }
 }

@@ -26,17 +26,19 @@ pub struct Achieved {
     pub days: Vec<(NaiveDate, u64)>,
 }
 
-/// Adds `change` to the figure of `kind` in `programme`, dated `day`. The counter row
-/// is taken first (it serializes the goal's writers) and the day row second, always in
-/// that order.
+/// Adds `change` to the figure of `kind` in `programme`, dated `day`, and counting in
+/// `asOf` from `counts_from` (a withdrawal: the day it was withdrawn). The counter row
+/// is taken first (it serializes the goal's writers) and the day rows after it, always
+/// in that order.
 pub async fn changed(
     db: &impl ConnectionTrait,
     programme: Uuid,
     kind: GoalKind,
-    day: NaiveDate,
+    (day, counts_from): (NaiveDate, NaiveDate),
     change: i64,
 ) -> Result<(), AppError> {
     lock(db, programme, kind).await?;
+    super::as_of::goal_changed(db, programme, kind, counts_from, change).await?;
     sql::query(
         db,
         "UPDATE goal_counter SET achieved = achieved + ? WHERE programme_id = ? AND kind = ?",

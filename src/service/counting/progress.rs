@@ -6,16 +6,17 @@
 //! reads the maintained totals and day series; an institution's share is counted from
 //! the base tables. Both derive `ratio`, `reachedOn` and the projection in [`reach`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
 use super::cell::{self, read_int};
-use super::{reach, sql};
+use super::day_changes::Figure;
+use super::{as_of, reach, sql};
 use crate::auth::CurrentUser;
-use crate::domain::{Track, programme_date};
+use crate::domain::{Track, ValidationError, programme_date};
 use crate::entity::{programme as programme_entity, programme_target};
 use crate::error::AppError;
 use crate::service::{access, now};
@@ -46,20 +47,38 @@ pub struct Progress {
     pub programme: programme_entity::Model,
     /// One entry per track with a target.
     pub targets: Vec<TrackProgress>,
+    /// The day the figures stand at the end of: `asOf`, else today.
+    pub as_of: NaiveDate,
+    /// With `asOf`: every figure's changes per day up to that day (the city's, or the
+    /// institution's share), from which every figure is answered.
+    pub history: Option<History>,
 }
 
-/// Progress of `programme_id`, or of the programme running today, else the latest.
-/// Institution roles see their own institution's share.
+/// Every figure's changes per day, as [`as_of::read`] returns them.
+pub type History = BTreeMap<Figure, as_of::Series>;
+
+/// Progress of `programme_id`, or of the programme running today, else the latest, as
+/// it stood at the end of `as_of` (a day not after today) or now. Institution roles see
+/// their own institution's share.
 ///
 /// The city's view takes three statements whatever the data size: the programmes with
 /// their targets, the counters of every track, the daily increments of every track.
+/// With `as_of`, two for the city and institutions alike: the programmes, and the day
+/// changes of every figure up to that day.
 pub async fn progress(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     programme_id: Option<Uuid>,
+    as_of: Option<NaiveDate>,
 ) -> Result<Progress, AppError> {
     let scope = access::read_scope(actor)?;
     let today = programme_date(now());
+    if as_of.is_some_and(|day| day > today) {
+        return Err(AppError::Validation {
+            field: "asOf",
+            source: ValidationError::InvalidFormat("must not be after today"),
+        });
+    }
     let (found, targets) = with_targets(db, programme_id, today).await?;
     let mut tracks = Vec::with_capacity(targets.len());
     for target in &targets {
@@ -68,6 +87,18 @@ pub async fn progress(
             .parse()
             .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
         tracks.push((track, target.target));
+    }
+    if let Some(day) = as_of {
+        let history = as_of::read(db, found.id, scope.unwrap_or_else(Uuid::nil), day).await?;
+        return Ok(Progress {
+            targets: tracks
+                .iter()
+                .map(|&(track, target)| from_history(&found, track, target, &history, day))
+                .collect(),
+            programme: found,
+            as_of: day,
+            history: Some(history),
+        });
     }
     let targets = match scope {
         None => maintained(db, &found, &tracks, today).await?,
@@ -82,7 +113,39 @@ pub async fn progress(
     Ok(Progress {
         programme: found,
         targets,
+        as_of: today,
+        history: None,
     })
+}
+
+/// A track's figures as they stood at the end of `day`, from the day changes.
+fn from_history(
+    programme: &programme_entity::Model,
+    track: Track,
+    target: i32,
+    history: &History,
+    day: NaiveDate,
+) -> TrackProgress {
+    let series = |figure| history.get(&figure).map_or(&[][..], Vec::as_slice);
+    let (certified, reach) = reach::as_of(
+        u64::try_from(target).unwrap_or(0),
+        series(Figure::Certified(track)),
+        programme.starts_on,
+        day,
+    );
+    let in_training: i64 = series(Figure::InTraining(track))
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    TrackProgress {
+        track,
+        target,
+        certified,
+        in_training: u64::try_from(in_training).unwrap_or(0),
+        ratio: reach.ratio,
+        projected_reach_date: reach.projected_reach_date,
+        reached_on: reach.reached_on,
+    }
 }
 
 /// The programme of `id` (or the current one) and its targets in track order, in one

@@ -71,6 +71,59 @@ pub fn reach_of(
     }
 }
 
+/// The reach of `target` as it stood at the end of `as_of`, from a figure's changes per
+/// day up to that day, in date order (negative changes included: revocations,
+/// withdrawals): the figure is their sum; reached on the first day since which it has
+/// stayed at or above the target; projected at its net change over the last 90 days.
+/// Returns the figure and its reach.
+pub fn as_of(
+    target: u64,
+    changes: &[(NaiveDate, i64)],
+    starts_on: NaiveDate,
+    as_of: NaiveDate,
+) -> (u64, Reach) {
+    let since = as_of
+        .checked_sub_days(Days::new(PROJECTION_DAYS))
+        .unwrap_or(as_of);
+    let (mut running, mut recent) = (0i64, 0i64);
+    let mut reached_on = None;
+    let target_units = i64::try_from(target).unwrap_or(i64::MAX);
+    for &(day, n) in changes {
+        let was = running;
+        running += n;
+        if running >= target_units && (was < target_units || reached_on.is_none()) {
+            reached_on = Some(day);
+        } else if running < target_units {
+            reached_on = None;
+        }
+        if day > since {
+            recent += n;
+        }
+    }
+    let achieved = u64::try_from(running).unwrap_or(0);
+    let reached_on = if target == 0 {
+        Some(starts_on)
+    } else {
+        reached_on
+    };
+    let projected_reach_date = match reached_on {
+        Some(_) => None,
+        None => project(
+            as_of,
+            target.saturating_sub(achieved),
+            u64::try_from(recent).unwrap_or(0),
+        ),
+    };
+    (
+        achieved,
+        Reach {
+            ratio: ratio(achieved, target),
+            reached_on,
+            projected_reach_date,
+        },
+    )
+}
+
 /// `achieved / target`, 1 when the target is 0.
 fn ratio(achieved: u64, target: u64) -> f64 {
     if target == 0 {
@@ -119,6 +172,23 @@ mod tests {
 
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    #[test]
+    fn as_of_a_day_the_target_is_reached_since_the_figure_last_met_it() {
+        // 2 on 1 March, one revoked on 1 April, met again on 1 May.
+        let changes = [(day(3, 1), 2), (day(4, 1), -1), (day(5, 1), 1)];
+        let (n, reach) = as_of(2, &changes[..1], day(1, 1), day(3, 15));
+        assert_eq!((n, reach.reached_on), (2, Some(day(3, 1))));
+        let (n, reach) = as_of(2, &changes[..2], day(1, 1), day(4, 15));
+        assert_eq!((n, reach.reached_on), (1, None));
+        // The net change of the last 90 days is +1 (2 - 1): the one remaining takes 90.
+        assert_eq!(reach.projected_reach_date, Some(day(7, 14)));
+        let (n, reach) = as_of(2, &changes, day(1, 1), day(5, 15));
+        assert_eq!(
+            (n, reach.reached_on, reach.ratio),
+            (2, Some(day(5, 1)), 1.0)
+        );
     }
 
     #[test]

@@ -211,6 +211,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
     write_rollups(&txn, &snap).await?;
     super::persons::backfill(&txn, None).await?;
     super::goals::rebuild(&txn).await?;
+    super::as_of::recount::rebuild(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -253,13 +254,19 @@ pub async fn backfill_programme(
         vec![created.id.into(), created.id.into(), created.id.into()],
     )
     .await?;
-    super::persons::backfill(db, Some(created.id)).await
+    super::persons::backfill(db, Some(created.id)).await?;
+    let period = super::day_changes::Period {
+        id: created.id,
+        starts_on: created.starts_on,
+        ends_on: created.ends_on,
+    };
+    super::as_of::recount::backfill(db, period).await
 }
 
 /// On PostgreSQL, holds off concurrent writers of certificates and enrolments until the
 /// transaction ends, so a recount cannot miss a write that commits meanwhile. (SQLite has
 /// one writer at a time anyway.)
-async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppError> {
+pub(super) async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppError> {
     if db.get_database_backend() == DbBackend::Postgres {
         sql::query(
             db,

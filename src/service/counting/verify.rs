@@ -112,6 +112,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
     let actual = stored(&txn).await?;
     out.extend(super::persons::verify(&txn, RECOUNT_PROGRAMME_PERSON).await?);
     out.extend(super::goals::verify(&txn).await?);
+    out.extend(super::as_of::recount::verify(&txn).await?);
     txn.rollback().await?;
     diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
     diff(

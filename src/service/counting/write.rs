@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
 use super::cell::{Cell, Deltas, Measure, track};
+pub(super) use super::day_changes::Period;
 use super::sql;
 use crate::domain::{Track, month_of};
 use crate::entity::{course, enrolment};
@@ -120,19 +121,6 @@ pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>,
             })
         })
         .collect()
-}
-
-/// A programme's id and period.
-pub(super) struct Period {
-    pub(super) id: Uuid,
-    pub(super) starts_on: NaiveDate,
-    pub(super) ends_on: NaiveDate,
-}
-
-impl Period {
-    pub(super) fn covers(&self, day: NaiveDate) -> bool {
-        self.starts_on <= day && day <= self.ends_on
-    }
 }
 
 /// Per programme, how many of `people` (distinct) are not certified on `track` in it.

@@ -56,6 +56,14 @@ pub struct Population {
 pub async fn populate(app: &TestApp, rng: &mut StdRng) -> Population {
     let city = app.world().await;
     let programme = city.programme(HOST_TARGET, PROFESSIONAL_TARGET).await;
+    let goal = app
+        .graphql_as(
+            Some(&city.admin),
+            "mutation($input: SetGoalInput!) { setGoal(input: $input) { id } }",
+            json!({ "input": { "programmeId": programme, "kind": "INFLUENTIAL_HOSTS", "target": 3.0 } }),
+        )
+        .await;
+    assert!(goal.body["errors"].is_null(), "{}", goal.body);
     let mut institutions = Vec::new();
     for district in ["南山", "福田", "Longgang"] {
         institutions.push(city.institution_in(district).await);
@@ -114,6 +122,8 @@ pub struct Known {
     pub enrolments: BTreeMap<String, usize>,
     /// Certificate number → issuing institution index.
     pub certificates: BTreeMap<String, usize>,
+    /// Recognitions of influential hosts made.
+    pub recognitions: Vec<String>,
 }
 
 /// A random operation.
@@ -145,11 +155,31 @@ pub enum Op {
         institution: usize,
         by_city: bool,
     },
+    /// The city recognises a person as an influential host, dated some days back.
+    Recognise {
+        trainee: usize,
+        days_back: i64,
+    },
+    /// The city withdraws a recognition.
+    WithdrawRecognition {
+        recognition: String,
+    },
 }
 
 /// A random operation on what is known; enrolments first while there are none.
 pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
     let roll = rng.gen_range(0..100);
+    if roll < 8 {
+        return match known.recognitions.len() {
+            n if n > 0 && roll < 3 => Op::WithdrawRecognition {
+                recognition: known.recognitions[rng.gen_range(0..n)].clone(),
+            },
+            _ => Op::Recognise {
+                trainee: rng.gen_range(0..world.trainees.len()),
+                days_back: rng.gen_range(0..60),
+            },
+        };
+    }
     let enrolments: Vec<(&String, &usize)> = known.enrolments.iter().collect();
     let certificates: Vec<(&String, &usize)> = known.certificates.iter().collect();
     if roll < 40 || enrolments.is_empty() {
@@ -199,6 +229,7 @@ pub fn pick(rng: &mut StdRng, world: &Population, known: &Known) -> Op {
 pub enum Outcome {
     Enrolment(String, usize),
     Certificates(Vec<String>, usize),
+    Recognition(String),
     Nothing,
     Refused(String),
 }
@@ -281,9 +312,35 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
                 "revokeCertificate",
             )
         }
+        Op::Recognise { trainee, days_back } => (
+            app.graphql_as(
+                Some(&world.city.admin),
+                "mutation($input: RecogniseInput!) { recognise(input: $input) { id } }",
+                json!({ "input": {
+                    "programmeId": world.programme, "kind": "INFLUENTIAL_HOSTS",
+                    "traineeId": world.trainees[*trainee],
+                    "recognisedOn": days_from_today(-days_back).to_string(),
+                    "evidence": "City decision",
+                }}),
+            )
+            .await,
+            "recognise",
+        ),
+        Op::WithdrawRecognition { recognition } => (
+            app.graphql_as(
+                Some(&world.city.admin),
+                "mutation($input: WithdrawRecognitionInput!) { withdrawRecognition(input: $input) { id } }",
+                json!({ "input": { "recognitionId": recognition, "reason": "random withdrawal" } }),
+            )
+            .await,
+            "withdrawRecognition",
+        ),
     };
     if response.body.get("errors").is_some() {
         return Outcome::Refused(response.code().to_owned());
+    }
+    if let Op::Recognise { .. } = op {
+        return Outcome::Recognition(id_at(&response.data()[field]));
     }
     let data = &response.data()[field];
     match op {
@@ -305,7 +362,10 @@ pub async fn run(app: &TestApp, world: &Population, op: &Op) -> Outcome {
                 .collect(),
             world.courses[*course].institution,
         ),
-        Op::Withdraw { .. } | Op::Revoke { .. } => Outcome::Nothing,
+        Op::Withdraw { .. }
+        | Op::Revoke { .. }
+        | Op::Recognise { .. }
+        | Op::WithdrawRecognition { .. } => Outcome::Nothing,
     }
 }
 
@@ -320,6 +380,7 @@ pub fn learn(known: &mut Known, seed: u64, op: &Op, outcome: Outcome) {
                 known.certificates.insert(number, institution);
             }
         }
+        Outcome::Recognition(id) => known.recognitions.push(id),
         Outcome::Nothing => {}
         Outcome::Refused(code) => assert!(
             matches!(code.as_str(), "CONFLICT" | "CAPACITY_FULL"),

@@ -1,0 +1,108 @@
+//! People's certificates and enrolments as [`Person`]s: the rows [`super::record`] and
+//! the recount turn into day changes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use uuid::Uuid;
+
+use crate::domain::{EnrolmentStatus, Track, programme_date};
+use crate::error::AppError;
+use crate::service::counting::day_changes::{CertificateDays, EnrolmentDays, Person};
+use crate::service::counting::sql;
+
+/// The rows of each of `people`, in two statements per [`sql::ROWS`] people.
+pub async fn people(
+    db: &impl ConnectionTrait,
+    people: &[Uuid],
+) -> Result<BTreeMap<Uuid, Person>, AppError> {
+    let mut out: BTreeMap<Uuid, Person> = BTreeMap::new();
+    for chunk in people.chunks(sql::ROWS) {
+        let ids: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        let marks = sql::marks(chunk.len());
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT id, trainee_id, track, institution_id, issued_on, revoked_at \
+                 FROM certificate WHERE trainee_id IN ({marks})"
+            ),
+            ids.clone(),
+        )
+        .await?
+        {
+            let (person, cert) = certificate(&row)?;
+            out.entry(person).or_default().certificates.push(cert);
+        }
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT e.id, e.trainee_id, c.track, c.institution_id, e.enrolled_on, e.status, \
+                 e.assessed_on, e.completed_on, e.withdrawn_at, e.updated_at \
+                 FROM enrolment e JOIN course c ON c.id = e.course_id \
+                 WHERE e.trainee_id IN ({marks})"
+            ),
+            ids,
+        )
+        .await?
+        {
+            let (person, enrolment) = enrolment(&row)?;
+            out.entry(person).or_default().enrolments.push(enrolment);
+        }
+    }
+    Ok(out)
+}
+
+/// A certificate row (`id, trainee_id, track, institution_id, issued_on, revoked_at`).
+pub fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
+    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
+    Ok((
+        row.try_get("", "trainee_id")?,
+        CertificateDays {
+            id: row.try_get("", "id")?,
+            track: track(row)?,
+            institution: row.try_get("", "institution_id")?,
+            issued_on: row.try_get("", "issued_on")?,
+            revoked_on: revoked_at.map(programme_date),
+        },
+    ))
+}
+
+/// An enrolment row with its course's track and institution. It ends on its assessment
+/// day when assessed (the completion day for rows recorded before assessment days were
+/// kept), on its withdrawal's day when withdrawn.
+pub fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
+    let status: String = row.try_get("", "status")?;
+    let status: EnrolmentStatus = status
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored enrolment status")))?;
+    let ended_on = match status {
+        EnrolmentStatus::Enrolled => None,
+        EnrolmentStatus::Withdrawn => {
+            let at: Option<DateTime<Utc>> = row.try_get("", "withdrawn_at")?;
+            Some(programme_date(at.unwrap_or(row.try_get("", "updated_at")?)))
+        }
+        EnrolmentStatus::Completed | EnrolmentStatus::Failed => {
+            let assessed: Option<NaiveDate> = row.try_get("", "assessed_on")?;
+            let completed: Option<NaiveDate> = row.try_get("", "completed_on")?;
+            match assessed.or(completed) {
+                Some(day) => Some(day),
+                None => Some(programme_date(row.try_get("", "updated_at")?)),
+            }
+        }
+    };
+    Ok((
+        row.try_get("", "trainee_id")?,
+        EnrolmentDays {
+            id: row.try_get("", "id")?,
+            track: track(row)?,
+            institution: row.try_get("", "institution_id")?,
+            enrolled_on: row.try_get("", "enrolled_on")?,
+            ended_on,
+        },
+    ))
+}
+
+fn track(row: &QueryResult) -> Result<Track, AppError> {
+    crate::service::counting::cell::track(&row.try_get::<String>("", "track")?)
+}

@@ -1,0 +1,469 @@
+//! The figures as they stood at the end of each day (`asOf`), kept as day changes: a
+//! pure function from one person's certificates and enrolments to the days on which
+//! each of their figures starts and stops counting. A write takes the difference
+//! between the person's changes after it and before it ([`Undo`]), so what is stored is
+//! always the sum of every person's changes, which `verify-counts` recomputes.
+//!
+//! On day `d` (China Standard Time), for a programme and a scope (the city, or one
+//! institution's share: its certificates and its courses' enrolments):
+//! - certified on a track: a certificate on the track issued within the period, on or
+//!   before `d`, and not revoked by the end of `d`;
+//! - in training on a track: an enrolment on the track made by `d` and not finished by
+//!   the end of `d` (its assessment day, or the day of its withdrawal), and not certified
+//!   on the track that day;
+//! - a certified person: certified on any track; on both tracks: on every track.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::domain::{GoalKind, Track};
+use crate::error::AppError;
+
+/// A figure kept as day changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Figure {
+    /// Distinct persons certified on the track.
+    Certified(Track),
+    /// Distinct persons in training on the track and not certified on it.
+    InTraining(Track),
+    /// Distinct persons certified on any track.
+    Persons,
+    /// Distinct persons certified on every track.
+    BothTracks,
+    /// A goal met by recognitions (organisations, persons) or sales (fen).
+    Goal(GoalKind),
+}
+
+impl Figure {
+    /// The stored spelling: `CERTIFIED:HOST`, `IN_TRAINING:HOST`, `PERSONS`,
+    /// `BOTH_TRACKS`, `GOAL:SALES_CNY`.
+    pub fn spelling(self) -> String {
+        match self {
+            Self::Certified(track) => format!("CERTIFIED:{track}"),
+            Self::InTraining(track) => format!("IN_TRAINING:{track}"),
+            Self::Persons => "PERSONS".to_owned(),
+            Self::BothTracks => "BOTH_TRACKS".to_owned(),
+            Self::Goal(kind) => format!("GOAL:{kind}"),
+        }
+    }
+
+    /// The figure of a stored spelling.
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let unknown = || AppError::Internal(anyhow::anyhow!("unknown stored figure {raw}"));
+        let track = |t: &str| t.parse::<Track>().map_err(|_| unknown());
+        Ok(match raw.split_once(':') {
+            None if raw == "PERSONS" => Self::Persons,
+            None if raw == "BOTH_TRACKS" => Self::BothTracks,
+            Some(("CERTIFIED", t)) => Self::Certified(track(t)?),
+            Some(("IN_TRAINING", t)) => Self::InTraining(track(t)?),
+            Some(("GOAL", k)) => Self::Goal(k.parse().map_err(|_| unknown())?),
+            _ => return Err(unknown()),
+        })
+    }
+}
+
+/// Where a change counts: a programme, a scope (`Uuid::nil()` for the city, else an
+/// institution), a figure and a day.
+pub type Key = (Uuid, Uuid, Figure, NaiveDate);
+
+/// Changes per key; zero changes are never kept.
+pub type DayChanges = BTreeMap<Key, i64>;
+
+/// Adds `n` at `key`, dropping the entry when it comes to zero.
+pub fn add(changes: &mut DayChanges, key: Key, n: i64) {
+    let entry = changes.entry(key).or_default();
+    *entry += n;
+    if *entry == 0 {
+        changes.remove(&key);
+    }
+}
+
+/// `after − before`, keyed alike.
+pub fn difference(after: DayChanges, before: &DayChanges) -> DayChanges {
+    let mut out = after;
+    for (key, n) in before {
+        add(&mut out, *key, -n);
+    }
+    out
+}
+
+/// A programme's id and period.
+#[derive(Debug, Clone, Copy)]
+pub struct Period {
+    /// The programme.
+    pub id: Uuid,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+}
+
+impl Period {
+    /// True when `day` lies within the period.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.starts_on <= day && day <= self.ends_on
+    }
+}
+
+/// A certificate, as far as the figures care.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificateDays {
+    /// The certificate.
+    pub id: Uuid,
+    /// Its track.
+    pub track: Track,
+    /// The issuing institution.
+    pub institution: Uuid,
+    /// Its issue (assessment) day.
+    pub issued_on: NaiveDate,
+    /// The day it was revoked, if it was.
+    pub revoked_on: Option<NaiveDate>,
+}
+
+/// An enrolment, as far as the figures care.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrolmentDays {
+    /// The enrolment.
+    pub id: Uuid,
+    /// Its course's track.
+    pub track: Track,
+    /// Its course's institution.
+    pub institution: Uuid,
+    /// The day it was made.
+    pub enrolled_on: NaiveDate,
+    /// The day it left ENROLLED (assessment or withdrawal), if it did.
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// One person's certificates and enrolments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Person {
+    /// Every certificate, revoked ones included.
+    pub certificates: Vec<CertificateDays>,
+    /// Every enrolment, finished ones included.
+    pub enrolments: Vec<EnrolmentDays>,
+}
+
+/// What one write did to people's rows, so their rows before it can be told from their
+/// rows after it.
+#[derive(Debug, Clone, Default)]
+pub struct Undo {
+    /// Enrolments the write made.
+    pub enrolled: HashSet<Uuid>,
+    /// Enrolments the write finished (assessed or withdrawn).
+    pub finished: HashSet<Uuid>,
+    /// Certificates the write issued.
+    pub issued: HashSet<Uuid>,
+    /// Certificates the write revoked.
+    pub revoked: HashSet<Uuid>,
+}
+
+impl Undo {
+    /// The person's rows before the write, from their rows after it.
+    pub fn before(&self, after: &Person) -> Person {
+        Person {
+            certificates: after
+                .certificates
+                .iter()
+                .filter(|c| !self.issued.contains(&c.id))
+                .map(|c| CertificateDays {
+                    revoked_on: c.revoked_on.filter(|_| !self.revoked.contains(&c.id)),
+                    ..c.clone()
+                })
+                .collect(),
+            enrolments: after
+                .enrolments
+                .iter()
+                .filter(|e| !self.enrolled.contains(&e.id))
+                .map(|e| EnrolmentDays {
+                    ended_on: e.ended_on.filter(|_| !self.finished.contains(&e.id)),
+                    ..e.clone()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A set of days: the days on which membership flips, in order (not a member before
+/// the first).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Days(Vec<NaiveDate>);
+
+impl Days {
+    /// The union of the half-open spans `[from, until)` (`None`: still running).
+    fn union(spans: impl Iterator<Item = (NaiveDate, Option<NaiveDate>)>) -> Self {
+        let mut edges: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        for (from, until) in spans {
+            if until.is_some_and(|u| u <= from) {
+                continue;
+            }
+            *edges.entry(from).or_default() += 1;
+            if let Some(until) = until {
+                *edges.entry(until).or_default() -= 1;
+            }
+        }
+        let (mut open, mut flips) = (0i64, Vec::new());
+        for (day, n) in edges {
+            let was = open > 0;
+            open += n;
+            if was != (open > 0) {
+                flips.push(day);
+            }
+        }
+        Self(flips)
+    }
+
+    fn contains(&self, day: NaiveDate) -> bool {
+        self.0.partition_point(|d| *d <= day) % 2 == 1
+    }
+
+    /// The days on which `f(in self, in other)` holds.
+    fn combine(&self, other: &Self, f: impl Fn(bool, bool) -> bool) -> Self {
+        let points: BTreeSet<NaiveDate> = self.0.iter().chain(&other.0).copied().collect();
+        let (mut member, mut flips) = (false, Vec::new());
+        for day in points {
+            let now = f(self.contains(day), other.contains(day));
+            if now != member {
+                flips.push(day);
+                member = now;
+            }
+        }
+        Self(flips)
+    }
+
+    /// +1 on each day membership starts, -1 on each day it stops.
+    fn record(&self, changes: &mut DayChanges, programme: Uuid, scope: Uuid, figure: Figure) {
+        for (i, day) in self.0.iter().enumerate() {
+            let n = if i % 2 == 0 { 1 } else { -1 };
+            add(changes, (programme, scope, figure, *day), n);
+        }
+    }
+}
+
+/// The day changes of one person's figures in every programme, for the city and for
+/// each institution whose certificates or courses the person has.
+pub fn of_person(person: &Person, programmes: &[Period]) -> DayChanges {
+    let mut scopes: BTreeSet<Uuid> = BTreeSet::from([Uuid::nil()]);
+    scopes.extend(person.certificates.iter().map(|c| c.institution));
+    scopes.extend(person.enrolments.iter().map(|e| e.institution));
+    let mut out = DayChanges::new();
+    for programme in programmes {
+        for &scope in &scopes {
+            of_scope(person, programme, scope, &mut out);
+        }
+    }
+    out
+}
+
+fn of_scope(person: &Person, programme: &Period, scope: Uuid, out: &mut DayChanges) {
+    let in_scope = |institution: Uuid| scope.is_nil() || institution == scope;
+    let mut any = Days::default();
+    let mut every: Option<Days> = None;
+    for track in Track::ALL {
+        let certified = Days::union(
+            person
+                .certificates
+                .iter()
+                .filter(|c| c.track == track && in_scope(c.institution))
+                .filter(|c| programme.covers(c.issued_on))
+                .map(|c| (c.issued_on, c.revoked_on)),
+        );
+        let enrolled = Days::union(
+            person
+                .enrolments
+                .iter()
+                .filter(|e| e.track == track && in_scope(e.institution))
+                .map(|e| (e.enrolled_on, e.ended_on)),
+        );
+        let training = enrolled.combine(&certified, |e, c| e && !c);
+        certified.record(out, programme.id, scope, Figure::Certified(track));
+        training.record(out, programme.id, scope, Figure::InTraining(track));
+        any = any.combine(&certified, |a, b| a || b);
+        every = Some(match every {
+            None => certified,
+            Some(all) => all.combine(&certified, |a, b| a && b),
+        });
+    }
+    any.record(out, programme.id, scope, Figure::Persons);
+    if let Some(every) = every {
+        every.record(out, programme.id, scope, Figure::BothTracks);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    fn institution(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    const P: Uuid = Uuid::from_u128(100);
+
+    fn period() -> Period {
+        Period {
+            id: P,
+            starts_on: day(1, 1),
+            ends_on: day(12, 31),
+        }
+    }
+
+    fn cert(id: u128, track: Track, on: NaiveDate, revoked: Option<NaiveDate>) -> CertificateDays {
+        CertificateDays {
+            id: Uuid::from_u128(id),
+            track,
+            institution: institution(1),
+            issued_on: on,
+            revoked_on: revoked,
+        }
+    }
+
+    fn enrolment(id: u128, on: NaiveDate, ended: Option<NaiveDate>) -> EnrolmentDays {
+        EnrolmentDays {
+            id: Uuid::from_u128(id),
+            track: Track::Host,
+            institution: institution(2),
+            enrolled_on: on,
+            ended_on: ended,
+        }
+    }
+
+    /// The figure's value at the end of `on`, summed from the changes.
+    fn value(changes: &DayChanges, scope: Uuid, figure: Figure, on: NaiveDate) -> i64 {
+        changes
+            .iter()
+            .filter(|((p, s, f, d), _)| *p == P && *s == scope && *f == figure && *d <= on)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    #[test]
+    fn a_revoked_certificate_counts_until_the_day_it_was_revoked() {
+        let person = Person {
+            certificates: vec![cert(1, Track::Host, day(3, 1), Some(day(6, 1)))],
+            enrolments: vec![],
+        };
+        let changes = of_person(&person, &[period()]);
+        let certified = Figure::Certified(Track::Host);
+        assert_eq!(value(&changes, Uuid::nil(), certified, day(2, 28)), 0);
+        assert_eq!(value(&changes, Uuid::nil(), certified, day(3, 1)), 1);
+        assert_eq!(value(&changes, Uuid::nil(), certified, day(5, 31)), 1);
+        assert_eq!(value(&changes, Uuid::nil(), certified, day(6, 1)), 0);
+        assert_eq!(value(&changes, institution(1), certified, day(4, 1)), 1);
+        assert_eq!(value(&changes, institution(2), certified, day(4, 1)), 0);
+    }
+
+    #[test]
+    fn overlapping_certificates_count_the_person_once() {
+        let person = Person {
+            certificates: vec![
+                cert(1, Track::Host, day(1, 10), Some(day(6, 1))),
+                cert(2, Track::Host, day(3, 1), None),
+                // Outside the period: never counts.
+                cert(
+                    3,
+                    Track::Host,
+                    NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+                    None,
+                ),
+            ],
+            enrolments: vec![],
+        };
+        let changes = of_person(&person, &[period()]);
+        let certified = Figure::Certified(Track::Host);
+        for (on, expected) in [(day(1, 9), 0), (day(1, 10), 1), (day(7, 1), 1)] {
+            assert_eq!(
+                value(&changes, Uuid::nil(), certified, on),
+                expected,
+                "{on}"
+            );
+        }
+    }
+
+    #[test]
+    fn training_stops_when_certified_or_finished() {
+        let person = Person {
+            certificates: vec![cert(1, Track::Host, day(5, 1), Some(day(8, 1)))],
+            enrolments: vec![
+                enrolment(10, day(2, 1), None),
+                enrolment(11, day(1, 1), Some(day(3, 1))),
+            ],
+        };
+        let changes = of_person(&person, &[period()]);
+        let training = Figure::InTraining(Track::Host);
+        let expected = [
+            (day(1, 1), 1),
+            (day(4, 30), 1),
+            (day(5, 1), 0),
+            (day(7, 31), 0),
+            // Revoked, still enrolled: in training again.
+            (day(8, 1), 1),
+        ];
+        for (on, n) in expected {
+            assert_eq!(value(&changes, Uuid::nil(), training, on), n, "{on}");
+        }
+        // The institution of the enrolments: its own certificates are none, so its
+        // share has the person in training throughout.
+        assert_eq!(value(&changes, institution(2), training, day(6, 1)), 1);
+    }
+
+    #[test]
+    fn persons_count_once_and_both_tracks_only_while_both_hold() {
+        let person = Person {
+            certificates: vec![
+                cert(1, Track::Host, day(2, 1), None),
+                cert(2, Track::Professional, day(4, 1), Some(day(9, 1))),
+            ],
+            enrolments: vec![],
+        };
+        let changes = of_person(&person, &[period()]);
+        let at = |figure, on| value(&changes, Uuid::nil(), figure, on);
+        assert_eq!(at(Figure::Persons, day(1, 31)), 0);
+        assert_eq!(at(Figure::Persons, day(5, 1)), 1);
+        assert_eq!(at(Figure::BothTracks, day(3, 31)), 0);
+        assert_eq!(at(Figure::BothTracks, day(4, 1)), 1);
+        assert_eq!(at(Figure::BothTracks, day(9, 1)), 0);
+        assert_eq!(at(Figure::Persons, day(9, 1)), 1);
+    }
+
+    #[test]
+    fn undoing_a_write_gives_the_changes_it_made() {
+        let after = Person {
+            certificates: vec![cert(1, Track::Host, day(5, 1), Some(day(8, 1)))],
+            enrolments: vec![enrolment(10, day(2, 1), Some(day(5, 1)))],
+        };
+        let undo = Undo {
+            revoked: HashSet::from([Uuid::from_u128(1)]),
+            ..Undo::default()
+        };
+        let before = undo.before(&after);
+        assert_eq!(before.certificates[0].revoked_on, None);
+        let made = difference(
+            of_person(&after, &[period()]),
+            &of_person(&before, &[period()]),
+        );
+        // The revocation removes the person from the certified figures from 8 August.
+        let certified_city = (P, Uuid::nil(), Figure::Certified(Track::Host), day(8, 1));
+        assert_eq!(made.get(&certified_city), Some(&-1));
+        assert!(made.keys().all(|(_, _, _, d)| *d == day(8, 1)), "{made:?}");
+    }
+
+    #[test]
+    fn spellings_round_trip() {
+        let mut all = vec![Figure::Persons, Figure::BothTracks];
+        for track in Track::ALL {
+            all.extend([Figure::Certified(track), Figure::InTraining(track)]);
+        }
+        all.extend(GoalKind::ALL.map(Figure::Goal));
+        for figure in all {
+            assert_eq!(Figure::parse(&figure.spelling()).unwrap(), figure);
+        }
+        assert!(Figure::parse("CERTIFIED:NOPE").is_err());
+    }
+}
