@@ -14,6 +14,7 @@ mod batch;
 mod certificate;
 mod completion;
 mod counting;
+mod counting_tables;
 mod course;
 mod enrolment;
 mod export;
