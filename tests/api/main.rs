@@ -15,6 +15,7 @@ mod batch;
 mod certificate;
 mod completion;
 mod counting;
+mod counting_tables;
 mod course;
 mod enrolment;
 mod export;

@@ -176,16 +176,6 @@ impl Measures {
     pub fn is_zero(&self) -> bool {
         *self == Self::default()
     }
-
-    /// The measures of a row with `enrolments, completions, trainees, certified_persons`.
-    pub fn read(row: &QueryResult) -> Result<Self, AppError> {
-        Ok(Self {
-            enrolments: read_int(row, "enrolments")?,
-            completions: read_int(row, "completions")?,
-            trainees: read_int(row, "trainees")?,
-            certified_persons: read_int(row, "certified_persons")?,
-        })
-    }
 }
 
 /// A programme's totals on one track.

@@ -7,12 +7,14 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::cell::read_int;
 use super::sql;
 use crate::domain::{GoalKind, Month};
+use crate::entity::{goal_counter, goal_day};
 use crate::error::AppError;
 
 /// A goal's achieved figure (persons, organisations or fen) and its changes per day,
@@ -39,12 +41,15 @@ pub async fn changed(
 ) -> Result<(), AppError> {
     lock(db, programme, kind).await?;
     super::as_of::goal_changed(db, programme, kind, counts_from, change).await?;
-    sql::query(
-        db,
-        "UPDATE goal_counter SET achieved = achieved + ? WHERE programme_id = ? AND kind = ?",
-        vec![change.into(), programme.into(), kind.as_str().into()],
-    )
-    .await?;
+    goal_counter::Entity::update_many()
+        .col_expr(
+            goal_counter::Column::Achieved,
+            Expr::col(goal_counter::Column::Achieved).add(change),
+        )
+        .filter(goal_counter::Column::ProgrammeId.eq(programme))
+        .filter(goal_counter::Column::Kind.eq(kind.as_str()))
+        .exec(db)
+        .await?;
     sql::query(
         db,
         "INSERT INTO goal_day (programme_id, kind, day, change) VALUES (?, ?, ?, ?) \
@@ -83,32 +88,30 @@ pub async fn achieved(
     programme: Uuid,
 ) -> Result<BTreeMap<GoalKind, Achieved>, AppError> {
     let mut out: BTreeMap<GoalKind, Achieved> = BTreeMap::new();
-    for row in sql::query(
-        db,
-        "SELECT kind, achieved FROM goal_counter WHERE programme_id = ?",
-        vec![programme.into()],
-    )
-    .await?
+    for counter in goal_counter::Entity::find()
+        .filter(goal_counter::Column::ProgrammeId.eq(programme))
+        .all(db)
+        .await?
     {
-        out.entry(kind(&row)?).or_default().total = non_negative(read_int(&row, "achieved")?);
+        out.entry(goal_kind(&counter.kind)?).or_default().total = non_negative(counter.achieved);
     }
-    for row in sql::query(
-        db,
-        "SELECT kind, day, change FROM goal_day WHERE programme_id = ? AND change <> 0 ORDER BY kind, day",
-        vec![programme.into()],
-    )
-    .await?
+    for day in goal_day::Entity::find()
+        .filter(goal_day::Column::ProgrammeId.eq(programme))
+        .filter(goal_day::Column::Change.ne(0))
+        .order_by_asc(goal_day::Column::Kind)
+        .order_by_asc(goal_day::Column::Day)
+        .all(db)
+        .await?
     {
-        out.entry(kind(&row)?)
+        out.entry(goal_kind(&day.kind)?)
             .or_default()
             .days
-            .push((row.try_get("", "day")?, non_negative(read_int(&row, "change")?)));
+            .push((day.day, non_negative(day.change)));
     }
     Ok(out)
 }
 
-fn kind(row: &sea_orm::QueryResult) -> Result<GoalKind, AppError> {
-    let raw: String = row.try_get("", "kind")?;
+fn goal_kind(raw: &str) -> Result<GoalKind, AppError> {
     raw.parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("unknown stored goal kind {raw}")))
 }
@@ -161,24 +164,23 @@ async fn recount(db: &impl ConnectionTrait) -> Result<Figures, AppError> {
 
 /// The stored counters and day changes, zero rows left out.
 async fn stored(db: &impl ConnectionTrait) -> Result<Figures, AppError> {
-    let (mut totals, mut days) = (BTreeMap::new(), BTreeMap::new());
-    for row in sql::query(db, "SELECT * FROM goal_counter WHERE achieved <> 0", vec![]).await? {
-        totals.insert(
-            (row.try_get("", "programme_id")?, row.try_get("", "kind")?),
-            read_int(&row, "achieved")?,
-        );
-    }
-    for row in sql::query(db, "SELECT * FROM goal_day WHERE change <> 0", vec![]).await? {
-        days.insert(
-            (
-                row.try_get("", "programme_id")?,
-                row.try_get("", "kind")?,
-                row.try_get("", "day")?,
-            ),
-            read_int(&row, "change")?,
-        );
-    }
-    Ok((totals, days))
+    let counters = goal_counter::Entity::find()
+        .filter(goal_counter::Column::Achieved.ne(0))
+        .all(db)
+        .await?;
+    let days = goal_day::Entity::find()
+        .filter(goal_day::Column::Change.ne(0))
+        .all(db)
+        .await?;
+    Ok((
+        counters
+            .into_iter()
+            .map(|c| ((c.programme_id, c.kind), c.achieved))
+            .collect(),
+        days.into_iter()
+            .map(|d| ((d.programme_id, d.kind, d.day), d.change))
+            .collect(),
+    ))
 }
 
 /// `verify-counts` for the goals: every difference between the stored and the
@@ -203,25 +205,35 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), AppError> {
         )
         .await?;
     }
-    for table in ["goal_counter", "goal_day"] {
-        sql::query(db, &format!("DELETE FROM {table}"), vec![]).await?;
-    }
+    goal_counter::Entity::delete_many().exec(db).await?;
+    goal_day::Entity::delete_many().exec(db).await?;
     let (totals, days) = recount(db).await?;
-    for ((programme, kind), n) in totals {
-        sql::query(
-            db,
-            "INSERT INTO goal_counter (programme_id, kind, achieved) VALUES (?, ?, ?)",
-            vec![programme.into(), kind.into(), n.into()],
-        )
-        .await?;
-    }
-    for ((programme, kind, day), n) in days {
-        sql::query(
-            db,
-            "INSERT INTO goal_day (programme_id, kind, day, change) VALUES (?, ?, ?, ?)",
-            vec![programme.into(), kind.into(), day.into(), n.into()],
-        )
-        .await?;
-    }
-    Ok(())
+    super::recount::insert_chunked(
+        db,
+        totals
+            .into_iter()
+            .map(
+                |((programme_id, kind), achieved)| goal_counter::ActiveModel {
+                    programme_id: Set(programme_id),
+                    kind: Set(kind),
+                    achieved: Set(achieved),
+                },
+            )
+            .collect(),
+    )
+    .await?;
+    super::recount::insert_chunked(
+        db,
+        days.into_iter()
+            .map(
+                |((programme_id, kind, day), change)| goal_day::ActiveModel {
+                    programme_id: Set(programme_id),
+                    kind: Set(kind),
+                    day: Set(day),
+                    change: Set(change),
+                },
+            )
+            .collect(),
+    )
+    .await
 }

@@ -8,11 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait,
+};
 use uuid::Uuid;
 
 use super::cell::{SHARDS, read_int};
 use super::sql;
+use crate::entity::{programme_certified, programme_person_counter};
 use crate::error::AppError;
 
 /// The changes of people's certified tracks collected during one write, applied at its
@@ -62,12 +65,11 @@ impl PersonDeltas {
             )
             .await?;
             for row in answered {
-                let programme: Uuid = row.try_get("", "programme_id")?;
-                let trainee: Uuid = row.try_get("", "trainee_id")?;
-                let after = read_int(&row, "tracks")?;
-                let delta = self.tracks.get(&(programme, trainee)).copied().unwrap_or(0);
-                let before = after - i64::from(delta);
-                let total = totals.entry(programme).or_default();
+                let row = programme_certified::Model::from_query_result(&row, "")?;
+                let key = (row.programme_id, row.trainee_id);
+                let after = row.tracks;
+                let before = after - self.tracks.get(&key).copied().unwrap_or(0);
+                let total = totals.entry(row.programme_id).or_default();
                 total.0 += i64::from(after > 0) - i64::from(before > 0);
                 total.1 += i64::from(after >= 2) - i64::from(before >= 2);
             }
@@ -118,18 +120,13 @@ pub async fn certified_persons(
     programme: &crate::entity::programme::Model,
     scope: Option<Uuid>,
 ) -> Result<(u64, u64), AppError> {
-    let rows = match scope {
-        None => {
-            sql::query(
-                db,
-                "SELECT COALESCE(SUM(persons), 0) AS persons, COALESCE(SUM(both_tracks), 0) AS both_tracks \
-                 FROM programme_person_counter WHERE programme_id = ?",
-                vec![programme.id.into()],
-            )
+    let (persons, both) = match scope {
+        None => shard_totals(db, Some(programme.id))
             .await?
-        }
+            .remove(&programme.id)
+            .unwrap_or_default(),
         Some(institution) => {
-            sql::query(
+            let rows = sql::query(
                 db,
                 "SELECT COUNT(*) AS persons, COALESCE(SUM(CASE WHEN tracks = 2 THEN 1 ELSE 0 END), 0) \
                  AS both_tracks FROM (SELECT trainee_id, COUNT(DISTINCT track) AS tracks \
@@ -141,14 +138,36 @@ pub async fn certified_persons(
                     institution.into(),
                 ],
             )
-            .await?
+            .await?;
+            match rows.first() {
+                Some(row) => (read_int(row, "persons")?, read_int(row, "both_tracks")?),
+                None => (0, 0),
+            }
         }
     };
-    let Some(row) = rows.first() else {
-        return Ok((0, 0));
-    };
-    let get = |col| read_int(row, col).map(|v| u64::try_from(v).unwrap_or(0));
-    Ok((get("persons")?, get("both_tracks")?))
+    let count = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok((count(persons), count(both)))
+}
+
+/// `(persons, both_tracks)` per programme, its shards summed: of `programme`, or of every
+/// programme.
+async fn shard_totals(
+    db: &impl ConnectionTrait,
+    programme: Option<Uuid>,
+) -> Result<BTreeMap<Uuid, (i64, i64)>, AppError> {
+    let shards = programme_person_counter::Entity::find()
+        .apply_if(programme, |query, id| {
+            query.filter(programme_person_counter::Column::ProgrammeId.eq(id))
+        })
+        .all(db)
+        .await?;
+    let mut out: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    for shard in shards {
+        let total = out.entry(shard.programme_id).or_default();
+        total.0 += i64::from(shard.persons);
+        total.1 += i64::from(shard.both_tracks);
+    }
+    Ok(out)
 }
 
 /// Fills `programme_certified` and the counters of `programme` (or of every programme)
@@ -207,26 +226,22 @@ pub async fn verify(db: &impl ConnectionTrait, recounted: &str) -> Result<Vec<St
         ));
     }
     let mut totals: BTreeMap<Uuid, [(i64, i64); 2]> = BTreeMap::new();
-    for (side, text) in [
-        (
-            0,
-            format!(
-                "SELECT programme_id, COUNT(*) AS persons, \
-                 SUM(CASE WHEN tracks = 2 THEN 1 ELSE 0 END) AS both_tracks \
-                 FROM ({expected}) e GROUP BY programme_id"
-            ),
+    for row in sql::query(
+        db,
+        &format!(
+            "SELECT programme_id, COUNT(*) AS persons, \
+             SUM(CASE WHEN tracks = 2 THEN 1 ELSE 0 END) AS both_tracks \
+             FROM ({expected}) e GROUP BY programme_id"
         ),
-        (
-            1,
-            "SELECT programme_id, SUM(persons) AS persons, SUM(both_tracks) AS both_tracks \
-             FROM programme_person_counter GROUP BY programme_id"
-                .to_owned(),
-        ),
-    ] {
-        for row in sql::query(db, &text, vec![]).await? {
-            let entry = totals.entry(row.try_get("", "programme_id")?).or_default();
-            entry[side] = (read_int(&row, "persons")?, read_int(&row, "both_tracks")?);
-        }
+        vec![],
+    )
+    .await?
+    {
+        let entry = totals.entry(row.try_get("", "programme_id")?).or_default();
+        entry[0] = (read_int(&row, "persons")?, read_int(&row, "both_tracks")?);
+    }
+    for (programme, stored) in shard_totals(db, None).await? {
+        totals.entry(programme).or_default()[1] = stored;
     }
     for (programme, [want, have]) in totals {
         if want != have {

@@ -8,13 +8,16 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 pub use super::verify::{stored, verify};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::cell::{Cell, Grain, Measure, Measures, Totals, read_int, track};
 use super::sql;
 use crate::domain::Track;
-use crate::entity::programme;
+use crate::entity::{programme, programme_counter, programme_day, stats_rollup};
 use crate::error::AppError;
 
 /// Every maintained rollup, keyed for comparison. The per-person tables
@@ -278,53 +281,63 @@ pub(super) async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppErr
     Ok(())
 }
 
+/// Writes the recounted rollups into the emptied tables.
 async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(), AppError> {
-    sql::insert_rows(
-        db,
-        "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
-         enrolments, completions, trainees, certified_persons) VALUES ",
-        "",
-        snap.stats.iter().map(|((grain, cell), m)| {
-            let mut row = cell.key_values(*grain);
-            row.extend([
-                m.enrolments.into(),
-                m.completions.into(),
-                m.trainees.into(),
-                m.certified_persons.into(),
-            ]);
-            row
-        }),
-    )
-    .await?;
-    sql::insert_rows(
-        db,
-        "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) VALUES ",
-        "",
-        snap.totals.iter().map(|((programme, track), totals)| {
-            vec![
-                (*programme).into(),
-                track.as_str().into(),
-                0.into(),
-                totals.certified.into(),
-                totals.in_training.into(),
-            ]
-        }),
-    )
-    .await?;
-    sql::insert_rows(
-        db,
-        "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES ",
-        "",
-        snap.days.iter().map(|((programme, track, day), n)| {
-            vec![
-                (*programme).into(),
-                track.as_str().into(),
-                (*day).into(),
-                (*n).into(),
-            ]
-        }),
-    )
-    .await
+    let mut cells = Vec::with_capacity(snap.stats.len());
+    for ((grain, cell), m) in &snap.stats {
+        cells.push(stats_rollup::ActiveModel {
+            grain: Set(grain.as_str().to_owned()),
+            institution_id: Set(cell.institution_id),
+            district: Set(cell.district.clone()),
+            track: Set(cell.track.as_str().to_owned()),
+            level: Set(cell.level),
+            month: Set(cell.month.clone()),
+            enrolments: Set(int(m.enrolments)?),
+            completions: Set(int(m.completions)?),
+            trainees: Set(int(m.trainees)?),
+            certified_persons: Set(int(m.certified_persons)?),
+        });
+    }
+    insert_chunked(db, cells).await?;
+    let mut counters = Vec::with_capacity(snap.totals.len());
+    for ((programme, track), totals) in &snap.totals {
+        counters.push(programme_counter::ActiveModel {
+            programme_id: Set(*programme),
+            track: Set(track.as_str().to_owned()),
+            shard: Set(0),
+            certified: Set(int(totals.certified)?),
+            in_training: Set(int(totals.in_training)?),
+        });
+    }
+    insert_chunked(db, counters).await?;
+    let mut days = Vec::with_capacity(snap.days.len());
+    for ((programme, track, day), n) in &snap.days {
+        days.push(programme_day::ActiveModel {
+            programme_id: Set(*programme),
+            track: Set(track.as_str().to_owned()),
+            day: Set(*day),
+            newly_certified: Set(int(*n)?),
+        });
+    }
+    insert_chunked(db, days).await
+}
+
+/// A recounted figure as its `integer` column.
+fn int(n: i64) -> Result<i32, AppError> {
+    i32::try_from(n).map_err(|_| AppError::Internal(anyhow::anyhow!("count {n} out of range")))
+}
+
+/// Inserts `rows`, [`sql::ROWS`] to a statement.
+pub(super) async fn insert_chunked<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+) -> Result<(), AppError> {
+    for chunk in rows.chunks(sql::ROWS) {
+        A::Entity::insert_many(chunk.iter().cloned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Breakdown cells at institution grain for events between `from` and `to` (inclusive),

@@ -3,63 +3,61 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, IsolationLevel, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IsolationLevel,
+    QueryFilter, TransactionTrait,
+};
 
-use super::cell::{Cell, Grain, Measures, Totals, read_int, track};
+use super::cell::{Cell, Grain, Measures, track};
 use super::recount::{
     PERSON_TRACK, PROGRAMME_PERSON, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON, Snapshot,
     recount,
 };
 use super::sql;
+use crate::entity::{programme_counter, programme_day, stats_rollup};
 use crate::error::AppError;
 
-/// Reads the stored rollups; zero rows (left behind by decrements) are dropped.
+/// Reads the stored rollups; zero rows (left behind by decrements) are dropped, and a
+/// programme's counter shards are summed.
 pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for row in sql::query(db, "SELECT * FROM stats_rollup", vec![]).await? {
-        let measures = Measures::read(&row)?;
+    for row in stats_rollup::Entity::find().all(db).await? {
+        let measures = Measures {
+            enrolments: row.enrolments.into(),
+            completions: row.completions.into(),
+            trainees: row.trainees.into(),
+            certified_persons: row.certified_persons.into(),
+        };
         if measures.is_zero() {
             continue;
         }
-        let grain = Grain::parse(&row.try_get::<String>("", "grain")?)?;
-        snap.stats.insert((grain, Cell::read(&row)?), measures);
-    }
-    for row in sql::query(
-        db,
-        "SELECT programme_id, track, SUM(certified) AS certified, SUM(in_training) AS in_training \
-         FROM programme_counter GROUP BY programme_id, track",
-        vec![],
-    )
-    .await?
-    {
-        let totals = Totals {
-            certified: read_int(&row, "certified")?,
-            in_training: read_int(&row, "in_training")?,
+        let cell = Cell {
+            institution_id: row.institution_id,
+            district: row.district,
+            track: track(&row.track)?,
+            level: row.level,
+            month: row.month,
         };
-        if !totals.is_zero() {
-            snap.totals.insert(
-                (
-                    row.try_get("", "programme_id")?,
-                    track(&row.try_get::<String>("", "track")?)?,
-                ),
-                totals,
-            );
-        }
+        snap.stats
+            .insert((Grain::parse(&row.grain)?, cell), measures);
     }
-    for row in sql::query(
-        db,
-        "SELECT * FROM programme_day WHERE newly_certified <> 0",
-        vec![],
-    )
-    .await?
+    for shard in programme_counter::Entity::find().all(db).await? {
+        let totals = snap
+            .totals
+            .entry((shard.programme_id, track(&shard.track)?))
+            .or_default();
+        totals.certified += i64::from(shard.certified);
+        totals.in_training += i64::from(shard.in_training);
+    }
+    snap.totals.retain(|_, totals| !totals.is_zero());
+    for day in programme_day::Entity::find()
+        .filter(programme_day::Column::NewlyCertified.ne(0))
+        .all(db)
+        .await?
     {
         snap.days.insert(
-            (
-                row.try_get("", "programme_id")?,
-                track(&row.try_get::<String>("", "track")?)?,
-                row.try_get("", "day")?,
-            ),
-            read_int(&row, "newly_certified")?,
+            (day.programme_id, track(&day.track)?, day.day),
+            day.newly_certified.into(),
         );
     }
     Ok(snap)
