@@ -14,6 +14,8 @@ pub struct Model {
     pub ends_on: Date,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When `closeProgramme` froze its figures.
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,7 +6,8 @@ mod roster;
 
 pub use bulk::{EnrolManyInput, ImportEnrolmentsInput, ImportResultsInput, RecordResultsInput};
 pub use goals::{
-    RecogniseInput, RecognitionFilter, RecordIndicatorInput, SetGoalInput, WithdrawRecognitionInput,
+    ProgrammeIdInput, RecogniseInput, RecognitionFilter, RecordIndicatorInput, SetGoalInput,
+    WithdrawRecognitionInput,
 };
 pub use roster::{
     AuditLogFilter, CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput,

@@ -51,7 +51,7 @@ pub async fn set_goal(
         None => None,
     };
     let txn = super::audit::write_transaction(db).await?;
-    let found = programme::get(&txn, programme_id).await?;
+    let found = programme::open(&txn, programme_id).await?;
     match persons {
         Some((track, count)) => programme::upsert_target(&txn, programme_id, track, count).await?,
         None => upsert(&txn, programme_id, kind, target.get()).await?,

@@ -49,7 +49,7 @@ pub async fn record(
         ));
     }
     let txn = super::audit::write_transaction(db).await?;
-    let found = programme::get(&txn, input.programme_id).await?;
+    let found = programme::open(&txn, input.programme_id).await?;
     if input.month.last_day() < found.starts_on || input.month.first_day() > found.ends_on {
         return Err(bad("month", "must be within the programme period"));
     }

@@ -2,9 +2,9 @@
 //! (with the plan's other goals, [`super::goal`]).
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use tracing::instrument;
@@ -74,6 +74,7 @@ async fn insert(
         ends_on: Set(input.ends_on),
         created_at: Set(at),
         updated_at: Set(at),
+        closed_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -95,7 +96,7 @@ pub async fn set_target(
 ) -> Result<programme::Model, AppError> {
     access::require_city_admin(actor)?;
     let txn = super::audit::write_transaction(db).await?;
-    let found = get(&txn, programme_id).await?;
+    let found = open(&txn, programme_id).await?;
     upsert_target(&txn, programme_id, track, target).await?;
     super::audit::wrote(&txn, actor, "setTarget", "programme", [programme_id]).await?;
     super::commit(txn).await?;
@@ -130,6 +131,71 @@ pub(super) async fn upsert_target(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// The programme of `id`, still open: a closed one is `CONFLICT` on `programmeId` (its
+/// targets, recognitions and sales are final). On PostgreSQL the row is share-locked
+/// until the transaction ends, so [`close`] waits for this write and freezes it.
+pub async fn open(db: &impl ConnectionTrait, id: Uuid) -> Result<programme::Model, AppError> {
+    let lock = match db.get_database_backend() {
+        DbBackend::Postgres => " FOR SHARE",
+        _ => "",
+    };
+    let rows = super::counting::sql::query(
+        db,
+        &format!("SELECT closed_at FROM programme WHERE id = ?{lock}"),
+        vec![id.into()],
+    )
+    .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| AppError::not_found("programme", id))?;
+    let closed: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "closed_at")?;
+    if closed.is_some() {
+        return Err(AppError::ConflictOn {
+            field: "programmeId",
+            message: "the programme is closed: its figures are final",
+        });
+    }
+    get(db, id).await
+}
+
+/// Closes a programme whose last day is past (CITY_ADMIN): its figures as they stand now
+/// up to its last day, for the city and every institution's share, are copied into
+/// `programme_final` and answered from there from now on (`final: true`). Before the end
+/// of its last day, or a second time, `CONFLICT` on `programmeId`.
+#[instrument(skip_all, fields(programme.id = %programme_id))]
+pub async fn close(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    programme_id: Uuid,
+) -> Result<programme::Model, AppError> {
+    access::require_city_admin(actor)?;
+    let txn = super::audit::write_transaction(db).await?;
+    let found = get(&txn, programme_id).await?;
+    if crate::domain::programme_date(now()) <= found.ends_on {
+        return Err(AppError::ConflictOn {
+            field: "programmeId",
+            message: "the programme has not ended: it can be closed after its last day",
+        });
+    }
+    let at = now();
+    let closed = programme::Entity::update_many()
+        .col_expr(programme::Column::ClosedAt, Expr::value(at))
+        .filter(programme::Column::Id.eq(programme_id))
+        .filter(programme::Column::ClosedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if closed.rows_affected != 1 {
+        return Err(AppError::ConflictOn {
+            field: "programmeId",
+            message: "the programme is closed already",
+        });
+    }
+    super::counting::as_of::freeze(&txn, &found).await?;
+    super::audit::wrote(&txn, actor, "closeProgramme", "programme", [programme_id]).await?;
+    super::commit(txn).await?;
+    get(db, programme_id).await
 }
 
 /// The programme of `id`, or `NotFound`.

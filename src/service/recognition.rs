@@ -86,7 +86,7 @@ pub async fn recognise(
     access::require_city_admin(actor)?;
     let subject = subject(&input)?;
     let txn = super::audit::write_transaction(db).await?;
-    let found = programme::get(&txn, input.programme_id).await?;
+    let found = programme::open(&txn, input.programme_id).await?;
     if input.recognised_on < found.starts_on || input.recognised_on > found.ends_on {
         return Err(bad("recognisedOn", "must be within the programme period"));
     }
@@ -202,6 +202,7 @@ pub async fn withdraw(
             message: "this recognition is already withdrawn",
         });
     }
+    super::programme::open(&txn, row.programme_id).await?;
     let kind: GoalKind = row
         .kind
         .parse()

@@ -13,6 +13,7 @@ mod as_of;
 mod audit;
 mod batch;
 mod certificate;
+mod close;
 mod completion;
 mod counting;
 mod counting_tables;

@@ -123,7 +123,8 @@ async fn discrepancies(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
-async fn create_programme(app: &TestApp, admin: &str, starts: i64, ends: i64) -> String {
+/// A programme from `starts` to `ends` days from today, a target of 1 on each track.
+pub async fn create_programme(app: &TestApp, admin: &str, starts: i64, ends: i64) -> String {
     let response = app
         .graphql_as(
             Some(admin),

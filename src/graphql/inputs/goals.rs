@@ -1,5 +1,5 @@
 //! Inputs of the plan's goals: `setGoal`, `recognise`, `withdrawRecognition`,
-//! `recordIndicator`, and the `recognitions` filter.
+//! `recordIndicator`, `closeProgramme`, and the `recognitions` filter.
 
 use async_graphql::{ID, InputObject};
 
@@ -9,6 +9,13 @@ use crate::error::{AppError, OnField};
 use crate::graphql::types::{Date, GoalKind, parse_id};
 use crate::service::indicator::NewIndicator;
 use crate::service::recognition::{NewRecognition, RecognitionFilter as RecognitionQuery};
+
+/// A programme to act on (`closeProgramme`).
+#[derive(InputObject)]
+pub struct ProgrammeIdInput {
+    /// The programme.
+    pub programme_id: ID,
+}
 
 /// A goal's new target.
 #[derive(InputObject)]

@@ -1,11 +1,11 @@
-//! `createProgramme`, `setTarget`.
+//! `createProgramme`, `setTarget`, `closeProgramme`.
 
 use async_graphql::{Context, Object, Result};
 
 use crate::domain::{Role, TargetCount};
 use crate::error::OnField;
 use crate::graphql::guards::{RoleGuard, caller};
-use crate::graphql::inputs::{CreateProgrammeInput, SetTargetInput};
+use crate::graphql::inputs::{CreateProgrammeInput, ProgrammeIdInput, SetTargetInput};
 use crate::graphql::types::{Programme, parse_id};
 use crate::service::{Deps, programme};
 
@@ -40,5 +40,17 @@ impl ProgrammeMutation {
                 .await?
                 .into(),
         )
+    }
+
+    /// Closes a programme after its last day, freezing its final figures.
+    #[graphql(guard = "RoleGuard::new(&[Role::CityAdmin])")]
+    async fn close_programme(
+        &self,
+        ctx: &Context<'_>,
+        input: ProgrammeIdInput,
+    ) -> Result<Programme> {
+        let deps = ctx.data::<Deps>()?;
+        let id = parse_id("programmeId", &input.programme_id)?;
+        Ok(programme::close(&deps.db, caller(ctx)?, id).await?.into())
     }
 }

@@ -53,6 +53,11 @@ impl Programme {
             .map(Goal::from)
             .collect())
     }
+
+    /// When `closeProgramme` froze its figures; null while it is open.
+    async fn closed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.closed_at
+    }
 }
 
 /// Number of distinct persons to certify on a track.

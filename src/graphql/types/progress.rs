@@ -52,6 +52,11 @@ impl ProgrammeProgress {
     async fn as_of(&self) -> Date {
         Date(self.0.as_of)
     }
+    /// True for a closed programme's final figures (without `asOf`): frozen when it was
+    /// closed, as of its last day, whatever is revoked or entered later.
+    async fn r#final(&self) -> bool {
+        self.0.is_final
+    }
 }
 
 impl ProgrammeProgress {

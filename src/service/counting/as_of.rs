@@ -133,20 +133,36 @@ pub async fn apply(db: &impl ConnectionTrait, changes: &DayChanges) -> Result<()
 /// One figure's changes per day, in date order.
 pub type Series = Vec<(NaiveDate, i64)>;
 
+/// Where day changes are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `progress_day`: the figures as they stand now.
+    Live,
+    /// `programme_final`: a closed programme's figures as they stood when it was closed.
+    Final,
+}
+
 /// Every figure of `programme` in `scope` (nil: the city) as day changes up to the end
 /// of `as_of`, in one statement.
 pub async fn read(
     db: &impl ConnectionTrait,
+    source: Source,
     programme: Uuid,
     scope: Uuid,
     as_of: NaiveDate,
 ) -> Result<BTreeMap<Figure, Series>, AppError> {
+    let table = match source {
+        Source::Live => "progress_day",
+        Source::Final => "programme_final",
+    };
     let mut out: BTreeMap<Figure, Series> = BTreeMap::new();
     for row in sql::query(
         db,
-        "SELECT figure, day, CAST(SUM(change) AS BIGINT) AS n FROM progress_day \
-         WHERE programme_id = ? AND scope_id = ? AND day <= ? \
-         GROUP BY figure, day ORDER BY figure, day",
+        &format!(
+            "SELECT figure, day, CAST(SUM(change) AS BIGINT) AS n FROM {table} \
+             WHERE programme_id = ? AND scope_id = ? AND day <= ? \
+             GROUP BY figure, day ORDER BY figure, day"
+        ),
         vec![programme.into(), scope.into(), as_of.into()],
     )
     .await?
@@ -159,6 +175,25 @@ pub async fn read(
         }
     }
     Ok(out)
+}
+
+/// Copies `programme`'s day changes up to its last day, shards summed, into
+/// `programme_final`: its figures as they stand now, for the city and every
+/// institution's share, never recomputed afterwards.
+pub async fn freeze(
+    db: &impl ConnectionTrait,
+    programme: &crate::entity::programme::Model,
+) -> Result<(), AppError> {
+    sql::query(
+        db,
+        "INSERT INTO programme_final (programme_id, scope_id, figure, day, change) \
+         SELECT programme_id, scope_id, figure, day, SUM(change) FROM progress_day \
+         WHERE programme_id = ? AND day <= ? GROUP BY programme_id, scope_id, figure, day \
+         HAVING SUM(change) <> 0",
+        vec![programme.id.into(), programme.ends_on.into()],
+    )
+    .await
+    .map(drop)
 }
 
 /// Folds the shards of every day before yesterday into shard 0 (writers put only

@@ -12,9 +12,10 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
+use super::as_of::{self, Source};
 use super::cell::{self, read_int};
 use super::day_changes::Figure;
-use super::{as_of, reach, sql};
+use super::{reach, sql};
 use crate::auth::CurrentUser;
 use crate::domain::{Track, ValidationError, programme_date};
 use crate::entity::{programme as programme_entity, programme_target};
@@ -49,17 +50,19 @@ pub struct Progress {
     pub targets: Vec<TrackProgress>,
     /// The day the figures stand at the end of: `asOf`, else today.
     pub as_of: NaiveDate,
-    /// With `asOf`: every figure's changes per day up to that day (the city's, or the
-    /// institution's share), from which every figure is answered.
+    /// With `asOf`, or for a closed programme: every figure's changes per day up to that
+    /// day (the city's, or the institution's share), from which every figure is answered.
     pub history: Option<History>,
+    /// A closed programme's final figures, frozen when it was closed.
+    pub is_final: bool,
 }
 
 /// Every figure's changes per day, as [`as_of::read`] returns them.
 pub type History = BTreeMap<Figure, as_of::Series>;
 
 /// Progress of `programme_id`, or of the programme running today, else the latest, as
-/// it stood at the end of `as_of` (a day not after today) or now. Institution roles see
-/// their own institution's share.
+/// it stood at the end of `as_of` (a day not after today) or now; a closed programme's
+/// final figures without `as_of`. Institution roles see their own institution's share.
 ///
 /// The city's view takes three statements whatever the data size: the programmes with
 /// their targets, the counters of every track, the daily increments of every track.
@@ -88,8 +91,14 @@ pub async fn progress(
             .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
         tracks.push((track, target.target));
     }
-    if let Some(day) = as_of {
-        let history = as_of::read(db, found.id, scope.unwrap_or_else(Uuid::nil), day).await?;
+    let scope_id = scope.unwrap_or_else(Uuid::nil);
+    let source = match (as_of, found.closed_at) {
+        (Some(day), _) => Some((Source::Live, day)),
+        (None, Some(_)) => Some((Source::Final, found.ends_on)),
+        (None, None) => None,
+    };
+    if let Some((source, day)) = source {
+        let history = as_of::read(db, source, found.id, scope_id, day).await?;
         return Ok(Progress {
             targets: tracks
                 .iter()
@@ -98,6 +107,7 @@ pub async fn progress(
             programme: found,
             as_of: day,
             history: Some(history),
+            is_final: source == Source::Final,
         });
     }
     let targets = match scope {
@@ -115,6 +125,7 @@ pub async fn progress(
         targets,
         as_of: today,
         history: None,
+        is_final: false,
     })
 }
 
