@@ -9,6 +9,7 @@ use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::NewCourse;
 use crate::support::flows::{complete_with, days_from_today, enrolled, revoke, today};
 use crate::support::gql::Gql;
+use crate::support::roles::{Caller, Roles};
 
 const CLOSE: &str = "mutation($input: ProgrammeIdInput!) {
   closeProgramme(input: $input) { id closedAt }
@@ -147,22 +148,41 @@ async fn a_closed_programme_keeps_its_final_figures_after_a_revocation() {
 #[tokio::test]
 async fn a_programme_is_closed_only_after_its_last_day_and_only_by_the_city_admin() {
     let app = spawn_app().await;
-    let city = app.world().await;
-    let running = city.programme(1, 1).await;
-    let ends_today = create_programme(&app, &city.admin, -30, 0).await;
-    let ended = create_programme(&app, &city.admin, -30, -1).await;
-    let analyst = city.user("CITY_ANALYST", None).await;
+    let roles = Roles::build(&app).await;
+    let admin = roles.admin.as_str();
+    let running = create_programme(&app, admin, -30, 30).await;
+    let ends_today = create_programme(&app, admin, -30, 0).await;
+    let ended = create_programme(&app, admin, -30, -1).await;
 
     for programme in [&running, &ends_today] {
         assert_eq!(
-            refusal(&close(&app, &city.admin, programme).await),
+            refusal(&close(&app, admin, programme).await),
             ("CONFLICT".to_owned(), "programmeId".to_owned()),
         );
     }
-    assert_eq!(refusal(&close(&app, &analyst, &ended).await).0, "FORBIDDEN");
-    let open = progress(&app, &city.admin, &ended, None).await;
+    for caller in [
+        Caller::CityAnalyst,
+        Caller::InstitutionAdmin,
+        Caller::InstitutionStaff,
+        Caller::Trainee,
+    ] {
+        let token = roles.token(caller).unwrap();
+        assert_eq!(
+            refusal(&close(&app, token, &ended).await).0,
+            "FORBIDDEN",
+            "{caller:?}"
+        );
+    }
+    let anonymous = app
+        .graphql_as(None, CLOSE, json!({ "input": { "programmeId": ended } }))
+        .await;
+    assert_eq!(refusal(&anonymous).0, "UNAUTHENTICATED");
+    let open = progress(&app, admin, &ended, None).await;
     assert_eq!(open["final"], false);
-    let closed = close(&app, &city.admin, &ended).await;
+    let closed = close(&app, admin, &ended).await;
     assert!(closed.body["errors"].is_null(), "{}", closed.body);
-    assert_eq!(progress(&app, &analyst, &ended, None).await["final"], true);
+    assert_eq!(
+        progress(&app, &roles.analyst, &ended, None).await["final"],
+        true
+    );
 }
