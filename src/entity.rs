@@ -12,6 +12,7 @@ pub mod programme_goal;
 pub mod programme_target;
 pub mod recognition;
 pub mod session;
+pub mod stats_day;
 pub mod trainee;
 pub mod trainee_institution;
 pub mod user;

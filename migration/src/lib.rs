@@ -19,6 +19,7 @@ mod m20261203_000014_assessment_dates;
 mod m20261203_000015_add_audit_detail;
 mod m20261203_000016_goals;
 mod m20261203_000017_index_programme_person_by_trainee;
+mod m20261203_000018_stats_day;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_add_audit_detail::Migration),
             Box::new(m20261203_000016_goals::Migration),
             Box::new(m20261203_000017_index_programme_person_by_trainee::Migration),
+            Box::new(m20261203_000018_stats_day::Migration),
         ]
     }
 }
