@@ -20,6 +20,7 @@ pub mod programme_person_counter;
 pub mod programme_target;
 pub mod recognition;
 pub mod session;
+pub mod stats_day;
 pub mod stats_rollup;
 pub mod trainee;
 pub mod trainee_institution;

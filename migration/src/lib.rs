@@ -19,6 +19,7 @@ mod m20261203_000014_assessment_dates;
 mod m20261203_000015_add_audit_detail;
 mod m20261203_000016_goals;
 mod m20261203_000017_index_programme_person_by_trainee;
+mod m20261203_000018_stats_day;
 mod m20261203_000019_progress_day;
 mod m20261203_000020_close_programme;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_add_audit_detail::Migration),
             Box::new(m20261203_000016_goals::Migration),
             Box::new(m20261203_000017_index_programme_person_by_trainee::Migration),
+            Box::new(m20261203_000018_stats_day::Migration),
             Box::new(m20261203_000019_progress_day::Migration),
             Box::new(m20261203_000020_close_programme::Migration),
         ]

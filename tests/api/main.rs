@@ -44,6 +44,7 @@ mod roster;
 mod schema;
 mod seed;
 mod stats;
+mod stats_range;
 mod support;
 mod tenancy;
 mod tls;

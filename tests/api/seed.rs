@@ -84,6 +84,7 @@ async fn verify_counts_names_a_tampered_count_and_a_rebuild_repairs_it() {
     for tamper in [
         "UPDATE programme_counter SET certified = certified + 1",
         "UPDATE stats_rollup SET trainees = trainees + 2 WHERE grain = 'DISTRICT'",
+        "UPDATE stats_day SET completions = completions + 1 WHERE grain = 'INSTITUTION'",
         "DELETE FROM person_track WHERE track = 'HOST'",
         "UPDATE programme_person SET certificates = certificates + 1",
     ] {
@@ -94,6 +95,7 @@ async fn verify_counts_names_a_tampered_count_and_a_rebuild_repairs_it() {
     for table in [
         "programme_counter",
         "stats_rollup",
+        "stats_day",
         "person_track",
         "programme_person",
     ] {

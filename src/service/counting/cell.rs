@@ -1,10 +1,12 @@
 //! The maintained counts' cells, typed: a breakdown cell and its four measures, a
 //! programme's totals on a track, the day series, and the changes one write makes to
-//! them, applied at the end of its transaction in one lock order.
+//! them, applied at the end of its transaction in one lock order. A breakdown cell
+//! carries its event's day: the change lands in its `stats_day` row and in the
+//! `stats_rollup` row of the day's month.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
@@ -17,8 +19,8 @@ use crate::error::AppError;
 /// concurrent certifications do not queue on one row.
 pub const SHARDS: i32 = 16;
 
-/// The grain of a `stats_rollup` row: per institution, or per district (institution id
-/// nil), so a breakdown by district reads the district rows only.
+/// The grain of a `stats_rollup` or `stats_day` row: per institution, or per district
+/// (institution id nil), so a breakdown by district reads the district rows only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Grain {
     /// One row per institution cell.
@@ -35,18 +37,9 @@ impl Grain {
             Self::District => "DISTRICT",
         }
     }
-
-    /// The grain of a stored spelling.
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
-        match raw {
-            "INSTITUTION" => Ok(Self::Institution),
-            "DISTRICT" => Ok(Self::District),
-            other => Err(AppError::Internal(anyhow::anyhow!("unknown grain {other}"))),
-        }
-    }
 }
 
-/// A breakdown cell at institution grain.
+/// A breakdown cell at institution grain, on one day.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cell {
     /// Institution.
@@ -57,8 +50,8 @@ pub struct Cell {
     pub track: Track,
     /// Skill level, 0 for none.
     pub level: i32,
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The day of the event counted (programme calendar).
+    pub day: NaiveDate,
 }
 
 impl Cell {
@@ -73,7 +66,7 @@ impl Cell {
             district: district.to_owned(),
             track: track(&course.track)?,
             level: course.level.unwrap_or(0),
-            month: month_of(on),
+            day: on,
         })
     }
 
@@ -84,31 +77,37 @@ impl Cell {
             district: district.to_owned(),
             track: track(&cert.track)?,
             level: cert.level.unwrap_or(0),
-            month: month_of(cert.issued_on),
+            day: cert.issued_on,
         })
     }
 
-    /// A cell from a row with `institution_id, district, track, level, month` columns.
-    pub fn read(row: &QueryResult) -> Result<Self, AppError> {
-        Ok(Self {
-            institution_id: row.try_get("", "institution_id")?,
-            district: row.try_get("", "district")?,
-            track: track(&row.try_get::<String>("", "track")?)?,
-            level: row.try_get("", "level")?,
-            month: row.try_get("", "month")?,
-        })
+    /// `YYYY-MM` of its day.
+    pub fn month(&self) -> String {
+        month_of(self.day)
     }
 
-    /// The key columns of its `stats_rollup` row at `grain`, in table order (`grain,
-    /// institution_id, district, track, level, month`).
-    pub fn key_values(&self, grain: Grain) -> Vec<Value> {
+    /// The same cell on the first day of its month: the key of its `stats_rollup` row.
+    pub fn month_cell(&self) -> Self {
+        Self {
+            day: self.day.with_day(1).unwrap_or(self.day),
+            ..self.clone()
+        }
+    }
+
+    /// The key columns of its row at `grain` in `stats_rollup` (`grain, institution_id,
+    /// district, track, level, month`) or, `by_day`, in `stats_day` (`…, level, day`).
+    pub fn key_values(&self, grain: Grain, by_day: bool) -> Vec<Value> {
         vec![
             grain.as_str().into(),
             self.institution_id.into(),
             self.district.clone().into(),
             self.track.as_str().into(),
             self.level.into(),
-            self.month.clone().into(),
+            if by_day {
+                self.day.into()
+            } else {
+                self.month().into()
+            },
         ]
     }
 
@@ -235,43 +234,27 @@ impl Deltas {
         *self.days.entry((programme, track, day)).or_default() += n;
     }
 
-    /// Writes the changes: rollup cells at both grains in one global key order (so
-    /// concurrent writers cannot deadlock), a random shard of each programme total, the
-    /// day series. Cells whose change is zero are not touched.
+    /// Writes the changes: breakdown cells at both grains, first the months'
+    /// `stats_rollup` rows then the days' `stats_day` rows, each in one global key order
+    /// (so concurrent writers cannot deadlock); a random shard of each programme total;
+    /// the day series. Cells whose change is zero are not touched.
     pub async fn apply(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
-        let mut rows: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
+        let mut days: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
+        let mut months: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
         for (cell, m) in &self.stats {
-            rows.entry((Grain::District, cell.district_grain()))
-                .or_default()
-                .add_all(m);
-            rows.entry((Grain::Institution, cell.clone()))
-                .or_default()
-                .add_all(m);
+            for (grain, cell) in [
+                (Grain::District, cell.district_grain()),
+                (Grain::Institution, cell.clone()),
+            ] {
+                months
+                    .entry((grain, cell.month_cell()))
+                    .or_default()
+                    .add_all(m);
+                days.entry((grain, cell)).or_default().add_all(m);
+            }
         }
-        for ((grain, cell), m) in rows.iter().filter(|(_, m)| !m.is_zero()) {
-            sql::query(
-                db,
-                "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
-                 enrolments, completions, trainees, certified_persons) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (grain, institution_id, district, track, level, month) DO UPDATE SET \
-                 enrolments = stats_rollup.enrolments + excluded.enrolments, \
-                 completions = stats_rollup.completions + excluded.completions, \
-                 trainees = stats_rollup.trainees + excluded.trainees, \
-                 certified_persons = stats_rollup.certified_persons + excluded.certified_persons",
-                [
-                    cell.key_values(*grain),
-                    vec![
-                        int(m.enrolments),
-                        int(m.completions),
-                        int(m.trainees),
-                        int(m.certified_persons),
-                    ],
-                ]
-                .concat(),
-            )
-            .await?;
-        }
+        upsert_cells(db, false, months).await?;
+        upsert_cells(db, true, days).await?;
         for ((programme, track), totals) in self.totals {
             if totals.is_zero() {
                 continue;
@@ -308,6 +291,47 @@ impl Deltas {
         }
         Ok(())
     }
+}
+
+/// Adds `rows` to `stats_rollup` (months) or, `by_day`, to `stats_day`, in key order,
+/// skipping zero changes.
+async fn upsert_cells(
+    db: &impl ConnectionTrait,
+    by_day: bool,
+    rows: BTreeMap<(Grain, Cell), Measures>,
+) -> Result<(), AppError> {
+    let (table, date) = if by_day {
+        ("stats_day", "day")
+    } else {
+        ("stats_rollup", "month")
+    };
+    sql::insert_rows(
+        db,
+        &format!(
+            "INSERT INTO {table} (grain, institution_id, district, track, level, {date}, \
+             enrolments, completions, trainees, certified_persons) VALUES "
+        ),
+        &format!(
+            " ON CONFLICT (grain, institution_id, district, track, level, {date}) DO UPDATE SET \
+             enrolments = {table}.enrolments + excluded.enrolments, \
+             completions = {table}.completions + excluded.completions, \
+             trainees = {table}.trainees + excluded.trainees, \
+             certified_persons = {table}.certified_persons + excluded.certified_persons"
+        ),
+        rows.into_iter()
+            .filter(|(_, m)| !m.is_zero())
+            .map(|((grain, cell), m)| {
+                let mut row = cell.key_values(grain, by_day);
+                row.extend([
+                    int(m.enrolments),
+                    int(m.completions),
+                    int(m.trainees),
+                    int(m.certified_persons),
+                ]);
+                row
+            }),
+    )
+    .await
 }
 
 fn int(v: i64) -> Value {

@@ -1,7 +1,6 @@
 //! Recounts of every maintained count from the base tables: [`super::verify`] compares
-//! them with the stored rows, `rebuild` replaces the stored rows (after a bulk load), a
-//! new programme is backfilled from them, and `stats` over a date range that cuts months
-//! is answered by them.
+//! them with the stored rows, `rebuild` replaces the stored rows (after a bulk load), and
+//! a new programme is backfilled from them.
 
 use std::collections::BTreeMap;
 
@@ -14,18 +13,18 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cell::{Cell, Grain, Measure, Measures, Totals, read_int, track};
+use super::cell::{Grain, Totals, read_int, track};
 use super::sql;
 use crate::domain::Track;
-use crate::entity::{programme, programme_counter, programme_day, stats_rollup};
+use crate::entity::{programme, programme_counter, programme_day};
 use crate::error::AppError;
 
-/// Every maintained rollup, keyed for comparison. The per-person tables
-/// (`person_track`, `programme_person`) are compared in SQL, row by row, without
-/// holding them in memory.
+/// The programmes' maintained totals and day series, keyed for comparison. The
+/// per-person tables (`person_track`, `programme_person`) and the breakdown cells
+/// (`stats_day`, `stats_rollup`) are compared in SQL, row by row, without holding them
+/// in memory.
 #[derive(Debug, Default, PartialEq)]
 pub struct Snapshot {
-    pub(super) stats: BTreeMap<(Grain, Cell), Measures>,
     pub(super) totals: BTreeMap<(Uuid, Track), Totals>,
     pub(super) days: BTreeMap<(Uuid, Track, NaiveDate), i64>,
 }
@@ -59,9 +58,11 @@ pub(super) const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.traine
 /// window query runs once.
 pub(super) const RECOUNT_PERSON_TRACK: &str = "recount_person_track";
 pub(super) const RECOUNT_PROGRAMME_PERSON: &str = "recount_programme_person";
+/// Where `verify` recounts `stats_day`.
+pub(super) const RECOUNT_STATS_DAY: &str = "recount_stats_day";
 
-/// Recounts the rollups from the base tables, reading the per-person rows from the tables
-/// `person_track` (rows of [`PERSON_TRACK`]) and `programme_person` (rows of
+/// Recounts the programmes' totals and day series, reading the per-person rows from the
+/// tables `person_track` (rows of [`PERSON_TRACK`]) and `programme_person` (rows of
 /// [`PROGRAMME_PERSON`], or the stored table, whose zero rows are skipped).
 pub(super) async fn recount(
     db: &impl ConnectionTrait,
@@ -69,17 +70,6 @@ pub(super) async fn recount(
     programme_person: &str,
 ) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for (measure, text, _) in measure_queries(person_track) {
-        for row in sql::query(db, &text, vec![]).await? {
-            let (cell, n) = (Cell::read(&row)?, read_int(&row, "n")?);
-            for key in [
-                (Grain::District, cell.district_grain()),
-                (Grain::Institution, cell),
-            ] {
-                snap.stats.entry(key).or_default().add(measure, n);
-            }
-        }
-    }
     for row in sql::query(
         db,
         &format!(
@@ -122,56 +112,78 @@ pub(super) async fn recount(
     Ok(snap)
 }
 
-/// The four measure queries at institution grain: (measure, SQL with a `WHERE 1 = 1` to
-/// extend, the event-date column). `person_track` is a table or a parenthesized query of
-/// [`PERSON_TRACK`]'s rows.
-fn measure_queries(person_track: &str) -> [(Measure, String, &'static str); 4] {
-    let month = |col: &str| format!("SUBSTR(CAST({col} AS TEXT), 1, 7)");
-    let course_cell = "c.institution_id, c.track, i.district, COALESCE(c.level, 0) AS level";
+/// The breakdown cells per day at institution grain, with the four measures, from the
+/// base tables: each measure grouped by its own event day, then the four summed per
+/// cell. `person_track` is a table of [`PERSON_TRACK`]'s rows.
+fn day_cells(person_track: &str) -> String {
+    let course_cell = "c.institution_id, i.district, c.track, COALESCE(c.level, 0) AS level";
     let from_enrolment = "FROM enrolment e JOIN course c ON c.id = e.course_id \
          JOIN institution i ON i.id = c.institution_id";
-    [
-        (
-            Measure::Enrolments,
-            format!(
-                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
-                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
-                month("e.enrolled_on")
-            ),
-            "e.enrolled_on",
+    let n = "CAST(COUNT(*) AS INTEGER)";
+    format!(
+        "SELECT institution_id, district, track, level, day, SUM(enrolments) AS enrolments, \
+           SUM(completions) AS completions, SUM(trainees) AS trainees, \
+           SUM(certified_persons) AS certified_persons FROM ( \
+         SELECT {course_cell}, e.enrolled_on AS day, {n} AS enrolments, 0 AS completions, \
+           0 AS trainees, 0 AS certified_persons {from_enrolment} GROUP BY 1, 2, 3, 4, 5 \
+         UNION ALL SELECT {course_cell}, e.assessed_on, 0, {n}, 0, 0 {from_enrolment} \
+           WHERE e.status = 'COMPLETED' GROUP BY 1, 2, 3, 4, 5 \
+         UNION ALL SELECT {course_cell}, e.enrolled_on, 0, 0, {n}, 0 {from_enrolment} \
+           JOIN {person_track} pt ON pt.first_enrolment_id = e.id GROUP BY 1, 2, 3, 4, 5 \
+         UNION ALL SELECT t.institution_id, i.district, t.track, COALESCE(t.level, 0), \
+           t.issued_on, 0, 0, 0, {n} FROM certificate t \
+           JOIN institution i ON i.id = t.institution_id \
+           JOIN {person_track} pt ON pt.first_certificate_id = t.id GROUP BY 1, 2, 3, 4, 5 \
+         ) u GROUP BY institution_id, district, track, level, day"
+    )
+}
+
+/// The columns of `stats_day`, in order.
+const DAY_COLUMNS: &str = "grain, institution_id, district, track, level, day, \
+     enrolments, completions, trainees, certified_persons";
+
+/// Fills `table` (shaped like `stats_day`, empty) with the recounted day cells at both
+/// grains: institution rows from the base tables, district rows summed from them.
+pub(super) async fn fill_days(
+    db: &impl ConnectionTrait,
+    table: &str,
+    person_track: &str,
+) -> Result<(), AppError> {
+    let institution = Grain::Institution.as_str();
+    sql::query(
+        db,
+        &format!(
+            "INSERT INTO {table} ({DAY_COLUMNS}) SELECT '{institution}', institution_id, \
+             district, track, level, day, enrolments, completions, trainees, certified_persons \
+             FROM ({}) d",
+            day_cells(person_track)
         ),
-        (
-            Measure::Completions,
-            format!(
-                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
-                 WHERE 1 = 1 AND e.status = 'COMPLETED' GROUP BY 1, 2, 3, 4, 5",
-                month("e.assessed_on")
-            ),
-            "e.assessed_on",
+        vec![],
+    )
+    .await?;
+    sql::query(
+        db,
+        &format!(
+            "INSERT INTO {table} ({DAY_COLUMNS}) SELECT '{}', ?, district, track, level, day, \
+             SUM(enrolments), SUM(completions), SUM(trainees), SUM(certified_persons) \
+             FROM {table} WHERE grain = '{institution}' GROUP BY district, track, level, day",
+            Grain::District.as_str()
         ),
-        (
-            Measure::Trainees,
-            format!(
-                "SELECT {course_cell}, {} AS month, COUNT(*) AS n {from_enrolment} \
-                 JOIN {person_track} pt ON pt.first_enrolment_id = e.id \
-                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
-                month("e.enrolled_on")
-            ),
-            "e.enrolled_on",
-        ),
-        (
-            Measure::CertifiedPersons,
-            format!(
-                "SELECT t.institution_id, t.track, i.district, COALESCE(t.level, 0) AS level, \
-                 {} AS month, COUNT(*) AS n FROM certificate t \
-                 JOIN institution i ON i.id = t.institution_id \
-                 JOIN {person_track} pt ON pt.first_certificate_id = t.id \
-                 WHERE 1 = 1 GROUP BY 1, 2, 3, 4, 5",
-                month("t.issued_on")
-            ),
-            "t.issued_on",
-        ),
-    ]
+        vec![Uuid::nil().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The `stats_rollup` rows of the day cells in `table`: each month's days summed.
+pub(super) fn months_of(table: &str) -> String {
+    let month = "SUBSTR(CAST(day AS TEXT), 1, 7)";
+    format!(
+        "SELECT grain, institution_id, district, track, level, {month} AS month, \
+         SUM(enrolments) AS enrolments, SUM(completions) AS completions, \
+         SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
+         FROM {table} GROUP BY grain, institution_id, district, track, level, {month}"
+    )
 }
 
 /// Replaces every stored count with a recount, in one transaction (after a bulk load,
@@ -182,6 +194,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
     for table in [
         "person_track",
         "stats_rollup",
+        "stats_day",
         "programme_person",
         "programme_counter",
         "programme_day",
@@ -206,6 +219,17 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<(), AppError> {
         &format!(
             "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
              SELECT programme_id, trainee_id, track, certificates, first_on FROM ({PROGRAMME_PERSON}) pp"
+        ),
+        vec![],
+    )
+    .await?;
+    fill_days(&txn, "stats_day", "person_track").await?;
+    sql::query(
+        &txn,
+        &format!(
+            "INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, \
+             enrolments, completions, trainees, certified_persons) {}",
+            months_of("stats_day")
         ),
         vec![],
     )
@@ -283,22 +307,6 @@ pub(super) async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), AppErr
 
 /// Writes the recounted rollups into the emptied tables.
 async fn write_rollups(db: &impl ConnectionTrait, snap: &Snapshot) -> Result<(), AppError> {
-    let mut cells = Vec::with_capacity(snap.stats.len());
-    for ((grain, cell), m) in &snap.stats {
-        cells.push(stats_rollup::ActiveModel {
-            grain: Set(grain.as_str().to_owned()),
-            institution_id: Set(cell.institution_id),
-            district: Set(cell.district.clone()),
-            track: Set(cell.track.as_str().to_owned()),
-            level: Set(cell.level),
-            month: Set(cell.month.clone()),
-            enrolments: Set(int(m.enrolments)?),
-            completions: Set(int(m.completions)?),
-            trainees: Set(int(m.trainees)?),
-            certified_persons: Set(int(m.certified_persons)?),
-        });
-    }
-    insert_chunked(db, cells).await?;
     let mut counters = Vec::with_capacity(snap.totals.len());
     for ((programme, track), totals) in &snap.totals {
         counters.push(programme_counter::ActiveModel {
@@ -338,32 +346,4 @@ pub(super) async fn insert_chunked<A: ActiveModelTrait>(
             .await?;
     }
     Ok(())
-}
-
-/// Breakdown cells at institution grain for events between `from` and `to` (inclusive),
-/// with the same attribution as the maintained rollup: the exact answer for date ranges
-/// that do not cover whole months.
-pub async fn cells(
-    db: &impl ConnectionTrait,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<BTreeMap<Cell, Measures>, AppError> {
-    let mut out: BTreeMap<Cell, Measures> = BTreeMap::new();
-    for (measure, text, date) in measure_queries(&format!("({PERSON_TRACK})")) {
-        let mut text = text;
-        let mut values = Vec::new();
-        if let Some(from) = from {
-            text = text.replace("WHERE 1 = 1", &format!("WHERE 1 = 1 AND {date} >= ?"));
-            values.push(from.into());
-        }
-        if let Some(to) = to {
-            text = text.replace("WHERE 1 = 1", &format!("WHERE 1 = 1 AND {date} <= ?"));
-            values.insert(0, to.into());
-        }
-        for row in sql::query(db, &text, values).await? {
-            let (cell, n) = (Cell::read(&row)?, read_int(&row, "n")?);
-            out.entry(cell).or_default().add(measure, n);
-        }
-    }
-    Ok(out)
 }

@@ -5,17 +5,18 @@
 //! the group of the person's first enrolment (first unrevoked certificate) on that track,
 //! so every breakdown adds up to the city's total. Districts are the institution's.
 //!
-//! Answers come from `stats_rollup` (a few thousand rows at national scale); a date filter
-//! that does not cover whole months is answered by an exact recount over the base tables.
+//! Answers come from the maintained cells only: whole months from `stats_rollup`, and the
+//! days of a month that a `from`/`to` cuts from `stats_day` (at most two edge months'
+//! days), so an answer is bounded by cells, not by data.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
-use super::cell::{Cell, Grain, Measures, track};
-use super::{recount, sql};
+use super::cell::{Grain, Measures};
+use super::sql;
 use crate::auth::CurrentUser;
 use crate::domain::month_of;
 use crate::domain::{District, Track};
@@ -102,21 +103,15 @@ pub async fn stats(
     let mut dims = group_by.to_vec();
     dims.sort();
     dims.dedup();
-    let aligned = from.is_none_or(|f| f.day() == 1) && to.is_none_or(|t| is_month_end(&t));
-    let cells = if aligned {
-        from_rollup(db, &filter, &dims, from, to).await?
-    } else {
-        let mut cells = recount::cells(db, from, to).await?;
-        cells.retain(|cell, _| matches(cell, &filter));
-        cells.into_iter().collect()
-    };
     let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
-    for (cell, m) in cells {
-        let row = rows.entry(key_of(&cell, &dims)).or_default();
-        row.enrolments += m.enrolments;
-        row.completions += m.completions;
-        row.trainees += m.trainees;
-        row.certified_persons += m.certified_persons;
+    for span in spans(from, to) {
+        for (key, m) in sum_cells(db, &filter, &dims, &span).await? {
+            let row = rows.entry(key).or_default();
+            row.enrolments += m.enrolments;
+            row.completions += m.completions;
+            row.trainees += m.trainees;
+            row.certified_persons += m.certified_persons;
+        }
     }
     if dims.is_empty() && rows.is_empty() {
         rows.insert(GroupKey::default(), StatsRow::default());
@@ -125,10 +120,6 @@ pub async fn stats(
         .into_iter()
         .map(|(key, row)| StatsRow { key, ..row })
         .collect())
-}
-
-fn is_month_end(day: &NaiveDate) -> bool {
-    day.succ_opt().is_none_or(|next| next.day() == 1)
 }
 
 /// The date range: the programme's period narrowed by `from`/`to`.
@@ -145,127 +136,262 @@ async fn period(
     Ok((from, to))
 }
 
-fn matches(cell: &Cell, filter: &StatsFilter) -> bool {
-    filter.track.is_none_or(|t| cell.track == t)
-        && filter
-            .district
-            .as_ref()
-            .is_none_or(|d| cell.district == d.as_str())
-        && filter
-            .institution_id
-            .is_none_or(|i| cell.institution_id == i)
+/// Where a part of a date range is counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Span {
+    /// Whole months, `YYYY-MM` inclusive (open where `None`): `stats_rollup`.
+    Months(Option<String>, Option<String>),
+    /// Days of a month the range cuts, inclusive: `stats_day`. One span per cut month, so
+    /// each reads one range of the table's key.
+    Days(NaiveDate, NaiveDate),
 }
 
-/// The group of a cell: the grouped-by dimensions only.
-fn key_of(cell: &Cell, dims: &[Dimension]) -> GroupKey {
-    let mut key = GroupKey::default();
-    for dim in dims {
-        match dim {
-            Dimension::Track => key.track = Some(cell.track.as_str().to_owned()),
-            Dimension::District => key.district = Some(cell.district.clone()),
-            Dimension::Institution => key.institution_id = Some(cell.institution_id),
-            Dimension::Month => key.month = Some(cell.month.clone()),
-            Dimension::Level => key.level = (cell.level != 0).then_some(cell.level),
-        }
+/// Splits `from..=to` into its whole months and the days of the (at most two) months
+/// it cuts; nothing when the range is empty.
+fn spans(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<Span> {
+    if from.zip(to).is_some_and(|(f, t)| f > t) {
+        return Vec::new();
     }
-    key
+    let mut days = Vec::new();
+    let mut first_month = from.map(month_of);
+    if let Some(f) = from.filter(|f| f.day() != 1) {
+        let last = to.map_or(month_end(f), |t| t.min(month_end(f)));
+        days.push((f, last));
+        first_month = Some(month_of(next_month(f)));
+    }
+    let mut last_month = to.map(month_of);
+    if let Some(t) = to.filter(|t| *t != month_end(*t)) {
+        let first = t.with_day(1).unwrap_or(t);
+        if days.iter().all(|(_, last)| *last < first) {
+            days.push((first.max(from.unwrap_or(first)), t));
+        }
+        last_month = Some(month_of(first.pred_opt().unwrap_or(first)));
+    }
+    let mut out = Vec::new();
+    if first_month
+        .as_ref()
+        .zip(last_month.as_ref())
+        .is_none_or(|(f, l)| f <= l)
+    {
+        out.push(Span::Months(first_month, last_month));
+    }
+    out.extend(
+        days.into_iter()
+            .map(|(first, last)| Span::Days(first, last)),
+    );
+    out
 }
 
-/// Sums `stats_rollup` rows grouped by `dims`; the returned cells carry only those keys.
-async fn from_rollup(
+/// The last day of `day`'s month.
+fn month_end(day: NaiveDate) -> NaiveDate {
+    next_month(day).pred_opt().unwrap_or(day)
+}
+
+/// The first day of the month after `day`'s.
+fn next_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1)
+        .and_then(|first| first.checked_add_months(Months::new(1)))
+        .unwrap_or(day)
+}
+
+/// Sums the cells of `span` matching `filter`, grouped by `dims`: district-grain rows
+/// unless grouping or filtering by institution.
+async fn sum_cells(
     db: &impl ConnectionTrait,
     filter: &StatsFilter,
     dims: &[Dimension],
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<Vec<(Cell, Measures)>, AppError> {
-    let per_institution = dims.contains(&Dimension::Institution) || filter.institution_id.is_some();
-    let grain = if per_institution {
-        Grain::Institution
-    } else {
-        Grain::District
+    span: &Span,
+) -> Result<Vec<(GroupKey, Measures)>, AppError> {
+    let (table, month) = match span {
+        Span::Months(..) => ("stats_rollup", "month"),
+        Span::Days(..) => ("stats_day", "SUBSTR(CAST(day AS TEXT), 1, 7)"),
     };
-    let columns: Vec<&str> = dims
-        .iter()
-        .map(|d| match d {
-            Dimension::Track => "track",
-            Dimension::District => "district",
-            Dimension::Institution => "institution_id",
-            Dimension::Month => "month",
-            Dimension::Level => "level",
-        })
-        .collect();
+    let expression = |dim: &Dimension| match dim {
+        Dimension::Month => month,
+        other => column(*other),
+    };
     let mut text = String::from("SELECT ");
-    for c in &columns {
-        text.push_str(c);
-        text.push_str(", ");
+    for dim in dims {
+        text.push_str(&format!("{} AS {}, ", expression(dim), column(*dim)));
     }
-    text.push_str(
+    let (conditions, values) = conditions(filter, dims, span);
+    text.push_str(&format!(
         "SUM(enrolments) AS enrolments, SUM(completions) AS completions, \
          SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
-         FROM stats_rollup WHERE grain = ?",
-    );
+         FROM {table} WHERE {conditions}"
+    ));
+    if !dims.is_empty() {
+        let grouped: Vec<&str> = dims.iter().map(expression).collect();
+        text.push_str(" GROUP BY ");
+        text.push_str(&grouped.join(", "));
+    }
+    let rows = sql::query(db, &text, values).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let m = Measures {
+            enrolments: sum(row, "enrolments")?,
+            completions: sum(row, "completions")?,
+            trainees: sum(row, "trainees")?,
+            certified_persons: sum(row, "certified_persons")?,
+        };
+        if !m.is_zero() {
+            out.push((key_of(row, dims)?, m));
+        }
+    }
+    Ok(out)
+}
+
+/// The column a dimension is read from (and named as in a summed row).
+fn column(dim: Dimension) -> &'static str {
+    match dim {
+        Dimension::Track => "track",
+        Dimension::District => "district",
+        Dimension::Institution => "institution_id",
+        Dimension::Month => "month",
+        Dimension::Level => "level",
+    }
+}
+
+/// The `WHERE` of [`sum_cells`] and its values: the grain (district rows have the nil
+/// institution, so both grains are read by their key's prefix), the filter, the span.
+fn conditions(filter: &StatsFilter, dims: &[Dimension], span: &Span) -> (String, Vec<Value>) {
+    let per_institution = dims.contains(&Dimension::Institution) || filter.institution_id.is_some();
+    let (grain, institution) = if per_institution {
+        (Grain::Institution, filter.institution_id)
+    } else {
+        (Grain::District, Some(Uuid::nil()))
+    };
+    let mut text = String::from("grain = ?");
     let mut values: Vec<Value> = vec![grain.as_str().into()];
     let mut condition = |clause: &str, value: Value| {
         text.push_str(clause);
         values.push(value);
     };
+    if let Some(id) = institution {
+        condition(" AND institution_id = ?", id.into());
+    }
     if let Some(track) = filter.track {
         condition(" AND track = ?", track.as_str().into());
     }
     if let Some(district) = &filter.district {
         condition(" AND district = ?", district.as_str().into());
     }
-    if let Some(id) = filter.institution_id {
-        condition(" AND institution_id = ?", id.into());
-    }
-    if let Some(from) = from {
-        condition(" AND month >= ?", month_of(from).into());
-    }
-    if let Some(to) = to {
-        condition(" AND month <= ?", month_of(to).into());
-    }
-    if !columns.is_empty() {
-        text.push_str(" GROUP BY ");
-        text.push_str(&columns.join(", "));
-    }
-    let rows = sql::query(db, &text, values).await?;
-    rows.iter()
-        .map(|row| {
-            // Only the grouped-by keys are read; `key_of` looks at no other.
-            let mut cell = Cell {
-                institution_id: Uuid::nil(),
-                district: String::new(),
-                track: Track::Host,
-                level: 0,
-                month: String::new(),
-            };
-            for dim in dims {
-                match dim {
-                    Dimension::Track => cell.track = track(&row.try_get::<String>("", "track")?)?,
-                    Dimension::District => cell.district = row.try_get("", "district")?,
-                    Dimension::Institution => {
-                        cell.institution_id = row.try_get("", "institution_id")?;
-                    }
-                    Dimension::Month => cell.month = row.try_get("", "month")?,
-                    Dimension::Level => cell.level = row.try_get("", "level")?,
-                }
+    match span {
+        Span::Months(first, last) => {
+            if let Some(first) = first {
+                condition(" AND month >= ?", first.clone().into());
             }
-            let m = Measures {
-                enrolments: sum(row, "enrolments")?,
-                completions: sum(row, "completions")?,
-                trainees: sum(row, "trainees")?,
-                certified_persons: sum(row, "certified_persons")?,
-            };
-            Ok((cell, m))
-        })
-        .filter(|r: &Result<(Cell, Measures), AppError>| {
-            r.as_ref().map_or(true, |(_, m)| !m.is_zero())
-        })
-        .collect()
+            if let Some(last) = last {
+                condition(" AND month <= ?", last.clone().into());
+            }
+        }
+        Span::Days(first, last) => {
+            condition(" AND day >= ?", (*first).into());
+            condition(" AND day <= ?", (*last).into());
+        }
+    }
+    (text, values)
+}
+
+/// The group of a summed row: the grouped-by dimensions only.
+fn key_of(row: &QueryResult, dims: &[Dimension]) -> Result<GroupKey, AppError> {
+    let mut key = GroupKey::default();
+    for dim in dims {
+        match dim {
+            Dimension::Track => key.track = Some(row.try_get("", "track")?),
+            Dimension::District => key.district = Some(row.try_get("", "district")?),
+            Dimension::Institution => key.institution_id = Some(row.try_get("", "institution_id")?),
+            Dimension::Month => key.month = Some(row.try_get("", "month")?),
+            Dimension::Level => {
+                let level: i32 = row.try_get("", "level")?;
+                key.level = (level != 0).then_some(level);
+            }
+        }
+    }
+    Ok(key)
 }
 
 /// A `SUM` of an integer column (`bigint` on PostgreSQL); NULL over no rows.
 fn sum(row: &QueryResult, col: &str) -> Result<i64, AppError> {
     Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn months(first: Option<&str>, last: Option<&str>) -> Span {
+        Span::Months(first.map(str::to_owned), last.map(str::to_owned))
+    }
+
+    #[test]
+    fn a_range_cutting_two_months_reads_their_days_and_the_whole_months_between() {
+        assert_eq!(
+            spans(Some(day("2024-03-15")), Some(day("2024-09-10"))),
+            vec![
+                months(Some("2024-04"), Some("2024-08")),
+                Span::Days(day("2024-03-15"), day("2024-03-31")),
+                Span::Days(day("2024-09-01"), day("2024-09-10")),
+            ]
+        );
+    }
+
+    #[test]
+    fn whole_months_read_no_days() {
+        assert_eq!(
+            spans(Some(day("2024-02-01")), Some(day("2024-02-29"))),
+            vec![months(Some("2024-02"), Some("2024-02"))]
+        );
+        assert_eq!(spans(None, None), vec![months(None, None)]);
+    }
+
+    #[test]
+    fn a_range_within_one_month_reads_its_days_only() {
+        assert_eq!(
+            spans(Some(day("2024-03-05")), Some(day("2024-03-20"))),
+            vec![Span::Days(day("2024-03-05"), day("2024-03-20"))]
+        );
+        assert_eq!(
+            spans(Some(day("2024-03-01")), Some(day("2024-03-20"))),
+            vec![Span::Days(day("2024-03-01"), day("2024-03-20"))]
+        );
+        assert_eq!(
+            spans(Some(day("2024-03-05")), Some(day("2024-03-31"))),
+            vec![Span::Days(day("2024-03-05"), day("2024-03-31"))]
+        );
+    }
+
+    #[test]
+    fn an_open_range_cuts_at_its_one_end() {
+        assert_eq!(
+            spans(Some(day("2024-12-31")), None),
+            vec![
+                months(Some("2025-01"), None),
+                Span::Days(day("2024-12-31"), day("2024-12-31")),
+            ]
+        );
+        assert_eq!(
+            spans(None, Some(day("2024-09-10"))),
+            vec![
+                months(None, Some("2024-08")),
+                Span::Days(day("2024-09-01"), day("2024-09-10")),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_range_reads_nothing() {
+        assert_eq!(
+            spans(Some(day("2024-03-20")), Some(day("2024-03-05"))),
+            vec![]
+        );
+        assert_eq!(
+            spans(Some(day("2024-04-01")), Some(day("2024-03-31"))),
+            vec![]
+        );
+    }
 }

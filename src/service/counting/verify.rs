@@ -8,39 +8,19 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
-use super::cell::{Cell, Grain, Measures, track};
+use super::cell::track;
 use super::recount::{
-    PERSON_TRACK, PROGRAMME_PERSON, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON, Snapshot,
-    recount,
+    PERSON_TRACK, PROGRAMME_PERSON, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON,
+    RECOUNT_STATS_DAY, Snapshot, fill_days, months_of, recount,
 };
 use super::sql;
-use crate::entity::{programme_counter, programme_day, stats_rollup};
+use crate::entity::{programme_counter, programme_day};
 use crate::error::AppError;
 
-/// Reads the stored rollups; zero rows (left behind by decrements) are dropped, and a
-/// programme's counter shards are summed.
+/// Reads the stored programme totals (shards summed) and day series; zero rows (left
+/// behind by decrements) are dropped.
 pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
     let mut snap = Snapshot::default();
-    for row in stats_rollup::Entity::find().all(db).await? {
-        let measures = Measures {
-            enrolments: row.enrolments.into(),
-            completions: row.completions.into(),
-            trainees: row.trainees.into(),
-            certified_persons: row.certified_persons.into(),
-        };
-        if measures.is_zero() {
-            continue;
-        }
-        let cell = Cell {
-            institution_id: row.institution_id,
-            district: row.district,
-            track: track(&row.track)?,
-            level: row.level,
-            month: row.month,
-        };
-        snap.stats
-            .insert((Grain::parse(&row.grain)?, cell), measures);
-    }
     for shard in programme_counter::Entity::find().all(db).await? {
         let totals = snap
             .totals
@@ -67,8 +47,8 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, AppError> {
 ///
 /// Reads one snapshot (REPEATABLE READ on PostgreSQL, a read transaction on SQLite), so
 /// it runs beside live writers without blocking them or seeing half a write. The
-/// per-person window query is materialized once in a temporary table that the rollback
-/// drops.
+/// per-person window query and the recounted day cells are materialized once in
+/// temporary tables that the rollback drops.
 pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
     let txn = match db.get_database_backend() {
         DbBackend::Postgres => {
@@ -104,15 +84,30 @@ pub async fn verify(db: &DatabaseConnection) -> Result<Vec<String>, AppError> {
         DbBackend::Postgres => format!("CAST({col} AS TEXT)"),
         _ => format!("lower(hex({col}))"),
     };
-    let mut out = differing_rows(&txn, &person_track_diff(id)).await?;
-    out.extend(differing_rows(&txn, &programme_person_diff(id)).await?);
+    sql::query(
+        &txn,
+        &format!(
+            "CREATE TEMPORARY TABLE {RECOUNT_STATS_DAY} AS SELECT * FROM stats_day WHERE 1 = 0"
+        ),
+        vec![],
+    )
+    .await?;
+    fill_days(&txn, RECOUNT_STATS_DAY, RECOUNT_PERSON_TRACK).await?;
+    let mut out = differing_rows(&txn, &person_track_diff(&id)).await?;
+    out.extend(differing_rows(&txn, &programme_person_diff(&id)).await?);
+    let months = format!("({})", months_of(RECOUNT_STATS_DAY));
+    for (table, expected, date) in [
+        ("stats_rollup", months.as_str(), "month"),
+        ("stats_day", RECOUNT_STATS_DAY, "day"),
+    ] {
+        out.extend(differing_rows(&txn, &cells_diff(table, expected, date, &id)).await?);
+    }
     let expected = recount(&txn, RECOUNT_PERSON_TRACK, RECOUNT_PROGRAMME_PERSON).await?;
     let actual = stored(&txn).await?;
     out.extend(super::persons::verify(&txn, RECOUNT_PROGRAMME_PERSON).await?);
     out.extend(super::goals::verify(&txn).await?);
     out.extend(super::as_of::recount::verify(&txn).await?);
     txn.rollback().await?;
-    diff("stats_rollup", &expected.stats, &actual.stats, &mut out);
     diff(
         "programme_counter",
         &expected.totals,
@@ -129,7 +124,7 @@ const MAX_ROW_DIFFERENCES: usize = 1000;
 /// `person_track` rows that differ from the recount (materialized in
 /// [`RECOUNT_PERSON_TRACK`]), found by the database: either side missing, or a column
 /// unequal.
-fn person_track_diff(id: impl Fn(&str) -> String) -> String {
+fn person_track_diff(id: &impl Fn(&str) -> String) -> String {
     format!(
         "SELECT 'person_track' AS tbl, \
        {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
@@ -155,7 +150,7 @@ fn person_track_diff(id: impl Fn(&str) -> String) -> String {
 /// `programme_person` rows that differ from the recount; a stored row of 0 certificates
 /// (left by revocations) counts as no row. The table is joined directly, so both engines
 /// can use its key.
-fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
+fn programme_person_diff(id: &impl Fn(&str) -> String) -> String {
     format!(
         "SELECT 'programme_person' AS tbl, \
        {} || ' ' || {} || ' ' || COALESCE(e.track, s.track) AS row_key, \
@@ -170,6 +165,38 @@ fn programme_person_diff(id: impl Fn(&str) -> String) -> String {
          AND (e.certificates <> s.certificates OR e.first_on IS DISTINCT FROM s.first_on))",
         id("COALESCE(e.programme_id, s.programme_id)"),
         id("COALESCE(e.trainee_id, s.trainee_id)"),
+    )
+}
+
+/// Breakdown cells of `table` (`stats_rollup` by `month`, `stats_day` by `day`) that
+/// differ from `expected` (a recount's rows): either side missing, or a measure unequal.
+/// A stored row of zeros (left by decrements) counts as no row.
+fn cells_diff(table: &str, expected: &str, date: &str, id: &impl Fn(&str) -> String) -> String {
+    let measures = |t: &str| {
+        format!(
+            "CAST({t}.enrolments AS TEXT) || ' enrolments, ' || CAST({t}.completions AS TEXT) \
+             || ' completions, ' || CAST({t}.trainees AS TEXT) || ' trainees, ' \
+             || CAST({t}.certified_persons AS TEXT) || ' certified persons'"
+        )
+    };
+    let zero = "(s.enrolments = 0 AND s.completions = 0 AND s.trainees = 0 \
+         AND s.certified_persons = 0)";
+    format!(
+        "SELECT '{table}' AS tbl, COALESCE(e.grain, s.grain) || ' ' || {} || ' ' \
+           || COALESCE(e.district, s.district) || ' ' || COALESCE(e.track, s.track) || ' ' \
+           || CAST(COALESCE(e.level, s.level) AS TEXT) || ' ' \
+           || CAST(COALESCE(e.{date}, s.{date}) AS TEXT) AS row_key, \
+         CASE WHEN e.grain IS NULL THEN 'nothing' ELSE {} END AS expected, \
+         CASE WHEN s.grain IS NULL OR {zero} THEN 'nothing' ELSE {} END AS stored \
+         FROM {expected} e FULL OUTER JOIN {table} s ON s.grain = e.grain \
+           AND s.institution_id = e.institution_id AND s.district = e.district \
+           AND s.track = e.track AND s.level = e.level AND s.{date} = e.{date} \
+         WHERE (e.grain IS NULL AND NOT {zero}) OR (e.grain IS NOT NULL AND (s.grain IS NULL \
+           OR e.enrolments <> s.enrolments OR e.completions <> s.completions \
+           OR e.trainees <> s.trainees OR e.certified_persons <> s.certified_persons))",
+        id("COALESCE(e.institution_id, s.institution_id)"),
+        measures("e"),
+        measures("s"),
     )
 }
 

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::cell::{Cell, Deltas, Measure, track};
 pub(super) use super::day_changes::Period;
 use super::sql;
-use crate::domain::{Track, month_of};
+use crate::domain::Track;
 use crate::entity::{course, enrolment};
 use crate::error::AppError;
 
@@ -245,7 +245,7 @@ pub(super) fn read_cell(row: &QueryResult) -> Result<Cell, AppError> {
         district: row.try_get("", "district")?,
         track: track(&row.try_get::<String>("", "track")?)?,
         level: row.try_get("", "level")?,
-        month: month_of(row.try_get("", "on_day")?),
+        day: row.try_get("", "on_day")?,
     })
 }
 
