@@ -20,7 +20,16 @@
 //!   7–60 days after enrolling (score 60–100, one certificate each, track, level and
 //!   issuer copied from the course); about 10 % of enrolments FAILED, 5 % WITHDRAWN, the
 //!   rest ENROLLED (also any whose outcome would fall after 2025); 1 % of certificates
-//!   revoked. At 1,000,000 trainees: about 3.1 M enrolments and 560 k certificates.
+//!   revoked. At 1,000,000 trainees: about 3.1 M enrolments and 560 k certificates;
+//! - the plan's other goals, for the default programme (`goals.rs`, a random stream of
+//!   its own): 78–92 live SERVICE_INSTITUTIONS recognitions, 38–46 BASES_AND_PARKS,
+//!   80–95 ENTERPRISES_LAUNCHED (half catalogue institutions of a kind the goal takes,
+//!   half new organisations without courses: SERVICE_INSTITUTION, LIVESTREAMING_BASE and
+//!   INDUSTRIAL_PARK, ENTERPRISE), 34–44 INFLUENTIAL_HOSTS among the persons certified
+//!   on HOST (fewer in a small seed), 2–4 more withdrawn per goal, recognised on days of
+//!   2023–2025 (later days more often); SALES_CNY for each of the 36 months, from about
+//!   6.5 billion yuan in January 2023 growing 2 % a month (higher in June and November,
+//!   lower in February), about 340 billion in all.
 //!
 //! Rows are generated on a blocking thread in chunks of persons while earlier chunks are
 //! written, each chunk in one transaction (several at once on PostgreSQL); memory stays
@@ -28,6 +37,7 @@
 
 mod calendar;
 mod catalogue;
+mod goals;
 mod names;
 mod people;
 pub mod roster;
@@ -52,6 +62,8 @@ use calendar::Ids;
 use catalogue::Catalogue;
 use people::People;
 use rows::Chunk;
+
+pub use goals::GoalsWritten;
 
 /// Persons per chunk, written in one transaction.
 const CHUNK_PERSONS: u64 = 5_000;
@@ -94,12 +106,14 @@ pub struct SeedReport {
     pub certificates: u64,
     /// Certificates written as revoked.
     pub revoked: u64,
+    /// Recognitions, new organisations and sales months.
+    pub goals: GoalsWritten,
     /// Wall time of the whole run, the count rebuild included.
     pub elapsed: Duration,
 }
 
-/// Writes synthetic institutions, courses, trainees, enrolments and certificates, then
-/// rebuilds the maintained counts. Refuses a database that already has trainees, so
+/// Writes synthetic institutions, courses, trainees, enrolments and certificates, the
+/// goals' recognitions and sales, then rebuilds the maintained counts. Refuses a database that already has trainees, so
 /// synthetic rows never mix with real ones.
 pub async fn run(
     db: &DatabaseConnection,
@@ -144,6 +158,7 @@ pub async fn run(
         enrolments: 0,
         certificates: 0,
         revoked: 0,
+        goals: GoalsWritten::default(),
         elapsed: Duration::ZERO,
     };
     let people = People::new(rng, ids, Arc::clone(&catalogue), pii.clone())?;
@@ -173,6 +188,11 @@ pub async fn run(
         progress.done(joined(Some(result))?);
     }
     generator.await.context("the generator thread failed")?;
+    let txn = db.begin().await?;
+    report.goals = goals::write(&txn, options.seed, &catalogue)
+        .await
+        .context("writing recognitions and sales")?;
+    txn.commit().await?;
 
     write::finish(db)
         .await

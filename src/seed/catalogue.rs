@@ -321,7 +321,7 @@ fn course_pick(
 
 /// A unique-looking credit code: training institutions are often private non-enterprise
 /// units (`52`), the rest companies (`91`); registered in Shenzhen (`440300`).
-fn credit_code(rng: &mut StdRng, kind: InstitutionKind) -> anyhow::Result<String> {
+pub fn credit_code(rng: &mut StdRng, kind: InstitutionKind) -> anyhow::Result<String> {
     let prefix = match kind {
         InstitutionKind::TrainingInstitution if rng.gen_bool(0.5) => "52440300",
         _ => "91440300",
@@ -344,7 +344,7 @@ fn credit_code(rng: &mut StdRng, kind: InstitutionKind) -> anyhow::Result<String
 
 /// A name like `深圳市南山区星火云帆直播电商基地`: the district, two brand words and a noun
 /// that fits `kind`.
-fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> String {
+pub fn institution_name(rng: &mut StdRng, district: &str, kind: InstitutionKind) -> String {
     let nouns: &[&str] = match kind {
         InstitutionKind::TrainingInstitution => {
             &["职业培训学校", "直播电商培训中心", "职业技能培训学校"]

@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, Query, Value};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait};
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, District, Institution};
 use super::rows::{CertificateRow, Chunk, EnrolmentRow, OwnerRow, TraineeRow};
 use crate::domain::{EnrolmentStatus, programme_date};
 use crate::entity::{certificate, course, enrolment, institution, trainee, trainee_institution};
@@ -25,7 +25,7 @@ fn max_parameters(backend: DbBackend) -> usize {
 /// connection prepares and caches a statement per distinct SQL text (on both sides of the
 /// wire); with a handful of shapes per table that cache stays small, where a different
 /// tail size per chunk would grow it by a large statement each time.
-async fn insert<E: EntityTrait, const N: usize>(
+pub async fn insert<E: EntityTrait, const N: usize>(
     db: &impl ConnectionTrait,
     columns: [E::Column; N],
     rows: Vec<[Value; N]>,
@@ -50,12 +50,16 @@ async fn insert<E: EntityTrait, const N: usize>(
 
 /// Writes the institutions and courses.
 pub async fn catalogue(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
-    institutions(db, catalogue).await?;
+    institutions(db, &catalogue.districts, &catalogue.institutions).await?;
     courses(db, catalogue).await
 }
 
-/// Writes the catalogue's institutions.
-async fn institutions(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
+/// Writes `institutions`, whose districts index `districts`.
+pub async fn institutions(
+    db: &impl ConnectionTrait,
+    districts: &[District],
+    institutions: &[Institution],
+) -> Result<(), DbErr> {
     use institution::Column as I;
     insert::<institution::Entity, _>(
         db,
@@ -68,15 +72,14 @@ async fn institutions(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Resul
             I::CreatedAt,
             I::UpdatedAt,
         ],
-        catalogue
-            .institutions
+        institutions
             .iter()
             .map(|i| {
                 [
                     i.id.into(),
                     i.name.clone().into(),
                     i.credit_code.clone().into(),
-                    catalogue.districts[i.district].name.clone().into(),
+                    districts[i.district].name.clone().into(),
                     i.kind.as_str().into(),
                     i.created_at.into(),
                     i.created_at.into(),

@@ -7,6 +7,7 @@ use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::{Institution, NewCourse, World, register};
 use crate::support::flows::certify;
 use crate::support::ids::resident_id;
+use crate::support::reads::GOAL_KINDS;
 
 /// A downloaded export.
 struct Download {
@@ -287,18 +288,7 @@ async fn the_goals_export_has_a_line_per_goal_and_an_institution_only_its_person
         .iter()
         .map(|r| r.split(',').nth(3).unwrap())
         .collect();
-    assert_eq!(
-        goals,
-        [
-            "CERTIFIED_HOSTS",
-            "CERTIFIED_PROFESSIONALS",
-            "SERVICE_INSTITUTIONS",
-            "BASES_AND_PARKS",
-            "ENTERPRISES_LAUNCHED",
-            "INFLUENTIAL_HOSTS",
-            "SALES_CNY"
-        ]
-    );
+    assert_eq!(goals, GOAL_KINDS);
     assert!(
         city.rows()[6].contains(",SALES_CNY,CNY,300000000000,0,0.0000,,,,false"),
         "the plan ended: nothing required per month, not on track: {}",

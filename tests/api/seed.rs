@@ -7,7 +7,7 @@ use talent_registry::service::counting::recount;
 use talent_registry::service::pii::PiiKey;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::reads::{rows, stats};
+use crate::support::reads::{GOAL_KINDS, rows, stats};
 
 async fn seed(app: &TestApp, trainees: u64, seed: u64) -> anyhow::Result<()> {
     let options = SeedOptions {
@@ -105,6 +105,48 @@ async fn verify_counts_names_a_tampered_count_and_a_rebuild_repairs_it() {
         );
     }
     recount::rebuild(&app.db).await.unwrap();
+    assert_eq!(
+        recount::verify(&app.db).await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_seed_meets_every_goal_of_the_plan_in_part_and_verify_counts_stays_clean() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+
+    seed(&app, 2000, 42).await.unwrap();
+
+    let progress = app
+        .graphql_as(
+            Some(&admin),
+            "{ programmeProgress { goals { kind achieved } } }",
+            json!({}),
+        )
+        .await;
+    let goals = progress.data()["programmeProgress"]["goals"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let kinds: Vec<&str> = goals.iter().map(|g| g["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, GOAL_KINDS);
+    for goal in &goals {
+        assert!(
+            goal["achieved"].as_f64().unwrap() > 0.0,
+            "nothing achieved: {goal}"
+        );
+    }
+    let sales = goals[6]["achieved"].as_f64().unwrap();
+    assert!(
+        (2.0e11..5.0e11).contains(&sales),
+        "a few billion yuan a month over 36 months, got {sales}"
+    );
+    let withdrawn = app
+        .count("recognition WHERE withdrawn_at IS NOT NULL")
+        .await;
+    assert!(withdrawn > 0, "some recognitions withdrawn");
+    assert_eq!(app.count("indicator").await, 36, "every month of 2023–2025");
     assert_eq!(
         recount::verify(&app.db).await.unwrap(),
         Vec::<String>::new()

@@ -7,6 +7,18 @@ use serde_json::{Value, json};
 use super::app::TestApp;
 use super::gql::Gql;
 
+/// The seven `GoalKind`s, in the order `Programme.goals` and `programmeProgress.goals`
+/// list them.
+pub const GOAL_KINDS: [&str; 7] = [
+    "CERTIFIED_HOSTS",
+    "CERTIFIED_PROFESSIONALS",
+    "SERVICE_INSTITUTIONS",
+    "BASES_AND_PARKS",
+    "ENTERPRISES_LAUNCHED",
+    "INFLUENTIAL_HOSTS",
+    "SALES_CNY",
+];
+
 pub const VERIFY: &str = "query($number: String!, $holderName: String!) {
   verifyCertificate(number: $number, holderName: $holderName) {
     number valid status holderNameMasked track level issuer issuedAt expiresAt
