@@ -11,6 +11,9 @@
 --   Deltas::apply                stats_rollup, then stats_day (one two-row upsert each:
 --                                INSTITUTION, then DISTRICT grain), then
 --                                programme_counter on a random one of 16 shards
+--   as_of::record                lock the trainee row, read the programmes and the
+--                                person's certificates and enrolments, add the day
+--                                changes (city and institution) to progress_day
 --   audit::wrote                 INSERT INTO audit_log (the enrolment's audit record)
 --
 -- Variables (pgbench -D): course, institution, district, track, level, programme,
@@ -38,6 +41,11 @@ SELECT p.id, p.starts_on, p.ends_on, COALESCE(pp.certificates, 0) AS certificate
 INSERT INTO stats_rollup (grain, institution_id, district, track, level, month, enrolments, completions, trainees, certified_persons) VALUES ('INSTITUTION', :institution, :district, :track, :level, to_char(:e_enrolled_on::date, 'YYYY-MM'), 1, 0, 1, 0), ('DISTRICT', '00000000-0000-0000-0000-000000000000', :district, :track, :level, to_char(:e_enrolled_on::date, 'YYYY-MM'), 1, 0, 1, 0) ON CONFLICT (grain, institution_id, district, track, level, month) DO UPDATE SET enrolments = stats_rollup.enrolments + excluded.enrolments, completions = stats_rollup.completions + excluded.completions, trainees = stats_rollup.trainees + excluded.trainees, certified_persons = stats_rollup.certified_persons + excluded.certified_persons;
 INSERT INTO stats_day (grain, institution_id, district, track, level, day, enrolments, completions, trainees, certified_persons) VALUES ('INSTITUTION', :institution, :district, :track, :level, :e_enrolled_on::date, 1, 0, 1, 0), ('DISTRICT', '00000000-0000-0000-0000-000000000000', :district, :track, :level, :e_enrolled_on::date, 1, 0, 1, 0) ON CONFLICT (grain, institution_id, district, track, level, day) DO UPDATE SET enrolments = stats_day.enrolments + excluded.enrolments, completions = stats_day.completions + excluded.completions, trainees = stats_day.trainees + excluded.trainees, certified_persons = stats_day.certified_persons + excluded.certified_persons;
 INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) VALUES (:programme, :track, :shard, 0, 1) ON CONFLICT (programme_id, track, shard) DO UPDATE SET certified = programme_counter.certified + excluded.certified, in_training = programme_counter.in_training + excluded.in_training;
+SELECT id FROM trainee WHERE id IN (:e_trainee_id) ORDER BY id FOR NO KEY UPDATE;
+SELECT id, starts_on, ends_on FROM programme;
+SELECT id, trainee_id, track, institution_id, issued_on, revoked_at FROM certificate WHERE trainee_id IN (:e_trainee_id);
+SELECT e.id, e.trainee_id, c.track, c.institution_id, e.enrolled_on, e.status, e.assessed_on, e.completed_on, e.withdrawn_at, e.updated_at FROM enrolment e JOIN course c ON c.id = e.course_id WHERE e.trainee_id IN (:e_trainee_id);
+INSERT INTO progress_day (programme_id, scope_id, figure, day, shard, change) VALUES (:programme, '00000000-0000-0000-0000-000000000000', 'IN_TRAINING:' || :track, :e_enrolled_on::date, :shard, 1), (:programme, :institution, 'IN_TRAINING:' || :track, :e_enrolled_on::date, :shard, 1) ON CONFLICT (programme_id, scope_id, figure, day, shard) DO UPDATE SET change = progress_day.change + excluded.change;
 \else
 UPDATE "course" SET "enrolled_count" = "enrolled_count" - 1 WHERE "course"."id" = :course;
 \endif
