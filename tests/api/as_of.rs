@@ -363,3 +363,49 @@ pub async fn assert_as_of_equals_recount(app: &TestApp, world: &Population, seed
         }
     }
 }
+
+#[tokio::test]
+async fn folding_past_days_shards_changes_no_figure() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let programme = world.programme(1, 10).await;
+    let academy = world.institution().await;
+    let course = academy.course(NewCourse::host()).await;
+    for _ in 0..3 {
+        let trainee = academy.trainee().await;
+        let enrolment = enrolled(&app, &academy.admin, &trainee, &course).await;
+        let exam = days_from_today(-12).to_string();
+        complete_with(
+            &app,
+            &academy.admin,
+            json!({ "enrolmentId": enrolment, "passed": true, "assessedOn": exam }),
+        )
+        .await;
+    }
+    // What a busy day leaves behind: the exam day's changes spread over shards, as if
+    // they had been written on that day (writers shard only their own today).
+    let sql = |text: &str| sea_orm::Statement::from_string(app.db.get_database_backend(), text);
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_raw(sql(
+            "UPDATE progress_day SET shard = 7 WHERE figure = 'CERTIFIED:HOST' AND change > 0",
+        ))
+        .await
+        .unwrap();
+    let before = as_of(&app, &world.admin, &programme, Some(-5)).await;
+    let past_shards =
+        "SELECT shard FROM progress_day WHERE figure = 'CERTIFIED:HOST' AND shard <> 0";
+    let spread = rows(&app, past_shards).await.len();
+    assert_eq!(spread, 2, "the city's row and the institution's");
+
+    let folded = talent_registry::service::counting::as_of::compact(&app.db)
+        .await
+        .unwrap();
+
+    assert_eq!(usize::try_from(folded).unwrap(), spread);
+    assert!(rows(&app, past_shards).await.is_empty());
+    let after = as_of(&app, &world.admin, &programme, Some(-5)).await;
+    assert_eq!(after.body, before.body);
+    assert_eq!(host(&after), (3, 0));
+    assert_counts_exact(&app).await;
+}
