@@ -188,24 +188,7 @@ pub async fn run(
         progress.done(joined(Some(result))?);
     }
     generator.await.context("the generator thread failed")?;
-    let txn = db.begin().await?;
-    report.goals = goals::write(&txn, options.seed, &catalogue)
-        .await
-        .context("writing recognitions and sales")?;
-    txn.commit().await?;
-
-    write::finish(db)
-        .await
-        .context("settling course seat counts")?;
-    tracing::info!("seed: rebuilding the maintained counts");
-    crate::service::counting::recount::rebuild(db)
-        .await
-        .map_err(|e| anyhow::anyhow!("rebuilding counts: {e}"))?;
-    // Fresh planner statistics: a bulk load leaves them describing empty tables.
-    tracing::info!("seed: updating planner statistics");
-    db.execute_unprepared("ANALYZE")
-        .await
-        .context("ANALYZE after the load")?;
+    report.goals = settle(db, options.seed, &catalogue).await?;
     report.elapsed = started.elapsed();
     tracing::info!(
         trainees = report.trainees,
@@ -215,6 +198,33 @@ pub async fn run(
         "seed: done"
     );
     Ok(report)
+}
+
+/// After the persons: the plan's other goals, the course seat counts, every maintained
+/// count rebuilt, fresh planner statistics (a bulk load leaves them describing empty
+/// tables).
+async fn settle(
+    db: &DatabaseConnection,
+    seed: u64,
+    catalogue: &Catalogue,
+) -> anyhow::Result<GoalsWritten> {
+    let txn = db.begin().await?;
+    let goals = goals::write(&txn, seed, catalogue)
+        .await
+        .context("writing recognitions and sales")?;
+    txn.commit().await?;
+    write::finish(db)
+        .await
+        .context("settling course seat counts")?;
+    tracing::info!("seed: rebuilding the maintained counts");
+    crate::service::counting::recount::rebuild(db)
+        .await
+        .context("rebuilding the maintained counts")?;
+    tracing::info!("seed: updating planner statistics");
+    db.execute_unprepared("ANALYZE")
+        .await
+        .context("ANALYZE after the load")?;
+    Ok(goals)
 }
 
 /// Generates `total` persons chunk by chunk until done, an error, or the receiver leaves.
