@@ -53,25 +53,38 @@ pub async fn people(
     Ok(out)
 }
 
-/// A certificate row (`id, trainee_id, track, institution_id, issued_on, revoked_at`).
-pub fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
-    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
+/// The columns both kinds of row share: the person, the row's id, its track and
+/// institution.
+fn common(row: &QueryResult) -> Result<(Uuid, Uuid, Track, Uuid), AppError> {
     Ok((
         row.try_get("", "trainee_id")?,
-        CertificateDays {
-            id: row.try_get("", "id")?,
-            track: track(row)?,
-            institution: row.try_get("", "institution_id")?,
-            issued_on: row.try_get("", "issued_on")?,
-            revoked_on: revoked_at.map(programme_date),
-        },
+        row.try_get("", "id")?,
+        crate::service::counting::cell::track(&row.try_get::<String>("", "track")?)?,
+        row.try_get("", "institution_id")?,
     ))
+}
+
+/// A certificate row (`id, trainee_id, track, institution_id, issued_on, revoked_at`).
+fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
+    let (person, id, track, institution) = common(row)?;
+    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
+    let issued_on = row.try_get("", "issued_on")?;
+    let revoked_on = revoked_at.map(programme_date);
+    let days = CertificateDays {
+        id,
+        track,
+        institution,
+        issued_on,
+        revoked_on,
+    };
+    Ok((person, days))
 }
 
 /// An enrolment row with its course's track and institution. It ends on its assessment
 /// day when assessed (the completion day for rows recorded before assessment days were
 /// kept), on its withdrawal's day when withdrawn.
-pub fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
+fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
+    let (person, id, track, institution) = common(row)?;
     let status: String = row.try_get("", "status")?;
     let status: EnrolmentStatus = status
         .parse()
@@ -91,18 +104,13 @@ pub fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
             }
         }
     };
-    Ok((
-        row.try_get("", "trainee_id")?,
-        EnrolmentDays {
-            id: row.try_get("", "id")?,
-            track: track(row)?,
-            institution: row.try_get("", "institution_id")?,
-            enrolled_on: row.try_get("", "enrolled_on")?,
-            ended_on,
-        },
-    ))
-}
-
-fn track(row: &QueryResult) -> Result<Track, AppError> {
-    crate::service::counting::cell::track(&row.try_get::<String>("", "track")?)
+    let enrolled_on = row.try_get("", "enrolled_on")?;
+    let days = EnrolmentDays {
+        id,
+        track,
+        institution,
+        enrolled_on,
+        ended_on,
+    };
+    Ok((person, days))
 }
