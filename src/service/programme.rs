@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -137,27 +137,19 @@ pub(super) async fn upsert_target(
 /// targets, recognitions and sales are final). On PostgreSQL the row is share-locked
 /// until the transaction ends, so [`close`] waits for this write and freezes it.
 pub async fn open(db: &impl ConnectionTrait, id: Uuid) -> Result<programme::Model, AppError> {
-    let lock = match db.get_database_backend() {
-        DbBackend::Postgres => " FOR SHARE",
-        _ => "",
-    };
-    let rows = super::counting::sql::query(
-        db,
-        &format!("SELECT closed_at FROM programme WHERE id = ?{lock}"),
-        vec![id.into()],
-    )
-    .await?;
-    let row = rows
-        .first()
+    // `FOR SHARE` on PostgreSQL; SQLite has no row locks (its writers take turns).
+    let found = programme::Entity::find_by_id(id)
+        .lock_shared()
+        .one(db)
+        .await?
         .ok_or_else(|| AppError::not_found("programme", id))?;
-    let closed: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "closed_at")?;
-    if closed.is_some() {
+    if found.closed_at.is_some() {
         return Err(AppError::ConflictOn {
             field: "programmeId",
             message: "the programme is closed: its figures are final",
         });
     }
-    get(db, id).await
+    Ok(found)
 }
 
 /// Closes a programme whose last day is past (CITY_ADMIN): its figures as they stand now

@@ -11,8 +11,8 @@ use crate::goals::{RECOGNISE, WITHDRAW, assert_counts_exact, institution_of, set
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::NewCourse;
 use crate::support::flows::{
-    complete_with, cst_date, days_from_today, enrolled, programme_ends, programme_starts, revoke,
-    today,
+    complete_with, cst_date, days_from_today, enrolled, passed_on, programme_ends,
+    programme_starts, revoke, today,
 };
 use crate::support::gql::{Gql, id_at};
 use crate::support::random_world::Population;
@@ -78,17 +78,9 @@ async fn a_past_day_counts_the_certificates_that_stood_then_and_today_those_stan
     let enrolment = enrolled(&app, &academy.admin, &passed, &course).await;
     enrolled(&app, &academy.admin, &learning, &course).await;
     // The exam 12 days ago, entered today; the certificate is revoked today.
-    let exam = days_from_today(-12).to_string();
-    let completed = complete_with(
-        &app,
-        &academy.admin,
-        json!({ "enrolmentId": enrolment, "passed": true, "assessedOn": exam }),
-    )
-    .await;
-    let number = completed.data()["completeEnrolment"]["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let exam = days_from_today(-12);
+    let number = passed_on(&app, &academy.admin, &enrolment, exam).await;
+    let exam = exam.to_string();
     revoke(&app, Some(&world.admin), &number, "forged exam record").await;
 
     // Thirteen days ago nothing had happened; five days ago the person was certified

@@ -7,7 +7,7 @@ use crate::goals::{RECOGNISE, assert_counts_exact, institution_of, set_goal};
 use crate::results::create_programme;
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::NewCourse;
-use crate::support::flows::{complete_with, days_from_today, enrolled, revoke, today};
+use crate::support::flows::{days_from_today, enrolled, passed_on, revoke, today};
 use crate::support::gql::Gql;
 use crate::support::roles::{Caller, Roles};
 
@@ -80,17 +80,7 @@ async fn a_closed_programme_keeps_its_final_figures_after_a_revocation() {
         .await;
     let trainee = academy.trainee().await;
     let enrolment = enrolled(&app, &academy.admin, &trainee, &course).await;
-    let exam = days_from_today(-12).to_string();
-    let completed = complete_with(
-        &app,
-        &academy.admin,
-        json!({ "enrolmentId": enrolment, "passed": true, "assessedOn": exam }),
-    )
-    .await;
-    let number = completed.data()["completeEnrolment"]["certificate"]["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let number = passed_on(&app, &academy.admin, &enrolment, days_from_today(-12)).await;
 
     let closed = close(&app, &city.admin, &ended).await;
     assert!(closed.body["errors"].is_null(), "{}", closed.body);

@@ -113,6 +113,16 @@ pub async fn complete_with(app: &TestApp, token: &str, input: Value) -> Gql {
         .await
 }
 
+/// Passes `enrolment` with an exam on `exam`; returns the certificate number.
+pub async fn passed_on(app: &TestApp, token: &str, enrolment: &str, exam: NaiveDate) -> String {
+    let input = json!({ "enrolmentId": enrolment, "passed": true, "assessedOn": exam.to_string() });
+    let response = complete_with(app, token, input).await;
+    response.data()["completeEnrolment"]["certificate"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// Enrols `trainee` in `course` and passes it; returns the certificate number.
 pub async fn certify(app: &TestApp, token: &str, trainee: &str, course: &str) -> String {
     let enrolment = enrolled(app, token, trainee, course).await;
