@@ -22,6 +22,7 @@ mod m20261203_000017_index_programme_person_by_trainee;
 mod m20261203_000018_stats_day;
 mod m20261203_000019_progress_day;
 mod m20261203_000020_close_programme;
+mod m20261204_000021_create_progress_month;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_stats_day::Migration),
             Box::new(m20261203_000019_progress_day::Migration),
             Box::new(m20261203_000020_close_programme::Migration),
+            Box::new(m20261204_000021_create_progress_month::Migration),
         ]
     }
 }

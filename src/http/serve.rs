@@ -90,18 +90,19 @@ impl App {
     }
 }
 
-/// How often past days' shards of `progress_day` are folded into one row.
+/// How often past days' and months' shards of `progress_day` and `progress_month` are
+/// folded into one row.
 const COMPACTION_EVERY: Duration = Duration::from_secs(3600);
 
-/// Folds `progress_day`'s shards of past days at start and every hour, so `asOf` reads
-/// about one row per figure and day whatever the write rate was.
+/// Folds the shards of past days and months at start and every hour, so `asOf` reads
+/// about one row per figure and month whatever the write rate was.
 async fn compact_periodically(db: sea_orm::DatabaseConnection) {
     let mut every = tokio::time::interval(COMPACTION_EVERY);
     loop {
         every.tick().await;
         match crate::service::counting::as_of::compact(&db).await {
-            Ok(rows) => tracing::debug!(rows, "folded past days' progress_day shards"),
-            Err(err) => tracing::warn!(error = %err, "folding progress_day shards failed"),
+            Ok(rows) => tracing::debug!(rows, "folded past days' and months' shards"),
+            Err(err) => tracing::warn!(error = %err, "folding past days' and months' shards failed"),
         }
     }
 }

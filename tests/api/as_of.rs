@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -55,14 +55,20 @@ fn host(response: &Gql) -> (i64, i64) {
     )
 }
 
-fn goal_achieved(response: &Gql, kind: &str) -> Value {
+/// `field` of the goal of `kind`.
+fn goal_field(response: &Gql, kind: &str, field: &str) -> Value {
     response.data()["programmeProgress"]["goals"]
         .as_array()
         .unwrap()
         .iter()
         .find(|g| g["kind"] == kind)
-        .map(|g| g["achieved"].clone())
+        .map(|g| g[field].clone())
         .unwrap_or(Value::Null)
+}
+
+/// `achieved` of the goal of `kind`.
+fn goal_achieved(response: &Gql, kind: &str) -> Value {
+    goal_field(response, kind, "achieved")
 }
 
 #[tokio::test]
@@ -399,5 +405,97 @@ async fn folding_past_days_shards_changes_no_figure() {
     let after = as_of(&app, &world.admin, &programme, Some(-5)).await;
     assert_eq!(after.body, before.body);
     assert_eq!(host(&after), (3, 0));
+    assert_counts_exact(&app).await;
+}
+
+/// `reachedOn` of the goal of `kind`.
+fn goal_reached(response: &Gql, kind: &str) -> Value {
+    goal_field(response, kind, "reachedOn")
+}
+
+/// The first day of the month `back` months before this one, as `YYYY-MM` and as a date.
+fn month_back(back: u32) -> (String, String) {
+    let month = today().with_day(1).unwrap() - chrono::Months::new(back);
+    (month.format("%Y-%m").to_string(), month.to_string())
+}
+
+/// Records `value` yuan of sales for the month `back` months before this one.
+async fn record_sales(app: &TestApp, admin: &str, programme: &str, back: u32, value: f64) {
+    let answer = app
+        .graphql_as(
+            Some(admin),
+            crate::goals::RECORD,
+            json!({ "input": { "programmeId": programme, "kind": "SALES_CNY",
+                "month": month_back(back).0, "value": value, "source": "Bureau of Commerce" } }),
+        )
+        .await;
+    assert!(answer.body["errors"].is_null(), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_goal_is_reached_on_the_last_day_it_rose_to_its_target_whichever_month_that_was() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let programme = world.programme(1, 1).await;
+    set_goal(&app, &world.admin, &programme, "SALES_CNY", 100.0).await;
+    let record = |back: u32, value: f64| record_sales(&app, &world.admin, &programme, back, value);
+    let first = month_back;
+    // 100 six months ago; four months ago 50, corrected to 40: that month fell, but
+    // never below the target, so the goal still stands reached six months ago.
+    record(6, 100.0).await;
+    record(4, 50.0).await;
+    record(4, 40.0).await;
+    let now = as_of(&app, &world.admin, &programme, Some(0)).await;
+    assert_eq!(goal_achieved(&now, "SALES_CNY"), 140.0);
+    assert_eq!(goal_reached(&now, "SALES_CNY"), first(6).1);
+
+    // Six months ago corrected to 20: 20 + 40 + 30 three months ago stays below 100;
+    // 10 more two months ago meets it again, on that month's first day.
+    record(6, 20.0).await;
+    record(3, 30.0).await;
+    let below = as_of(&app, &world.admin, &programme, Some(0)).await;
+    assert_eq!(goal_achieved(&below, "SALES_CNY"), 90.0);
+    assert!(goal_reached(&below, "SALES_CNY").is_null());
+    record(2, 10.0).await;
+    let again = as_of(&app, &world.admin, &programme, Some(0)).await;
+    assert_eq!(goal_achieved(&again, "SALES_CNY"), 100.0);
+    assert_eq!(goal_reached(&again, "SALES_CNY"), first(2).1);
+    // The same without asOf, from the maintained counters.
+    let live = as_of(&app, &world.admin, &programme, None).await;
+    assert_eq!(goal_reached(&live, "SALES_CNY"), first(2).1);
+    assert_counts_exact(&app).await;
+}
+
+#[tokio::test]
+async fn folding_past_months_shards_changes_no_figure() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let programme = world.programme(1, 1).await;
+    set_goal(&app, &world.admin, &programme, "SALES_CNY", 100.0).await;
+    record_sales(&app, &world.admin, &programme, 5, 60.0).await;
+    record_sales(&app, &world.admin, &programme, 3, 50.0).await;
+    // A past month's sum spread over shards, as its writers leave it while it is current.
+    let sql = |text: &str| sea_orm::Statement::from_string(app.db.get_database_backend(), text);
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_raw(sql(
+            "UPDATE progress_month SET shard = 3 WHERE figure = 'GOAL:SALES_CNY'",
+        ))
+        .await
+        .unwrap();
+    let before = as_of(&app, &world.admin, &programme, Some(0)).await;
+    assert_eq!(goal_achieved(&before, "SALES_CNY"), 110.0);
+    let past_shards =
+        "SELECT shard FROM progress_month WHERE shard <> 0 AND figure = 'GOAL:SALES_CNY'";
+    assert_eq!(rows(&app, past_shards).await.len(), 2);
+
+    let folded = talent_registry::service::counting::as_of::compact(&app.db)
+        .await
+        .unwrap();
+
+    assert!(folded >= 2, "{folded}");
+    assert!(rows(&app, past_shards).await.is_empty());
+    let after = as_of(&app, &world.admin, &programme, Some(0)).await;
+    assert_eq!(after.body, before.body);
     assert_counts_exact(&app).await;
 }

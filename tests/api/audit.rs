@@ -19,7 +19,7 @@ const AUDIT_LOG: &str = "query($filter: AuditLogFilter, $first: Int) {
 }";
 
 /// The entries `admin` reads with `filter`, oldest first.
-async fn entries(app: &TestApp, admin: &str, filter: Value) -> Vec<Value> {
+pub async fn entries(app: &TestApp, admin: &str, filter: Value) -> Vec<Value> {
     let response = app
         .graphql_as(
             Some(admin),

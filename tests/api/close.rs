@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::audit::entries;
 use crate::goals::{RECOGNISE, assert_counts_exact, institution_of, set_goal};
 use crate::results::create_programme;
 use crate::support::app::{TestApp, spawn_app};
@@ -169,8 +170,30 @@ async fn a_programme_is_closed_only_after_its_last_day_and_only_by_the_city_admi
     assert_eq!(refusal(&anonymous).0, "UNAUTHENTICATED");
     let open = progress(&app, admin, &ended, None).await;
     assert_eq!(open["final"], false);
+    // Refusals leave no trace in the audit trail; the close does, naming the programme.
+    let about = json!({ "recordId": ended });
+    assert!(
+        entries(&app, admin, about.clone())
+            .await
+            .iter()
+            .all(|e| e["action"] != "closeProgramme")
+    );
     let closed = close(&app, admin, &ended).await;
     assert!(closed.body["errors"].is_null(), "{}", closed.body);
+    let closes: Vec<Value> = entries(&app, admin, about)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "closeProgramme")
+        .collect();
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(
+        (
+            closes[0]["recordType"].clone(),
+            closes[0]["actorRole"].clone(),
+            closes[0]["kind"].clone()
+        ),
+        (json!("programme"), json!("CITY_ADMIN"), json!("WRITE"))
+    );
     assert_eq!(
         progress(&app, &roles.analyst, &ended, None).await["final"],
         true

@@ -5,12 +5,17 @@
 //! A write calls [`record`] once, after its base rows and its other counts: it locks the
 //! people it touched (so two writes about one person, on either track, take turns), reads
 //! their rows, and adds the difference between their changes after the write and before
-//! it ([`Undo`]). Rows are sharded only for today (the day every writer shares);
-//! [`compact`] folds the shards of past days into one row, so a read sums about one row
-//! per figure and day of change.
+//! it ([`Undo`]), to each day and to its month ([`months`]). Rows are sharded only for
+//! today and this month (what every writer shares); [`compact`] folds the shards of past
+//! days and months into one row, so a read ([`read`]) sums about one row per figure and
+//! month, and the days of at most three months.
 
 mod load;
+pub mod months;
+mod read;
 pub mod recount;
+
+pub use read::read;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +23,7 @@ use chrono::{Days as DayCount, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use uuid::Uuid;
 
-use super::cell::{SHARDS, read_int};
+use super::cell::{read_int, shard};
 use super::day_changes::{self, DayChanges, Figure, Key, Undo};
 use super::{sql, write};
 use crate::domain::{GoalKind, programme_date};
@@ -110,30 +115,47 @@ fn row((programme, scope, figure, day): &Key, shard: i32, n: i64) -> Vec<Value> 
     ]
 }
 
-/// Adds `changes` to `progress_day` in key order (one lock order for every writer):
-/// today's on a random shard, other days' on shard 0.
+/// Adds `changes` to `progress_day`, and their months to `progress_month`, in key order
+/// (one lock order for every writer): today's days and this month's months on a random
+/// shard, others on shard 0.
 pub async fn apply(db: &impl ConnectionTrait, changes: &DayChanges) -> Result<(), AppError> {
     let today = programme_date(now());
-    let shard = |day: NaiveDate| {
-        if day == today {
-            i32::try_from(rand::random::<u32>() % SHARDS.unsigned_abs()).unwrap_or(0)
-        } else {
-            0
-        }
+    let shard_of = |day: NaiveDate, current: NaiveDate| {
+        if day == current { shard() } else { 0 }
     };
     sql::insert_rows(
         db,
         UPSERT_HEAD,
         UPSERT_TAIL,
-        changes.iter().map(|(key, n)| row(key, shard(key.3), *n)),
+        changes
+            .iter()
+            .map(|(key, n)| row(key, shard_of(key.3, today), *n)),
     )
+    .await?;
+    let this_month = months::first_of(today);
+    months::add(db, months::Table::Live, &months::fold(changes), |month| {
+        shard_of(month, this_month)
+    })
     .await
 }
 
-/// One figure's changes per day, in date order.
-pub type Series = Vec<(NaiveDate, i64)>;
+/// Where a figure stood at the end of a day, summed from its day changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The figure: the sum of its changes up to the day.
+    pub total: i64,
+    /// Its net change over the [`PROJECTION_DAYS`] days ending on the day.
+    pub recent: i64,
+    /// The last day its running total rose from below its target to the target or more
+    /// (none without a target): when it stands at the target, the day since which it
+    /// has stayed there.
+    pub crossed: Option<NaiveDate>,
+}
 
-/// Where day changes are read from.
+/// Every figure that had a change, by figure.
+pub type Standings = BTreeMap<Figure, Standing>;
+
+/// Where a part of the registry's day changes are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     /// `progress_day`: the figures as they stand now.
@@ -142,43 +164,8 @@ pub enum Source {
     Final,
 }
 
-/// Every figure of `programme` in `scope` (nil: the city) as day changes up to the end
-/// of `as_of`, in one statement.
-pub async fn read(
-    db: &impl ConnectionTrait,
-    source: Source,
-    programme: Uuid,
-    scope: Uuid,
-    as_of: NaiveDate,
-) -> Result<BTreeMap<Figure, Series>, AppError> {
-    let table = match source {
-        Source::Live => "progress_day",
-        Source::Final => "programme_final",
-    };
-    let mut out: BTreeMap<Figure, Series> = BTreeMap::new();
-    for row in sql::query(
-        db,
-        &format!(
-            "SELECT figure, day, CAST(SUM(change) AS BIGINT) AS n FROM {table} \
-             WHERE programme_id = ? AND scope_id = ? AND day <= ? \
-             GROUP BY figure, day ORDER BY figure, day"
-        ),
-        vec![programme.into(), scope.into(), as_of.into()],
-    )
-    .await?
-    {
-        let n = read_int(&row, "n")?;
-        if n != 0 {
-            out.entry(Figure::parse(&row.try_get::<String>("", "figure")?)?)
-                .or_default()
-                .push((row.try_get("", "day")?, n));
-        }
-    }
-    Ok(out)
-}
-
 /// Copies `programme`'s day changes up to its last day, shards summed, into
-/// `programme_final`: its figures as they stand now, for the city and every
+/// `programme_final` (and their months into `programme_final_month`): its figures as they stand now, for the city and every
 /// institution's share, never recomputed afterwards.
 pub async fn freeze(
     db: &impl ConnectionTrait,
@@ -192,12 +179,14 @@ pub async fn freeze(
          HAVING SUM(change) <> 0",
         vec![programme.id.into(), programme.ends_on.into()],
     )
-    .await
-    .map(drop)
+    .await?;
+    let days = months::stored_days(db, "programme_final", Some(programme.id)).await?;
+    months::add(db, months::Table::Final, &months::fold(&days), |_| 0).await
 }
 
 /// Folds the shards of every day before yesterday into shard 0 (writers put only
-/// today's changes on other shards), in one transaction; returns the rows folded.
+/// today's changes on other shards), and of every month before yesterday's, in one
+/// transaction; returns the rows folded.
 pub async fn compact(db: &DatabaseConnection) -> Result<u64, AppError> {
     let before = programme_date(now())
         .checked_sub_days(DayCount::new(1))
@@ -231,6 +220,39 @@ pub async fn compact(db: &DatabaseConnection) -> Result<u64, AppError> {
         vec![before.into()],
     )
     .await?;
+    folded += compact_months(&txn, months::first_of(before)).await?;
     crate::service::commit(txn).await?;
+    Ok(folded)
+}
+
+/// Folds the shards of every month before `before` into shard 0; returns the rows folded.
+async fn compact_months(db: &impl ConnectionTrait, before: NaiveDate) -> Result<u64, AppError> {
+    let rows = sql::query(
+        db,
+        "SELECT programme_id, scope_id, figure, month, CAST(SUM(change) AS BIGINT) AS n, \
+         CAST(SUM(losses) AS BIGINT) AS losses, COUNT(*) AS folded FROM progress_month \
+         WHERE shard <> 0 AND month < ? GROUP BY programme_id, scope_id, figure, month",
+        vec![before.into()],
+    )
+    .await?;
+    let mut folded = 0u64;
+    let mut found = months::MonthChanges::new();
+    for row in &rows {
+        folded += u64::try_from(read_int(row, "folded")?).unwrap_or(0);
+        let key: Key = (
+            row.try_get("", "programme_id")?,
+            row.try_get("", "scope_id")?,
+            Figure::parse(&row.try_get::<String>("", "figure")?)?,
+            row.try_get("", "month")?,
+        );
+        found.insert(key, (read_int(row, "n")?, read_int(row, "losses")?));
+    }
+    sql::query(
+        db,
+        "DELETE FROM progress_month WHERE shard <> 0 AND month < ?",
+        vec![before.into()],
+    )
+    .await?;
+    months::add(db, months::Table::Live, &found, |_| 0).await?;
     Ok(folded)
 }

@@ -15,9 +15,26 @@ use crate::domain::{Track, month_of};
 use crate::entity::{certificate, course};
 use crate::error::AppError;
 
-/// Shards of a programme's totals: writers pick one at random, readers sum all, so
+/// Shards of a programme's totals: each writer adds to its task's ([`shard`]), readers sum all, so
 /// concurrent certifications do not queue on one row.
 pub const SHARDS: i32 = 16;
+
+/// The shard the current task adds its sharded rows to: one for every statement of a
+/// request's transaction, so two transactions never take two shards of one counter in
+/// opposite orders (a deadlock on PostgreSQL), and spread over [`SHARDS`] across
+/// concurrent requests, each served by a task of its own.
+pub fn shard() -> i32 {
+    use std::hash::{Hash, Hasher};
+    let seed = match tokio::task::try_id() {
+        Some(id) => {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut hasher);
+            hasher.finish()
+        }
+        None => rand::random::<u64>(),
+    };
+    i32::try_from(seed % u64::from(SHARDS.unsigned_abs())).unwrap_or(0)
+}
 
 /// The grain of a `stats_rollup` or `stats_day` row: per institution, or per district
 /// (institution id nil), so a breakdown by district reads the district rows only.
@@ -236,7 +253,7 @@ impl Deltas {
 
     /// Writes the changes: breakdown cells at both grains, first the months'
     /// `stats_rollup` rows then the days' `stats_day` rows, each in one global key order
-    /// (so concurrent writers cannot deadlock); a random shard of each programme total;
+    /// (so concurrent writers cannot deadlock); the task's shard of each programme total;
     /// the day series. Cells whose change is zero are not touched.
     pub async fn apply(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
         let mut days: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
@@ -259,7 +276,7 @@ impl Deltas {
             if totals.is_zero() {
                 continue;
             }
-            let shard = rand::random::<u32>() % SHARDS.unsigned_abs();
+            let shard = shard();
             sql::query(
                 db,
                 "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
@@ -269,7 +286,7 @@ impl Deltas {
                 vec![
                     programme.into(),
                     track.as_str().into(),
-                    i32::try_from(shard).unwrap_or(0).into(),
+                    shard.into(),
                     int(totals.certified),
                     int(totals.in_training),
                 ],

@@ -42,8 +42,9 @@ pub async fn certified(
     for (track, certs) in by_track {
         certified_on_track(db, track, &certs, district, &mut deltas, &mut persons).await?;
     }
-    persons.apply(db).await?;
-    deltas.apply(db).await
+    // The counters in the order every write takes them: `Deltas`' before persons'.
+    deltas.apply(db).await?;
+    persons.apply(db).await
 }
 
 async fn certified_on_track(
@@ -292,8 +293,9 @@ pub async fn revoked(
             set_first_on(db, programme.id, cert.trainee_id, track, next_first).await?;
         }
     }
-    persons.apply(db).await?;
-    deltas.apply(db).await
+    // The counters in the order every write takes them: `Deltas`' before persons'.
+    deltas.apply(db).await?;
+    persons.apply(db).await
 }
 
 async fn set_first_certificate(

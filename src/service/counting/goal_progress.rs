@@ -99,34 +99,27 @@ pub async fn goals(
         })
         .collect();
     if scope.is_none() {
-        let targets = programme_goal::Entity::find()
-            .filter(programme_goal::Column::ProgrammeId.eq(programme.id))
-            .all(db)
-            .await?;
+        let targets = match &progress.goals {
+            Some(goals) => goals.clone(),
+            None => targets(db, programme.id).await?,
+        };
         let achieved = match &progress.history {
             None => goals::achieved(db, programme.id).await?,
             Some(_) => BTreeMap::new(),
         };
         for row in targets {
-            let kind: GoalKind = row.kind.parse().map_err(|_| {
-                AppError::Internal(anyhow::anyhow!("unknown stored goal {}", row.kind))
-            })?;
-            let figures = achieved.get(&kind).cloned().unwrap_or_default();
-            // Sales are counted in fen, so that sums stay exact.
-            let scale = if kind == GoalKind::SalesCny {
-                100.0
-            } else {
-                1.0
-            };
-            let units = (row.target * scale).round() as u64;
+            let kind = kind(&row)?;
+            let units = units(kind, row.target);
             let (total, reach) = match &progress.history {
                 Some(history) => {
-                    let series = history
+                    let standing = history
                         .get(&Figure::Goal(kind))
-                        .map_or(&[][..], Vec::as_slice);
-                    reach::as_of(units, series, programme.starts_on, today)
+                        .copied()
+                        .unwrap_or_default();
+                    reach::as_of(units, &standing, programme.starts_on, today)
                 }
                 None => {
+                    let figures = achieved.get(&kind).cloned().unwrap_or_default();
                     let reach = reach::reach_of(
                         units,
                         figures.total,
@@ -140,7 +133,7 @@ pub async fn goals(
             out.push(GoalProgress::new(
                 kind,
                 row.target,
-                total as f64 / scale,
+                total as f64 / scale(kind),
                 &reach,
                 programme,
                 today,
@@ -162,14 +155,45 @@ pub async fn certified_persons(
     let scope = access::read_scope(actor)?;
     match &progress.history {
         Some(history) => {
-            let sum = |figure| -> u64 {
-                let n: i64 = history
+            let total = |figure| -> u64 {
+                history
                     .get(&figure)
-                    .map_or(0, |s| s.iter().map(|(_, n)| n).sum());
-                u64::try_from(n).unwrap_or(0)
+                    .map_or(0, |s| u64::try_from(s.total).unwrap_or(0))
             };
-            Ok((sum(Figure::Persons), sum(Figure::BothTracks)))
+            Ok((total(Figure::Persons), total(Figure::BothTracks)))
         }
         None => persons::certified_persons(db, &progress.programme, scope).await,
     }
+}
+
+/// The goals set for `programme`.
+pub async fn targets(
+    db: &impl ConnectionTrait,
+    programme: uuid::Uuid,
+) -> Result<Vec<programme_goal::Model>, AppError> {
+    Ok(programme_goal::Entity::find()
+        .filter(programme_goal::Column::ProgrammeId.eq(programme))
+        .all(db)
+        .await?)
+}
+
+/// A stored goal's kind.
+pub fn kind(goal: &programme_goal::Model) -> Result<GoalKind, AppError> {
+    goal.kind
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("unknown stored goal {}", goal.kind)))
+}
+
+/// Units per unit of a goal's target: sales are counted in fen, so that sums stay exact.
+fn scale(kind: GoalKind) -> f64 {
+    if kind == GoalKind::SalesCny {
+        100.0
+    } else {
+        1.0
+    }
+}
+
+/// A target in the units its figure is counted in.
+pub fn units(kind: GoalKind, target: f64) -> u64 {
+    (target * scale(kind)).round() as u64
 }

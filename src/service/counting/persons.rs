@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cell::{SHARDS, read_int};
+use super::cell::{read_int, shard};
 use super::sql;
 use crate::entity::{programme_certified, programme_person_counter};
 use crate::error::AppError;
@@ -90,7 +90,7 @@ async fn add_totals(
     if persons == 0 && both == 0 {
         return Ok(());
     }
-    let shard = i32::try_from(rand::random::<u32>() % SHARDS.unsigned_abs()).unwrap_or(0);
+    let shard = shard();
     sql::query(
         db,
         "INSERT INTO programme_person_counter (programme_id, shard, persons, both_tracks) \

@@ -6,19 +6,19 @@
 //! reads the maintained totals and day series; an institution's share is counted from
 //! the base tables. Both derive `ratio`, `reachedOn` and the projection in [`reach`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
-use super::as_of::{self, Source};
+use super::as_of::{self, Source, Standings};
 use super::cell::{self, read_int};
 use super::day_changes::Figure;
-use super::{reach, sql};
+use super::{goal_progress, reach, sql};
 use crate::auth::CurrentUser;
 use crate::domain::{Track, ValidationError, programme_date};
-use crate::entity::{programme as programme_entity, programme_target};
+use crate::entity::{programme as programme_entity, programme_goal, programme_target};
 use crate::error::AppError;
 use crate::service::{access, now};
 
@@ -50,15 +50,15 @@ pub struct Progress {
     pub targets: Vec<TrackProgress>,
     /// The day the figures stand at the end of: `asOf`, else today.
     pub as_of: NaiveDate,
-    /// With `asOf`, or for a closed programme: every figure's changes per day up to that
-    /// day (the city's, or the institution's share), from which every figure is answered.
-    pub history: Option<History>,
+    /// With `asOf`, or for a closed programme: where every figure stood at the end of
+    /// that day (the city's, or the institution's share), from which each is answered.
+    pub history: Option<Standings>,
+    /// The programme's goals, when they were read to place the history against them
+    /// (the city's view with a history).
+    pub goals: Option<Vec<programme_goal::Model>>,
     /// A closed programme's final figures, frozen when it was closed.
     pub is_final: bool,
 }
-
-/// Every figure's changes per day, as [`as_of::read`] returns them.
-pub type History = BTreeMap<Figure, as_of::Series>;
 
 /// Progress of `programme_id`, or of the programme running today, else the latest, as
 /// it stood at the end of `as_of` (a day not after today) or now; a closed programme's
@@ -98,7 +98,19 @@ pub async fn progress(
         (None, None) => None,
     };
     if let Some((source, day)) = source {
-        let history = as_of::read(db, source, found.id, scope_id, day).await?;
+        let goals = match scope {
+            None => Some(goal_progress::targets(db, found.id).await?),
+            Some(_) => None,
+        };
+        let mut against: Vec<(Figure, u64)> = tracks
+            .iter()
+            .map(|&(track, target)| (Figure::Certified(track), u64::try_from(target).unwrap_or(0)))
+            .collect();
+        for goal in goals.iter().flatten() {
+            let kind = goal_progress::kind(goal)?;
+            against.push((Figure::Goal(kind), goal_progress::units(kind, goal.target)));
+        }
+        let history = as_of::read(db, source, found.id, scope_id, day, &against).await?;
         return Ok(Progress {
             targets: tracks
                 .iter()
@@ -107,6 +119,7 @@ pub async fn progress(
             programme: found,
             as_of: day,
             history: Some(history),
+            goals,
             is_final: source == Source::Final,
         });
     }
@@ -125,34 +138,31 @@ pub async fn progress(
         targets,
         as_of: today,
         history: None,
+        goals: None,
         is_final: false,
     })
 }
 
-/// A track's figures as they stood at the end of `day`, from the day changes.
+/// A track's figures as they stood at the end of `day`, from where they stood then.
 fn from_history(
     programme: &programme_entity::Model,
     track: Track,
     target: i32,
-    history: &History,
+    history: &Standings,
     day: NaiveDate,
 ) -> TrackProgress {
-    let series = |figure| history.get(&figure).map_or(&[][..], Vec::as_slice);
+    let standing = |figure| history.get(&figure).copied().unwrap_or_default();
     let (certified, reach) = reach::as_of(
         u64::try_from(target).unwrap_or(0),
-        series(Figure::Certified(track)),
+        &standing(Figure::Certified(track)),
         programme.starts_on,
         day,
     );
-    let in_training: i64 = series(Figure::InTraining(track))
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
     TrackProgress {
         track,
         target,
         certified,
-        in_training: u64::try_from(in_training).unwrap_or(0),
+        in_training: u64::try_from(standing(Figure::InTraining(track)).total).unwrap_or(0),
         ratio: reach.ratio,
         projected_reach_date: reach.projected_reach_date,
         reached_on: reach.reached_on,

@@ -4,6 +4,8 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::as_of::Standing;
+
 /// Window of the reach-date projection.
 pub const PROJECTION_DAYS: u64 = 90;
 
@@ -71,47 +73,30 @@ pub fn reach_of(
     }
 }
 
-/// The reach of `target` as it stood at the end of `as_of`, from a figure's changes per
-/// day up to that day, in date order (negative changes included: revocations,
-/// withdrawals): the figure is their sum; reached on the first day since which it has
-/// stayed at or above the target; projected at its net change over the last 90 days.
-/// Returns the figure and its reach.
+/// The reach of `target` as it stood at the end of `as_of`, from where the figure stood
+/// then (its changes up to that day, negative ones included: revocations, withdrawals):
+/// reached on the first day since which it has stayed at or above the target;
+/// projected at its net change over the last 90 days. Returns the figure and its reach.
 pub fn as_of(
     target: u64,
-    changes: &[(NaiveDate, i64)],
+    standing: &Standing,
     starts_on: NaiveDate,
     as_of: NaiveDate,
 ) -> (u64, Reach) {
-    let since = as_of
-        .checked_sub_days(Days::new(PROJECTION_DAYS))
-        .unwrap_or(as_of);
-    let (mut running, mut recent) = (0i64, 0i64);
-    let mut reached_on = None;
-    let target_units = i64::try_from(target).unwrap_or(i64::MAX);
-    for &(day, n) in changes {
-        let was = running;
-        running += n;
-        if running >= target_units && (was < target_units || reached_on.is_none()) {
-            reached_on = Some(day);
-        } else if running < target_units {
-            reached_on = None;
-        }
-        if day > since {
-            recent += n;
-        }
-    }
-    let achieved = u64::try_from(running).unwrap_or(0);
+    let achieved = u64::try_from(standing.total).unwrap_or(0);
     let reached_on = if target == 0 {
         Some(starts_on)
+    } else if achieved >= target {
+        standing.crossed
     } else {
-        reached_on
+        None
     };
     let projected_reach_date = match reached_on {
         Some(_) => None,
         None => project(
             as_of,
             target.saturating_sub(achieved),
-            u64::try_from(recent).unwrap_or(0),
+            u64::try_from(standing.recent).unwrap_or(0),
         ),
     };
     (
@@ -175,20 +160,29 @@ mod tests {
     }
 
     #[test]
-    fn as_of_a_day_the_target_is_reached_since_the_figure_last_met_it() {
-        // 2 on 1 March, one revoked on 1 April, met again on 1 May.
-        let changes = [(day(3, 1), 2), (day(4, 1), -1), (day(5, 1), 1)];
-        let (n, reach) = as_of(2, &changes[..1], day(1, 1), day(3, 15));
-        assert_eq!((n, reach.reached_on), (2, Some(day(3, 1))));
-        let (n, reach) = as_of(2, &changes[..2], day(1, 1), day(4, 15));
-        assert_eq!((n, reach.reached_on), (1, None));
-        // The net change of the last 90 days is +1 (2 - 1): the one remaining takes 90.
-        assert_eq!(reach.projected_reach_date, Some(day(7, 14)));
-        let (n, reach) = as_of(2, &changes, day(1, 1), day(5, 15));
+    fn as_of_a_day_the_target_is_reached_on_the_last_day_the_figure_rose_to_it() {
+        // 2 on 1 March, one revoked on 1 April, met again on 1 May (the day it crossed).
+        let standing = |total, recent, crossed| Standing {
+            total,
+            recent,
+            crossed,
+        };
+        let (n, reach) = as_of(2, &standing(2, 2, Some(day(5, 1))), day(1, 1), day(5, 15));
         assert_eq!(
             (n, reach.reached_on, reach.ratio),
             (2, Some(day(5, 1)), 1.0)
         );
+        // Below the target, an old crossing is no reach: the net change of the last 90
+        // days is +1, so the one remaining takes 90 days.
+        let (n, reach) = as_of(2, &standing(1, 1, Some(day(3, 1))), day(1, 1), day(4, 15));
+        assert_eq!((n, reach.reached_on), (1, None));
+        assert_eq!(reach.projected_reach_date, Some(day(7, 14)));
+        // A net loss over the window projects nothing.
+        let (_, reach) = as_of(2, &standing(1, -1, None), day(1, 1), day(4, 15));
+        assert_eq!(reach.projected_reach_date, None);
+        // A target of 0 is reached at the start, whatever the figure.
+        let (_, reach) = as_of(0, &standing(0, 0, None), day(1, 1), day(4, 15));
+        assert_eq!(reach.reached_on, Some(day(1, 1)));
     }
 
     #[test]

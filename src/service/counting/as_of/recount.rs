@@ -1,4 +1,4 @@
-//! `progress_day` from the base tables: every person's day changes summed, with every
+//! `progress_day` (and its months) from the base tables: every person's day changes summed, with every
 //! recognition's and sales month's, for `verify-counts`, `rebuild` and a new
 //! programme's backfill.
 
@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
+use super::months::{self, Table};
 use super::{UPSERT_HEAD, load, row};
 use crate::domain::{GoalKind, Month, programme_date};
 use crate::error::AppError;
@@ -105,48 +106,32 @@ fn goal_kind(raw: &str) -> Result<GoalKind, AppError> {
         .map_err(|_| AppError::Internal(anyhow::anyhow!("unknown stored goal kind {raw}")))
 }
 
-/// The stored day changes, shards summed, zero sums left out.
-pub async fn stored(db: &impl ConnectionTrait) -> Result<DayChanges, AppError> {
-    let mut out = DayChanges::new();
-    for row in sql::query(
-        db,
-        "SELECT programme_id, scope_id, figure, day, CAST(SUM(change) AS BIGINT) AS n FROM progress_day \
-         GROUP BY programme_id, scope_id, figure, day",
-        vec![],
-    )
-    .await?
-    {
-        let key = (
-            row.try_get("", "programme_id")?,
-            row.try_get("", "scope_id")?,
-            Figure::parse(&row.try_get::<String>("", "figure")?)?,
-            row.try_get("", "day")?,
-        );
-        day_changes::add(&mut out, key, read_int(&row, "n")?);
-    }
-    Ok(out)
-}
-
-/// `verify-counts` for `progress_day`: every difference from a recount.
+/// `verify-counts` for `progress_day` and `progress_month`: every difference from a
+/// recount; and for `programme_final_month`, from the frozen days it sums.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<String>, AppError> {
     let programmes = write::programmes(db).await?;
     let expected = recount(db, &programmes, true).await?;
-    let actual = stored(db).await?;
+    let actual = months::stored_days(db, "progress_day", None).await?;
     let mut out = Vec::new();
     super::super::verify::diff("progress_day", &expected, &actual, &mut out);
+    out.extend(months::verify(db, Table::Live, &expected).await?);
+    let frozen = months::stored_days(db, "programme_final", None).await?;
+    out.extend(months::verify(db, Table::Final, &frozen).await?);
     Ok(out)
 }
 
 /// Replaces `progress_day` with a recount (inside `rebuild`'s transaction).
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), AppError> {
     sql::query(db, "DELETE FROM progress_day", vec![]).await?;
+    sql::query(db, "DELETE FROM progress_month", vec![]).await?;
     let programmes = write::programmes(db).await?;
     let changes = recount(db, &programmes, true).await?;
     insert(db, &changes).await
 }
 
-/// Fills `progress_day` from the base tables when it is empty and the registry is not:
-/// a registry migrated from before `asOf` existed. Writers wait meanwhile.
+/// Fills `progress_day` from the base tables when it is empty and the registry is not
+/// (a registry migrated from before `asOf` existed), and the month rows from the day
+/// rows when they are empty (from before they existed). Writers wait meanwhile.
 pub async fn fill_if_empty(db: &DatabaseConnection) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let filled = sql::count(
@@ -166,6 +151,8 @@ pub async fn fill_if_empty(db: &DatabaseConnection) -> Result<(), AppError> {
         rebuild(&txn).await?;
         tracing::info!("progress_day filled from the base tables");
     }
+    months::fill_if_empty(&txn, Table::Live).await?;
+    months::fill_if_empty(&txn, Table::Final).await?;
     crate::service::commit(txn).await
 }
 
@@ -182,5 +169,6 @@ async fn insert(db: &impl ConnectionTrait, changes: &DayChanges) -> Result<(), A
         "",
         changes.iter().map(|(key, n)| row(key, 0, *n)),
     )
-    .await
+    .await?;
+    months::add(db, Table::Live, &months::fold(changes), |_| 0).await
 }
