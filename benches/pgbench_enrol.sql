@@ -10,10 +10,12 @@
 --   programme_states             SELECT programmes LEFT JOIN programme_person
 --   Deltas::apply                stats_rollup, then stats_day (one two-row upsert each:
 --                                INSTITUTION, then DISTRICT grain), then
---                                programme_counter on a random one of 16 shards
+--                                programme_counter on one of 16 shards, the same
+--                                shard for every sharded row of the transaction
 --   as_of::record                lock the trainee row, read the programmes and the
 --                                person's certificates and enrolments, add the day
---                                changes (city and institution) to progress_day
+--                                changes (city and institution) to progress_day,
+--                                and to their month in progress_month
 --   audit::wrote                 INSERT INTO audit_log (the enrolment's audit record)
 --
 -- Variables (pgbench -D): course, institution, district, track, level, programme,
@@ -46,6 +48,7 @@ SELECT id, starts_on, ends_on FROM programme;
 SELECT id, trainee_id, track, institution_id, issued_on, revoked_at FROM certificate WHERE trainee_id IN (:e_trainee_id);
 SELECT e.id, e.trainee_id, c.track, c.institution_id, e.enrolled_on, e.status, e.assessed_on, e.completed_on, e.withdrawn_at, e.updated_at FROM enrolment e JOIN course c ON c.id = e.course_id WHERE e.trainee_id IN (:e_trainee_id);
 INSERT INTO progress_day (programme_id, scope_id, figure, day, shard, change) VALUES (:programme, '00000000-0000-0000-0000-000000000000', 'IN_TRAINING:' || :track, :e_enrolled_on::date, :shard, 1), (:programme, :institution, 'IN_TRAINING:' || :track, :e_enrolled_on::date, :shard, 1) ON CONFLICT (programme_id, scope_id, figure, day, shard) DO UPDATE SET change = progress_day.change + excluded.change;
+INSERT INTO progress_month (programme_id, scope_id, figure, month, shard, change, losses) VALUES (:programme, '00000000-0000-0000-0000-000000000000', 'IN_TRAINING:' || :track, date_trunc('month', :e_enrolled_on::date)::date, :shard, 1, 0), (:programme, :institution, 'IN_TRAINING:' || :track, date_trunc('month', :e_enrolled_on::date)::date, :shard, 1, 0) ON CONFLICT (programme_id, scope_id, figure, month, shard) DO UPDATE SET change = progress_month.change + excluded.change, losses = progress_month.losses + excluded.losses;
 \else
 UPDATE "course" SET "enrolled_count" = "enrolled_count" - 1 WHERE "course"."id" = :course;
 \endif
