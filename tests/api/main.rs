@@ -43,6 +43,7 @@ mod results;
 mod roster;
 mod schema;
 mod seed;
+mod skill_certificates;
 mod stats;
 mod stats_range;
 mod support;
