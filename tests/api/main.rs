@@ -46,6 +46,7 @@ mod seed;
 mod skill_certificates;
 mod stats;
 mod stats_range;
+mod subsidy;
 mod support;
 mod tenancy;
 mod tls;
