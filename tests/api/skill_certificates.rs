@@ -49,13 +49,7 @@ async fn an_evaluator_records_a_skill_certificate_kept_apart_from_completion_cer
         .await;
     assert_eq!(audited, 1, "the write is audited");
 
-    let completion = certify(
-        &app,
-        &evaluator.admin,
-        &trainee,
-        &evaluator.course(NewCourse::host()).await,
-    )
-    .await;
+    let completion = evaluator.certified(&trainee).await;
     let listed = app
         .graphql_as(
             Some(&evaluator.admin),

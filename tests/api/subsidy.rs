@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::support::app::{TestApp, spawn_app, spawn_app_with};
 use crate::support::credentials::{recorded, skill};
-use crate::support::fixtures::{Institution, NewCourse, World, trainee_account};
-use crate::support::flows::{certify, days_from_today, today};
+use crate::support::fixtures::{Institution, World, trainee_account};
+use crate::support::flows::{days_from_today, today};
 use crate::support::gql::Gql;
 
 const ELIGIBILITY: &str = "query($id: ID!) { subsidyEligibility(traineeId: $id) {
@@ -82,13 +82,7 @@ async fn a_fresh_skill_certificate_is_eligible_and_every_rule_is_listed_in_words
     let world = app.world().await;
     let (evaluator, trainee) = evaluator_and_trainee(&world).await;
     let cert = skill_certificate(&app, &evaluator, &trainee, "LIVESTREAM_SELLER", 4, 30).await;
-    let completion = certify(
-        &app,
-        &evaluator.admin,
-        &trainee,
-        &evaluator.course(NewCourse::host()).await,
-    )
-    .await;
+    let completion = evaluator.certified(&trainee).await;
 
     let response = eligibility(&app, Some(&evaluator.admin), &trainee).await;
     let eligible = decision(&response, &cert);
@@ -164,13 +158,7 @@ async fn each_subsidy_rule_refuses_a_claim_with_its_code_and_field_and_writes_no
         crate::support::flows::revoke(&app, Some(&world.admin), &number, "recorded in error").await;
         id
     };
-    let completion_number = certify(
-        &app,
-        &evaluator.admin,
-        &other,
-        &evaluator.course(NewCourse::host()).await,
-    )
-    .await;
+    let completion_number = evaluator.certified(&other).await;
     let completion = app
         .graphql_as(
             Some(&world.admin),

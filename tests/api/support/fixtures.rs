@@ -125,6 +125,13 @@ impl Institution {
         register_id(&self.app, &self.admin, name, id_number).await.0
     }
 
+    /// Opens a HOST course, enrols `trainee` and passes them, as the admin; returns the
+    /// completion certificate's number.
+    pub async fn certified(&self, trainee: &str) -> String {
+        let course = self.course(NewCourse::host()).await;
+        super::flows::certify(&self.app, &self.admin, trainee, &course).await
+    }
+
     /// A new INSTITUTION_STAFF of this institution; returns its token.
     pub async fn staff(&self) -> String {
         self.app
