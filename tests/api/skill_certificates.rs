@@ -639,3 +639,47 @@ async fn concurrent_skill_and_completion_certificates_of_the_same_people_keep_co
     );
     assert_counts_exact(&app).await;
 }
+
+#[tokio::test]
+async fn as_of_a_day_a_programme_counts_a_skill_certificate_from_its_issue_day_and_its_kinds_only()
+{
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let skill_only = programme_counting(&app, &world.admin, &["SKILL_LEVEL"]).await;
+    let evaluator = world.evaluator().await;
+    let trainee = evaluator.trainee().await;
+    evaluator.certified(&trainee).await;
+    recorded(
+        &app,
+        &evaluator.admin,
+        skill(&trainee, "LIVESTREAM_SELLER", 5, days_from_today(-10)),
+    )
+    .await;
+
+    let query = "query($p: ID, $d: Date) { programmeProgress(programmeId: $p, asOf: $d) {
+      certifiedPersons targets { track certified reachedOn } } }";
+    for (days, certified) in [(-11, 0), (-10, 1), (0, 1)] {
+        for token in [&world.admin, &evaluator.admin] {
+            let response = app
+                .graphql_as(
+                    Some(token),
+                    query,
+                    json!({ "p": skill_only, "d": days_from_today(days).to_string() }),
+                )
+                .await;
+            let progress = &response.data()["programmeProgress"];
+            let host = progress["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["track"] == "HOST")
+                .unwrap();
+            assert_eq!(
+                host["certified"], certified,
+                "as of {days} days: {progress}"
+            );
+            assert_eq!(progress["certifiedPersons"], certified, "as of {days} days");
+        }
+    }
+    assert_counts_exact(&app).await;
+}
