@@ -90,7 +90,7 @@ pub fn meets_standard_hours(hours: i32, level: u8) -> bool {
 }
 
 /// The day a skill certificate was issued: not in the future, not before
-/// [`FIRST_ISSUE_DAY`].
+/// 2020-01-01 (`FIRST_ISSUE_DAY`).
 pub fn issued_on(raw: NaiveDate, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
     if raw > today {
         Err(ValidationError::InvalidFormat("must not be in the future"))

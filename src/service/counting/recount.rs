@@ -49,8 +49,7 @@ pub(super) const PERSON_TRACK: &str = "WITH en AS ( \
      WHERE en.rn = 1";
 
 /// Per programme, person and track: unrevoked certificates of a counted kind in the
-/// period (the condition is [`sql::counted_by`] of `p` and `t`, spelled out here so the
-/// text stays a constant).
+/// period (the kind test of [`sql::COUNTED_KIND`], against the joined programme's column).
 pub(super) const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.track, \
        COUNT(*) AS certificates, MIN(t.issued_on) AS first_on \
      FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \

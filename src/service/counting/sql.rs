@@ -35,14 +35,10 @@ pub async fn count(
 }
 
 /// SQL condition: the `kind` of the certificate in the `FROM` list is one of the
-/// programme's counted kinds, bound as their stored spelling (`TRAINING_COMPLETION,SKILL_LEVEL`).
-/// With [`counted_by`], the one SQL spelling of [`super::day_changes::Period::counts`].
+/// programme's counted kinds, bound as their stored spelling (`TRAINING_COMPLETION,SKILL_LEVEL`):
+/// the SQL spelling of [`super::day_changes::Period::counts`]'s kind rule. Queries that
+/// join `programme` write the same test against its `counted_kinds` column.
 pub const COUNTED_KIND: &str = "(',' || CAST(? AS TEXT) || ',') LIKE ('%,' || kind || ',%')";
-
-/// SQL condition: certificate `t` is of a kind programme `p` counts.
-pub fn counted_by(p: &str, t: &str) -> String {
-    format!("(',' || {p}.counted_kinds || ',') LIKE ('%,' || {t}.kind || ',%')")
-}
 
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
 pub const ROWS: usize = 2000;
