@@ -85,9 +85,10 @@ pub struct CreateInstitutionInput {
     pub district: String,
     /// Kind of organisation.
     pub kind: InstitutionKind,
-    /// An evaluation organisation (评价机构): its users record skill certificates.
-    #[graphql(default = false)]
-    pub evaluator: bool,
+    /// An evaluation organisation (评价机构): its users record skill certificates. Null is
+    /// false.
+    #[graphql(default_with = "Some(false)")]
+    pub evaluator: Option<bool>,
 }
 
 impl CreateInstitutionInput {
@@ -98,7 +99,7 @@ impl CreateInstitutionInput {
             credit_code: CreditCode::parse(&self.credit_code).on("creditCode")?,
             district: districts.parse(&self.district).on("district")?,
             kind: self.kind.into(),
-            evaluator: self.evaluator,
+            evaluator: self.evaluator.unwrap_or(false),
         })
     }
 }
