@@ -21,12 +21,13 @@
 //!   issuer copied from the course); about 10 % of enrolments FAILED, 5 % WITHDRAWN, the
 //!   rest ENROLLED (also any whose outcome would fall after 2025); 1 % of certificates
 //!   revoked. At 1,000,000 trainees: about 3.1 M enrolments and 560 k certificates;
-//! - national credentials (`skills.rs`, a random stream of its own): every fifth
-//!   institution an evaluation organisation; a quarter of the standing completion
-//!   certificates with a level followed 10–60 days later by a SKILL_LEVEL (90 %) or
-//!   SPECIAL_ABILITY certificate of the same person, track and level, with the assessment
-//!   behind it and a valid unique national number (about 30,000 at 1,000,000 trainees
-//!   per 120,000 certified persons);
+//! - national credentials (`skills.rs`, a random stream of its own): every tenth
+//!   institution an evaluation organisation with sessions on 15 June and 15 December; a
+//!   quarter of the standing completion certificates with a level followed, at the next
+//!   session 10 days or more later, by a SKILL_LEVEL (90 %) or SPECIAL_ABILITY certificate
+//!   of the same person, track and level, with its passed enrolment in the session's
+//!   assessment course and a valid unique national number (about 11 % more certificates
+//!   and 3.5 % more enrolments);
 //! - the plan's other goals, for the default programme (`goals.rs`, a random stream of
 //!   its own): 78–92 live SERVICE_INSTITUTIONS recognitions, 38–46 BASES_AND_PARKS,
 //!   80–95 ENTERPRISES_LAUNCHED (half catalogue institutions of a kind the goal takes,

@@ -1,16 +1,18 @@
-//! National credentials in the seed: every fifth catalogue institution is an evaluation
-//! organisation, and about a quarter of the standing completion certificates with a level
-//! are followed, 10–60 days later (within 2023–2025), by a national credential of the same
-//! person, track and level from an evaluation organisation: the assessment behind it (a
-//! course of that organisation, one per certificate), its passed enrolment, the
-//! organisation's ownership of the person, and the certificate with a valid, unique
-//! national number. 90 % are SKILL_LEVEL, 10 % SPECIAL_ABILITY. The persons are certified
-//! on those tracks already, so the certified figures stay as they were; a random stream
-//! of its own keeps the rest of the seed unchanged.
+//! National credentials in the seed: every tenth catalogue institution (at least one) is
+//! an evaluation organisation, holding an assessment session on the 15th of June and of
+//! December. About a quarter of the standing completion certificates with a
+//! level are followed by a national credential of the same person, track and level,
+//! assessed at the first session 10 days or more after the completion (within 2023–2025):
+//! the session (an assessment course of the organisation per kind, track and day, without
+//! a level or sub-type: candidates of every sub-type and level of one session share it), the passed enrolment, the organisation's
+//! ownership of the person, and the certificate with a valid, unique national number.
+//! 90 % are SKILL_LEVEL, 10 % SPECIAL_ABILITY. The persons are certified on those tracks
+//! already, so the certified figures stay as they were; a random stream of its own keeps
+//! the rest of the seed unchanged.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::Expr;
@@ -45,7 +47,7 @@ pub async fn write(
     let evaluators: Vec<Uuid> = catalogue
         .institutions
         .iter()
-        .step_by(5)
+        .step_by(10)
         .map(|i| i.id)
         .collect();
     institution::Entity::update_many()
@@ -56,6 +58,8 @@ pub async fn write(
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5ce1_11ed);
     let mut ids = Ids::after_period();
     let mut taken: HashSet<(Uuid, CredentialKind, SkillSubtype, i32)> = HashSet::new();
+    let mut sessions: Sessions = HashMap::new();
+    let mut seated: HashSet<(Uuid, Session)> = HashSet::new();
     let mut serial: u32 = 0;
     let mut written = 0;
     let mut after = Uuid::nil();
@@ -76,19 +80,31 @@ pub async fn write(
                 CredentialKind::SkillLevel
             };
             let subtype = subtype(&mut rng, done.track, done.level);
-            let issued_on = done.issued_on + Duration::days(rng.gen_range(10..=60));
-            if issued_on > LAST_DAY || !taken.insert((done.trainee_id, kind, subtype, done.level)) {
+            let issued_on = session_on_or_after(done.issued_on + Duration::days(10));
+            let evaluator = evaluators[rng.gen_range(0..evaluators.len())];
+            // Once per person, kind, sub-type and level; once per person in a session.
+            let session = (evaluator, kind, done.track, issued_on);
+            if issued_on > LAST_DAY
+                || taken.contains(&(done.trainee_id, kind, subtype, done.level))
+                || !seated.insert((done.trainee_id, session))
+            {
                 continue;
             }
-            let evaluator = evaluators[rng.gen_range(0..evaluators.len())];
+            taken.insert((done.trainee_id, kind, subtype, done.level));
             serial += 1;
             if serial >= 1_000_000 {
                 // Six digits of serial: a million credentials is more than any seed needs.
                 break;
             }
-            rows.add(
-                &mut rng, &mut ids, done, kind, subtype, issued_on, evaluator, serial,
-            );
+            let credential = Credential {
+                done,
+                kind,
+                subtype,
+                issued_on,
+                evaluator,
+                serial,
+            };
+            rows.add(&mut rng, &mut ids, &mut sessions, &credential);
         }
         written += rows.certificates.len() as u64;
         rows.write(db).await?;
@@ -155,6 +171,32 @@ async fn completions(
         .collect()
 }
 
+/// An assessment session: organisation, kind, track and day; one course each.
+type Session = (Uuid, CredentialKind, Track, NaiveDate);
+
+/// The course of each session.
+type Sessions = HashMap<Session, Uuid>;
+
+/// One credential to write.
+#[derive(Clone, Copy)]
+struct Credential<'a> {
+    done: &'a Completion,
+    kind: CredentialKind,
+    subtype: SkillSubtype,
+    issued_on: NaiveDate,
+    evaluator: Uuid,
+    serial: u32,
+}
+
+/// The first session day (the 15th of June or December) on or after `day`.
+fn session_on_or_after(day: NaiveDate) -> NaiveDate {
+    (day.year()..=day.year() + 1)
+        .flat_map(|year| [6, 12].map(|month| NaiveDate::from_ymd_opt(year, month, 15)))
+        .flatten()
+        .find(|session| *session >= day)
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// The rows of a page of credentials.
 #[derive(Default)]
 struct Rows {
@@ -165,23 +207,22 @@ struct Rows {
 }
 
 impl Rows {
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one credential's parts, used once"
-    )]
     fn add(
         &mut self,
         rng: &mut StdRng,
         ids: &mut Ids,
-        done: &Completion,
-        kind: CredentialKind,
-        subtype: SkillSubtype,
-        issued_on: NaiveDate,
-        evaluator: Uuid,
-        serial: u32,
+        sessions: &mut Sessions,
+        credential: &Credential<'_>,
     ) {
-        let (course_id, enrolment_id, certificate_id) =
-            (ids.next(rng), ids.next(rng), ids.next(rng));
+        let Credential {
+            done,
+            kind,
+            subtype,
+            issued_on,
+            evaluator,
+            serial,
+        } = *credential;
+        let (enrolment_id, certificate_id) = (ids.next(rng), ids.next(rng));
         let issued_at = at(issued_on, rng.gen_range(9 * 3600..18 * 3600));
         let enrolled_at = issued_at - Duration::days(rng.gen_range(7..30));
         let letter = if rng.gen_bool(0.5) { 'S' } else { 'Y' };
@@ -191,27 +232,16 @@ impl Rows {
             issued_on.year() % 100,
             done.level
         );
-        let title = format!(
-            "职业技能等级认定：互联网营销师（{}）{}级",
-            subtype.chinese(),
-            done.level
-        );
-        self.courses.push([
-            course_id.into(),
-            evaluator.into(),
-            title.into(),
-            done.track.as_str().into(),
-            done.level.into(),
-            1.into(),
-            Option::<i32>::None.into(),
-            issued_on.into(),
-            issued_on.into(),
-            1.into(),
-            enrolled_at.into(),
-            enrolled_at.into(),
-            subtype.as_str().into(),
-            true.into(),
-        ]);
+        let key = (evaluator, kind, done.track, issued_on);
+        let course_id = match sessions.get(&key) {
+            Some(id) => *id,
+            None => {
+                let id = ids.next(rng);
+                sessions.insert(key, id);
+                self.session(id, credential, enrolled_at);
+                id
+            }
+        };
         self.enrolments.push([
             enrolment_id.into(),
             done.trainee_id.into(),
@@ -246,6 +276,38 @@ impl Rows {
             subtype.as_str().into(),
             number.into(),
             Option::<String>::None.into(),
+        ]);
+    }
+
+    /// The row of a new session's assessment course.
+    fn session(&mut self, course_id: Uuid, credential: &Credential<'_>, created_at: DateTime<Utc>) {
+        let Credential {
+            done,
+            issued_on,
+            evaluator,
+            ..
+        } = *credential;
+        let enrolled_at = created_at;
+        let what = match credential.kind {
+            CredentialKind::SpecialAbility => "专项职业能力考核",
+            _ => "职业技能等级认定",
+        };
+        let title = format!("{what}：互联网营销师 {issued_on}");
+        self.courses.push([
+            course_id.into(),
+            evaluator.into(),
+            title.into(),
+            done.track.as_str().into(),
+            Option::<i32>::None.into(),
+            1.into(),
+            Option::<i32>::None.into(),
+            issued_on.into(),
+            issued_on.into(),
+            1.into(),
+            enrolled_at.into(),
+            enrolled_at.into(),
+            Option::<String>::None.into(),
+            true.into(),
         ]);
     }
 
