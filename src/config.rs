@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+use crate::domain::SubsidyAmounts;
+
 /// Command line of the `talent-registry` binary.
 #[derive(Debug, Parser)]
 #[command(name = "talent-registry", version, about)]
@@ -208,4 +210,28 @@ pub struct Settings {
         global = true
     )]
     pub db_acquire_timeout_ms: u64,
+    /// Skill-upgrade subsidies a person may be paid per calendar year.
+    #[arg(
+        long,
+        env = "TALENT_SUBSIDY_CLAIMS_PER_YEAR",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=100),
+        global = true
+    )]
+    pub subsidy_claims_per_year: u32,
+    /// Yuan of the skill-upgrade subsidy per level, `level:yuan` pairs (`5:1000,4:1500`); a
+    /// level without an amount is not subsidised.
+    #[arg(
+        long,
+        env = "TALENT_SUBSIDY_AMOUNTS",
+        default_value = "5:1000,4:1500,3:2000",
+        value_parser = subsidy_amounts,
+        global = true
+    )]
+    pub subsidy_amounts: SubsidyAmounts,
+}
+
+/// Parses `TALENT_SUBSIDY_AMOUNTS`, naming the variable and the rule it breaks.
+fn subsidy_amounts(raw: &str) -> Result<SubsidyAmounts, String> {
+    SubsidyAmounts::parse(raw).map_err(|e| format!("TALENT_SUBSIDY_AMOUNTS {e}"))
 }

@@ -22,6 +22,7 @@ pub mod recognition;
 pub mod session;
 pub mod stats_day;
 pub mod stats_rollup;
+pub mod subsidy_claim;
 pub mod trainee;
 pub mod trainee_institution;
 pub mod user;

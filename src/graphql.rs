@@ -44,6 +44,7 @@ pub struct Query(
     query::RosterQuery,
     query::AuditQuery,
     query::GoalQuery,
+    query::SubsidyQuery,
 );
 
 /// Every mutation, one object per noun.
@@ -60,6 +61,7 @@ pub struct Mutation(
     mutation::ImportMutation,
     mutation::ResultsMutation,
     mutation::GoalMutation,
+    mutation::CredentialMutation,
 );
 
 /// The executable schema.

@@ -21,6 +21,13 @@
 //!   issuer copied from the course); about 10 % of enrolments FAILED, 5 % WITHDRAWN, the
 //!   rest ENROLLED (also any whose outcome would fall after 2025); 1 % of certificates
 //!   revoked. At 1,000,000 trainees: about 3.1 M enrolments and 560 k certificates;
+//! - national credentials (`skills.rs`, a random stream of its own): every tenth
+//!   institution an evaluation organisation with sessions on 15 June and 15 December; a
+//!   quarter of the standing completion certificates with a level followed, at the next
+//!   session 10 days or more later, by a SKILL_LEVEL (90 %) or SPECIAL_ABILITY certificate
+//!   of the same person, track and level, with its passed enrolment in the session's
+//!   assessment course and a valid unique national number (about 11 % more certificates
+//!   and 3.5 % more enrolments);
 //! - the plan's other goals, for the default programme (`goals.rs`, a random stream of
 //!   its own): 78–92 live SERVICE_INSTITUTIONS recognitions, 38–46 BASES_AND_PARKS,
 //!   80–95 ENTERPRISES_LAUNCHED (half catalogue institutions of a kind the goal takes,
@@ -42,6 +49,7 @@ mod names;
 mod people;
 pub mod roster;
 mod rows;
+mod skills;
 mod write;
 
 use std::sync::Arc;
@@ -106,6 +114,8 @@ pub struct SeedReport {
     pub certificates: u64,
     /// Certificates written as revoked.
     pub revoked: u64,
+    /// National credentials (with the assessments behind them) written.
+    pub credentials: u64,
     /// Recognitions, new organisations and sales months.
     pub goals: GoalsWritten,
     /// Wall time of the whole run, the count rebuild included.
@@ -158,6 +168,7 @@ pub async fn run(
         enrolments: 0,
         certificates: 0,
         revoked: 0,
+        credentials: 0,
         goals: GoalsWritten::default(),
         elapsed: Duration::ZERO,
     };
@@ -188,7 +199,9 @@ pub async fn run(
         progress.done(joined(Some(result))?);
     }
     generator.await.context("the generator thread failed")?;
-    report.goals = settle(db, options.seed, &catalogue).await?;
+    (report.goals, report.credentials) = settle(db, options.seed, &catalogue).await?;
+    report.certificates += report.credentials;
+    report.enrolments += report.credentials;
     report.elapsed = started.elapsed();
     tracing::info!(
         trainees = report.trainees,
@@ -200,15 +213,18 @@ pub async fn run(
     Ok(report)
 }
 
-/// After the persons: the plan's other goals, the course seat counts, every maintained
-/// count rebuilt, fresh planner statistics (a bulk load leaves them describing empty
-/// tables).
+/// After the persons: the national credentials, the plan's other goals, the course seat
+/// counts, every maintained count rebuilt, fresh planner statistics (a bulk load leaves
+/// them describing empty tables). Returns the goals and the credentials written.
 async fn settle(
     db: &DatabaseConnection,
     seed: u64,
     catalogue: &Catalogue,
-) -> anyhow::Result<GoalsWritten> {
+) -> anyhow::Result<(GoalsWritten, u64)> {
     let txn = db.begin().await?;
+    let credentials = skills::write(&txn, seed, catalogue)
+        .await
+        .context("writing national credentials")?;
     let goals = goals::write(&txn, seed, catalogue)
         .await
         .context("writing recognitions and sales")?;
@@ -224,7 +240,7 @@ async fn settle(
     db.execute_unprepared("ANALYZE")
         .await
         .context("ANALYZE after the load")?;
-    Ok(goals)
+    Ok((goals, credentials))
 }
 
 /// Generates `total` persons chunk by chunk until done, an error, or the receiver leaves.

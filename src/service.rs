@@ -10,6 +10,7 @@ pub mod batch;
 pub mod certificate;
 pub mod counting;
 pub mod course;
+pub mod credential;
 pub mod csv_import;
 pub mod enrolment;
 pub mod export;
@@ -26,6 +27,7 @@ pub mod rate_limit;
 pub mod recognition;
 pub mod results;
 pub mod roster;
+pub mod subsidy;
 pub mod trainee;
 pub mod user_admin;
 
@@ -34,7 +36,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Passwords;
-use crate::domain::DistrictList;
+use crate::domain::{DistrictList, SubsidyPolicy};
 use pii::PiiKey;
 
 /// What every request needs: the pool and the configured secrets and lists.
@@ -58,6 +60,8 @@ pub struct Deps {
     pub login_throttle: Arc<rate_limit::LoginThrottle>,
     /// The clock of the rate limiters' windows.
     pub clock: rate_limit::Clock,
+    /// The skill-upgrade subsidy's yearly limit and amounts per level.
+    pub subsidy: Arc<SubsidyPolicy>,
 }
 
 /// Commits a use case's transaction. A failed commit leaves its outcome unknown (the

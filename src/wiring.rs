@@ -12,7 +12,7 @@ use secrecy::ExposeSecret;
 
 use crate::auth::Passwords;
 use crate::config::Settings;
-use crate::domain::DistrictList;
+use crate::domain::{DistrictList, SubsidyPolicy};
 use crate::service::Deps;
 use crate::service::pii::PiiKey;
 use crate::service::rate_limit::{Clock, LoginThrottle, RateLimiter};
@@ -87,6 +87,10 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
             &clock,
         )),
         clock,
+        subsidy: Arc::new(SubsidyPolicy {
+            claims_per_year: settings.subsidy_claims_per_year,
+            amounts: settings.subsidy_amounts.clone(),
+        }),
     })
 }
 

@@ -23,6 +23,8 @@ mod m20261203_000018_stats_day;
 mod m20261203_000019_progress_day;
 mod m20261203_000020_close_programme;
 mod m20261204_000021_create_progress_month;
+mod m20261204_000022_add_credential_kinds;
+mod m20261204_000023_create_subsidy_claim_table;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -52,6 +54,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_progress_day::Migration),
             Box::new(m20261203_000020_close_programme::Migration),
             Box::new(m20261204_000021_create_progress_month::Migration),
+            Box::new(m20261204_000022_add_credential_kinds::Migration),
+            Box::new(m20261204_000023_create_subsidy_claim_table::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 
-use super::{Track, ValidationError};
+use super::{NationalNumber, Track, ValidationError};
 
 /// Crockford base32: no I, L, O, U, so a number read aloud or retyped stays unambiguous.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -28,6 +28,7 @@ impl CertificateNumber {
     }
 
     /// Parses a number typed by a person: case-insensitive, surrounding spaces ignored.
+    /// A national credential's 22-character national number is its number too.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let normalized = raw.trim().to_ascii_uppercase();
         let bytes = normalized.as_bytes();
@@ -42,9 +43,11 @@ impl CertificateNumber {
                 .all(|b| ALPHABET.contains(b));
         if shape_ok {
             Ok(Self(normalized))
+        } else if let Ok(national) = NationalNumber::shape(raw) {
+            Ok(Self(national.as_str().to_owned()))
         } else {
             Err(ValidationError::InvalidFormat(
-                "must look like H2025-7KQ2M-9XDPA",
+                "must look like H2025-7KQ2M-9XDPA, or be a national number: Y or S then 21 digits",
             ))
         }
     }

@@ -177,6 +177,32 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The three credentials kept apart (DESIGN.md §2.4).
+    CredentialKind {
+        /// Training completion certificate (结业证书), issued by `completeEnrolment`.
+        TrainingCompletion => "TRAINING_COMPLETION",
+        /// Vocational skill-level certificate (职业技能等级证书) of an evaluation organisation.
+        SkillLevel => "SKILL_LEVEL",
+        /// Special vocational-ability certificate (专项职业能力证书).
+        SpecialAbility => "SPECIAL_ABILITY",
+    }
+}
+
+vocabulary! {
+    /// The four sub-types (工种) of occupation 互联网营销师 (4-01-02-07).
+    SkillSubtype {
+        /// 选品员: selects the products to sell.
+        ProductSelector => "PRODUCT_SELECTOR",
+        /// 直播销售员: sells on a live stream (the host).
+        LivestreamSeller => "LIVESTREAM_SELLER",
+        /// 视频创推员: creates and promotes short videos.
+        VideoPromoter => "VIDEO_PROMOTER",
+        /// 平台管理员: runs the platform accounts (levels 5 to 3 only).
+        PlatformManager => "PLATFORM_MANAGER",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +225,8 @@ mod tests {
         round_trips(&GoalKind::ALL);
         round_trips(&EnrolmentStatus::ALL);
         round_trips(&IdType::ALL);
+        round_trips(&CredentialKind::ALL);
+        round_trips(&SkillSubtype::ALL);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `certificate`: issued for a completed enrolment, copying its track and level.
+//! `certificate`: issued for a completed enrolment, copying its track and level; a
+//! national credential's enrolment is the assessment behind it.
 
 use sea_orm::entity::prelude::*;
 
@@ -27,6 +28,18 @@ pub struct Model {
     pub revoked_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `TRAINING_COMPLETION`, `SKILL_LEVEL` or `SPECIAL_ABILITY`.
+    #[sea_orm(column_type = "Text")]
+    pub kind: String,
+    /// `4-01-02-07` on the national credentials.
+    #[sea_orm(column_type = "Text")]
+    pub occupation_code: Option<String>,
+    /// The sub-type (工种) of a national credential.
+    #[sea_orm(column_type = "Text")]
+    pub subtype: Option<String>,
+    /// The national number of a national credential, unique.
+    #[sea_orm(column_type = "Text", unique)]
+    pub national_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,12 @@ pub struct Model {
     pub enrolled_count: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The sub-type (工种) it trains for.
+    #[sea_orm(column_type = "Text")]
+    pub subtype: Option<String>,
+    /// The assessment behind one national credential (made by `recordSkillCertificate`),
+    /// not a course anyone enrols in.
+    pub assessment: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,8 @@ pub struct Model {
     pub kind: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// An evaluation organisation (评价机构), which records skill certificates.
+    pub evaluator: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When `closeProgramme` froze its figures.
     pub closed_at: Option<DateTimeUtc>,
+    /// The credential kinds it counts, comma separated (`TRAINING_COMPLETION,SKILL_LEVEL`).
+    #[sea_orm(column_type = "Text")]
+    pub counted_kinds: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

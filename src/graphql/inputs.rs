@@ -1,10 +1,13 @@
 //! GraphQL input objects and their parsing into validated service inputs.
 
 mod bulk;
+mod credentials;
 mod goals;
 mod roster;
+mod setup;
 
 pub use bulk::{EnrolManyInput, ImportEnrolmentsInput, ImportResultsInput, RecordResultsInput};
+pub use credentials::{RecordSkillCertificateInput, RecordSubsidyClaimInput};
 pub use goals::{
     ProgrammeIdInput, RecogniseInput, RecognitionFilter, RecordIndicatorInput, SetGoalInput,
     WithdrawRecognitionInput,
@@ -12,20 +15,16 @@ pub use goals::{
 pub use roster::{
     AuditLogFilter, CertificateFilter, CorrectTraineeInput, EnrolmentFilter, UpdateCourseInput,
 };
+pub use setup::{CreateCourseInput, CreateInstitutionInput, CreateProgrammeInput, SetTargetInput};
 
 use async_graphql::{ID, InputObject};
 
-use super::types::{Date, IdType, InstitutionKind, Role, Track, parse_id};
-use crate::domain::{
-    self, Capacity, CourseLevel, CreditCode, DateSpan, DistrictList, Hours, IdDocument, Password,
-    Score, TargetCount, Title, Username,
-};
+use super::types::{Date, IdType, Role, Track, parse_id};
+use crate::domain::{self, DateSpan, DistrictList, IdDocument, Password, Score, Username};
 use crate::error::{AppError, OnField};
 use crate::service::account::NewUser;
 use crate::service::counting::stats::{Dimension, StatsFilter as StatsQuery};
-use crate::service::course::{CourseFilter as CourseQuery, NewCourse};
-use crate::service::institution::NewInstitution;
-use crate::service::programme::NewProgramme;
+use crate::service::course::CourseFilter as CourseQuery;
 use crate::service::results::Assessment;
 use crate::service::trainee::{NewTrainee, TraineeFilter as TraineeQuery};
 use crate::service::user_admin::UserFilter as UserQuery;
@@ -60,123 +59,6 @@ impl CreateUserInput {
             password: Password::parse(&self.password).on("password")?,
             role: self.role.into(),
             institution_id: optional_id("institutionId", self.institution_id.as_ref())?,
-        })
-    }
-}
-
-/// A target for one track.
-#[derive(InputObject)]
-pub struct TargetInput {
-    /// The track.
-    pub track: Track,
-    /// Distinct persons to certify (0 or more).
-    pub target: i32,
-}
-
-/// A new programme.
-#[derive(InputObject)]
-pub struct CreateProgrammeInput {
-    /// Name.
-    pub name: String,
-    /// First day counted.
-    pub starts_on: Date,
-    /// Last day counted; not before `startsOn`.
-    pub ends_on: Date,
-    /// Targets per track.
-    pub targets: Option<Vec<TargetInput>>,
-}
-
-impl CreateProgrammeInput {
-    /// Validates every field.
-    pub fn parse(self) -> Result<NewProgramme, AppError> {
-        DateSpan::parse(Some(self.starts_on.0), Some(self.ends_on.0)).on("endsOn")?;
-        Ok(NewProgramme {
-            name: Title::parse(&self.name).on("name")?,
-            starts_on: self.starts_on.0,
-            ends_on: self.ends_on.0,
-            targets: self
-                .targets
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| Ok((t.track.into(), TargetCount::parse(t.target).on("target")?)))
-                .collect::<Result<_, AppError>>()?,
-        })
-    }
-}
-
-/// A target to set.
-#[derive(InputObject)]
-pub struct SetTargetInput {
-    /// The programme.
-    pub programme_id: ID,
-    /// The track.
-    pub track: Track,
-    /// Distinct persons to certify (0 or more).
-    pub target: i32,
-}
-
-/// A new institution.
-#[derive(InputObject)]
-pub struct CreateInstitutionInput {
-    /// Registered name.
-    pub name: String,
-    /// Unified social credit code: 18 characters with a valid GB 32100 check character.
-    pub credit_code: String,
-    /// District, English or Chinese name (`Nanshan` or `南山`).
-    pub district: String,
-    /// Kind of organisation.
-    pub kind: InstitutionKind,
-}
-
-impl CreateInstitutionInput {
-    /// Validates every field against the configured districts.
-    pub fn parse(self, districts: &DistrictList) -> Result<NewInstitution, AppError> {
-        Ok(NewInstitution {
-            name: Title::parse(&self.name).on("name")?,
-            credit_code: CreditCode::parse(&self.credit_code).on("creditCode")?,
-            district: districts.parse(&self.district).on("district")?,
-            kind: self.kind.into(),
-        })
-    }
-}
-
-/// A new course.
-#[derive(InputObject)]
-pub struct CreateCourseInput {
-    /// The caller's institution.
-    pub institution_id: ID,
-    /// Title.
-    pub title: String,
-    /// Track the course trains for.
-    pub track: Track,
-    /// Vocational skill level 1–5 (5 entry, 1 highest).
-    pub level: Option<i32>,
-    /// Teaching hours, 1 or more.
-    pub hours: i32,
-    /// Seats, 1 or more; unlimited when null.
-    pub capacity: Option<i32>,
-    /// First day.
-    pub starts_on: Option<Date>,
-    /// Last day; not before `startsOn`.
-    pub ends_on: Option<Date>,
-}
-
-impl CreateCourseInput {
-    /// Validates every field.
-    pub fn parse(self) -> Result<NewCourse, AppError> {
-        Ok(NewCourse {
-            institution_id: parse_id("institutionId", &self.institution_id)?,
-            title: Title::parse(&self.title).on("title")?,
-            track: self.track.into(),
-            level: self.level.map(CourseLevel::parse).transpose().on("level")?,
-            hours: Hours::parse(self.hours).on("hours")?,
-            capacity: self
-                .capacity
-                .map(Capacity::parse)
-                .transpose()
-                .on("capacity")?,
-            dates: DateSpan::parse(self.starts_on.map(|d| d.0), self.ends_on.map(|d| d.0))
-                .on("endsOn")?,
         })
     }
 }

@@ -9,6 +9,7 @@ mod institution;
 mod programme;
 mod roster;
 mod stats;
+mod subsidy;
 mod trainee;
 
 pub use account::AccountQuery;
@@ -20,4 +21,5 @@ pub use institution::InstitutionQuery;
 pub use programme::ProgrammeQuery;
 pub use roster::{READERS, RosterQuery};
 pub use stats::StatsQuery;
+pub use subsidy::SubsidyQuery;
 pub use trainee::TraineeQuery;

@@ -11,6 +11,7 @@ mod goal;
 mod institution;
 mod programme;
 mod progress;
+mod subsidy;
 mod trainee;
 mod user;
 mod verification;
@@ -22,12 +23,14 @@ pub use course::Course;
 pub use date::Date;
 pub use enrolment::Enrolment;
 pub use enums::{
-    CertificateStatus, EnrolmentStatus, GoalKind, IdType, InstitutionKind, Role, Track,
+    CertificateStatus, CredentialKind, EnrolmentStatus, GoalKind, IdType, InstitutionKind, Role,
+    SkillSubtype, Track,
 };
 pub use goal::{Goal, GoalProgress, Indicator, Recognition};
 pub use institution::Institution;
 pub use programme::Programme;
 pub use progress::{ProgrammeProgress, StatsRow};
+pub use subsidy::{SubsidyClaim, SubsidyDecision};
 pub use trainee::Trainee;
 pub use user::{ActivationCode, PasswordReset, Session, User};
 pub use verification::CertificateVerification;

@@ -102,7 +102,9 @@ async fn compact_periodically(db: sea_orm::DatabaseConnection) {
         every.tick().await;
         match crate::service::counting::as_of::compact(&db).await {
             Ok(rows) => tracing::debug!(rows, "folded past days' and months' shards"),
-            Err(err) => tracing::warn!(error = %err, "folding past days' and months' shards failed"),
+            Err(err) => {
+                tracing::warn!(error = %err, "folding past days' and months' shards failed")
+            }
         }
     }
 }

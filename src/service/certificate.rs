@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::counting::Undo;
 use super::{access, now};
 use crate::auth::CurrentUser;
-use crate::domain::{CertificateNumber, PersonName, Role, Title, Track};
+use crate::domain::{CertificateNumber, CredentialKind, PersonName, Role, Title, Track};
 use crate::entity::{certificate, course, enrolment, institution, trainee};
 use crate::error::AppError;
 
@@ -70,6 +70,10 @@ pub async fn issue(
                 revoked_by: None,
                 created_at: at,
                 updated_at: at,
+                kind: CredentialKind::TrainingCompletion.as_str().to_owned(),
+                occupation_code: None,
+                subtype: None,
+                national_number: None,
             })
             .collect();
         let mut inserted: HashSet<Uuid> = HashSet::new();
@@ -107,7 +111,8 @@ pub async fn issue(
     )))
 }
 
-fn active(c: certificate::Model) -> certificate::ActiveModel {
+/// The row to insert for `c`.
+pub(super) fn active(c: certificate::Model) -> certificate::ActiveModel {
     certificate::ActiveModel {
         id: Set(c.id),
         number: Set(c.number),
@@ -125,6 +130,10 @@ fn active(c: certificate::Model) -> certificate::ActiveModel {
         revoked_by: Set(c.revoked_by),
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
+        kind: Set(c.kind),
+        occupation_code: Set(c.occupation_code),
+        subtype: Set(c.subtype),
+        national_number: Set(c.national_number),
     }
 }
 

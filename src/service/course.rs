@@ -11,7 +11,10 @@ use uuid::Uuid;
 use super::page::{self, Page, PageRequest};
 use super::{access, admission, enrolment, now};
 use crate::auth::CurrentUser;
-use crate::domain::{Capacity, CourseLevel, DateSpan, Hours, Role, Title, Track};
+use crate::domain::{
+    Capacity, CourseLevel, DateSpan, Hours, Role, SkillLevel, SkillSubtype, Title, Track,
+    ValidationError,
+};
 use crate::entity::course;
 use crate::error::{AppError, OnField};
 
@@ -32,6 +35,8 @@ pub struct NewCourse {
     pub capacity: Option<Capacity>,
     /// First and last day.
     pub dates: DateSpan,
+    /// The sub-type (工种) it trains for.
+    pub subtype: Option<SkillSubtype>,
 }
 
 /// Filters of [`list`].
@@ -54,6 +59,9 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     access::require_institution(actor, input.institution_id)?;
+    if let Some(subtype) = input.subtype {
+        check_subtype(subtype, input.track, input.level.map(|l| l.get()))?;
+    }
     let at = now();
     let txn = db.begin().await?;
     let created = course::ActiveModel {
@@ -69,6 +77,8 @@ pub async fn create(
         enrolled_count: Set(0),
         created_at: Set(at),
         updated_at: Set(at),
+        subtype: Set(input.subtype.map(|s| s.as_str().to_owned())),
+        assessment: Set(false),
     }
     .insert(&txn)
     .await?;
@@ -84,7 +94,8 @@ pub async fn list(
     filter: CourseFilter,
     page: PageRequest,
 ) -> Result<Page<course::Model>, AppError> {
-    let mut select = course::Entity::find();
+    // An assessment course stands behind one national credential; nobody enrols in it.
+    let mut select = course::Entity::find().filter(course::Column::Assessment.eq(false));
     if let Some(own) = access::read_scope(actor)? {
         select = select.filter(course::Column::InstitutionId.eq(own));
     }
@@ -111,6 +122,8 @@ pub struct CourseChanges {
     pub starts_on: Option<Option<NaiveDate>>,
     /// New last day.
     pub ends_on: Option<Option<NaiveDate>>,
+    /// New sub-type (工种).
+    pub subtype: Option<Option<SkillSubtype>>,
 }
 
 /// Corrects a course of the caller's institution (INSTITUTION_ADMIN). The track, level
@@ -147,12 +160,23 @@ pub async fn update(
             message: "is below the number of seats already taken",
         });
     }
+    if let Some(Some(subtype)) = changes.subtype {
+        let track: Track = course
+            .track
+            .parse()
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
+        let level = course.level.and_then(|l| u8::try_from(l).ok());
+        check_subtype(subtype, track, level)?;
+    }
     let mut row: course::ActiveModel = course.into();
     if let Some(title) = changes.title {
         row.title = Set(title.as_str().to_owned());
     }
     if let Some(hours) = changes.hours {
         row.hours = Set(hours.get());
+    }
+    if let Some(subtype) = changes.subtype {
+        row.subtype = Set(subtype.map(|s| s.as_str().to_owned()));
     }
     if let Some(capacity) = changes.capacity {
         row.capacity = Set(capacity.map(|c| c.get()));
@@ -164,4 +188,21 @@ pub async fn update(
     super::audit::wrote(&txn, actor, "updateCourse", "course", [updated.id]).await?;
     super::commit(txn).await?;
     Ok(updated)
+}
+
+/// A sub-type fits a course on its track (LIVESTREAM_SELLER trains hosts, the others
+/// professionals) at a level the standard sets for it.
+fn check_subtype(subtype: SkillSubtype, track: Track, level: Option<u8>) -> Result<(), AppError> {
+    if subtype.track() != track {
+        return Err(AppError::validation(
+            "subtype",
+            ValidationError::InvalidFormat(
+                "does not fit the course's track: LIVESTREAM_SELLER is HOST, the others PROFESSIONAL",
+            ),
+        ));
+    }
+    if let Some(level) = level {
+        SkillLevel::parse(subtype, level.into()).on("subtype")?;
+    }
+    Ok(())
 }

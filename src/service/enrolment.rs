@@ -40,6 +40,13 @@ pub async fn own_course(
         .await?
         .ok_or_else(|| AppError::not_found("course", id))?;
     access::require_owner(actor, found.institution_id, "course", id)?;
+    if found.assessment {
+        return Err(AppError::ConflictOn {
+            field: "courseId",
+            message: "is the assessment behind a national certificate: nobody enrols in it, \
+                      and its result was recorded with the certificate",
+        });
+    }
     let district = institution
         .map(|i| i.district)
         .ok_or_else(|| AppError::not_found("institution", found.institution_id))?;

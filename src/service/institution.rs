@@ -25,6 +25,8 @@ pub struct NewInstitution {
     pub district: District,
     /// Kind of organisation.
     pub kind: InstitutionKind,
+    /// An evaluation organisation (评价机构), which records skill certificates.
+    pub evaluator: bool,
 }
 
 /// Registers an institution (CITY_ADMIN). A second registration of the same credit code
@@ -44,6 +46,7 @@ pub async fn create(
         credit_code: Set(input.credit_code.as_str().to_owned()),
         district: Set(input.district.as_str().to_owned()),
         kind: Set(input.kind.as_str().to_owned()),
+        evaluator: Set(input.evaluator),
         created_at: Set(at),
         updated_at: Set(at),
     }

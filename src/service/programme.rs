@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{access, now};
 use crate::auth::CurrentUser;
-use crate::domain::{DateSpan, TargetCount, Title, Track, ValidationError};
+use crate::domain::{CountedKinds, DateSpan, TargetCount, Title, Track, ValidationError};
 use crate::entity::{programme, programme_target};
 use crate::error::AppError;
 
@@ -27,6 +27,8 @@ pub struct NewProgramme {
     pub ends_on: NaiveDate,
     /// Targets per track.
     pub targets: Vec<(Track, TargetCount)>,
+    /// The credential kinds it counts.
+    pub counted_kinds: CountedKinds,
 }
 
 /// Checks a programme period (both ends required, start not after end).
@@ -75,6 +77,7 @@ async fn insert(
         created_at: Set(at),
         updated_at: Set(at),
         closed_at: Set(None),
+        counted_kinds: Set(input.counted_kinds.stored()),
     }
     .insert(db)
     .await?;
@@ -234,6 +237,7 @@ pub async fn ensure_default(db: &impl ConnectionTrait) -> Result<bool, AppError>
             (Track::Host, target(3_000)?),
             (Track::Professional, target(10_000)?),
         ],
+        counted_kinds: CountedKinds::default(),
     };
     let created = insert(db, &plan).await?;
     super::goal::set_plan(db, created.id).await?;

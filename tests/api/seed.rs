@@ -152,3 +152,68 @@ async fn a_seed_meets_every_goal_of_the_plan_in_part_and_verify_counts_stays_cle
         Vec::<String>::new()
     );
 }
+
+#[tokio::test]
+async fn a_seed_writes_national_credentials_with_valid_unique_numbers_that_change_no_certified_figure()
+ {
+    let app = spawn_app().await;
+    seed(&app, 2000, 5).await.unwrap();
+
+    let credentials = rows(
+        &app,
+        "SELECT t.national_number, t.number, t.level, t.issued_on, t.kind, t.track, t.subtype, \
+         c.assessment, i.evaluator FROM certificate t JOIN course c ON c.id = t.course_id \
+         JOIN institution i ON i.id = t.institution_id WHERE t.kind <> 'TRAINING_COMPLETION'",
+    )
+    .await;
+    assert!(
+        credentials.len() > 50,
+        "a share of the certified get a credential: {}",
+        credentials.len()
+    );
+    let mut numbers = std::collections::HashSet::new();
+    for row in &credentials {
+        let number: String = row.try_get("", "national_number").unwrap();
+        let level: i32 = row.try_get("", "level").unwrap();
+        let issued_on: chrono::NaiveDate = row.try_get("", "issued_on").unwrap();
+        let parsed = talent_registry::domain::NationalNumber::parse(
+            &number,
+            issued_on,
+            u8::try_from(level).unwrap(),
+        );
+        assert!(
+            parsed.is_ok(),
+            "{number} of level {level} issued {issued_on}"
+        );
+        assert_eq!(row.try_get::<String>("", "number").unwrap(), number);
+        assert!(numbers.insert(number), "national numbers are unique");
+        assert!(row.try_get::<bool>("", "assessment").unwrap());
+        assert!(row.try_get::<bool>("", "evaluator").unwrap());
+        let subtype: String = row.try_get("", "subtype").unwrap();
+        let track: String = row.try_get("", "track").unwrap();
+        assert_eq!(
+            subtype == "LIVESTREAM_SELLER",
+            track == "HOST",
+            "{subtype} on {track}"
+        );
+    }
+    let kinds = app.count("(SELECT DISTINCT kind FROM certificate) k").await;
+    assert_eq!(kinds, 3, "all three kinds");
+    let without_credentials = app
+        .count(
+            "(SELECT DISTINCT trainee_id, track FROM certificate WHERE revoked_at IS NULL \
+             AND kind = 'TRAINING_COMPLETION') c",
+        )
+        .await;
+    let with_credentials = app
+        .count("(SELECT DISTINCT trainee_id, track FROM certificate WHERE revoked_at IS NULL) c")
+        .await;
+    assert_eq!(
+        with_credentials, without_credentials,
+        "credentials follow completions of the same person and track"
+    );
+    assert_eq!(
+        recount::verify(&app.db).await.unwrap(),
+        Vec::<String>::new()
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod credentials;
 pub mod fixtures;
 pub mod flows;
 pub mod gql;

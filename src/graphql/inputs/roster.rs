@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use super::optional_id;
 use crate::domain::{Capacity, DateSpan, DistrictList, Hours, PersonName, PhoneNumber, Title};
 use crate::error::{AppError, OnField};
-use crate::graphql::types::{AuditKind, CertificateStatus, Date, EnrolmentStatus, Track, parse_id};
+use crate::graphql::types::{
+    AuditKind, CertificateStatus, Date, EnrolmentStatus, SkillSubtype, Track, parse_id,
+};
 use crate::service::audit::AuditFilter;
 use crate::service::course::CourseChanges;
 use crate::service::roster;
@@ -96,8 +98,8 @@ impl AuditLogFilter {
 }
 
 /// A correction of a course. A field left out stays as it is; `capacity`, `startsOn`
-/// and `endsOn` given as null are cleared (no seat limit, an open start or end). The
-/// track, level and institution never change.
+/// and `endsOn` given as null are cleared (no seat limit, an open start or end), as is
+/// `subtype`. The track, level and institution never change.
 #[derive(InputObject)]
 pub struct UpdateCourseInput {
     /// The course, of the caller's institution.
@@ -112,6 +114,8 @@ pub struct UpdateCourseInput {
     pub starts_on: MaybeUndefined<Date>,
     /// New last day; not before the first.
     pub ends_on: MaybeUndefined<Date>,
+    /// New sub-type (工种), fitting the course's track and level; null clears it.
+    pub subtype: MaybeUndefined<SkillSubtype>,
 }
 
 impl UpdateCourseInput {
@@ -132,6 +136,7 @@ impl UpdateCourseInput {
                 .on("capacity")?,
             starts_on: maybe(self.starts_on).map(|d| d.map(|d| d.0)),
             ends_on: maybe(self.ends_on).map(|d| d.map(|d| d.0)),
+            subtype: maybe(self.subtype).map(|s| s.map(Into::into)),
         };
         Ok((course_id, changes))
     }

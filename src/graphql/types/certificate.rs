@@ -4,13 +4,14 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{
-    CertificateStatus, Course, Date, Institution, Track, Trainee, User, load, load_required, stored,
+    CertificateStatus, Course, CredentialKind, Date, Institution, SkillSubtype, Track, Trainee,
+    User, load, load_required, stored,
 };
 use crate::domain;
 use crate::entity::certificate;
 use crate::service::Deps;
 
-/// Proof that a person passed a course.
+/// Proof that a person passed a course, or a national credential recorded here.
 pub struct Certificate(pub certificate::Model);
 
 impl From<certificate::Model> for Certificate {
@@ -46,7 +47,7 @@ impl Certificate {
             .await
             .map(Into::into)
     }
-    /// The course passed.
+    /// The course passed; for a national credential, the assessment behind it.
     async fn course(&self, ctx: &Context<'_>) -> Result<Course> {
         load_required(ctx, |l| &l.course, self.0.course_id)
             .await
@@ -92,6 +93,24 @@ impl Certificate {
             Some(id) => Ok(load(ctx, |l| &l.user, id).await?.map(Into::into)),
             None => Ok(None),
         }
+    }
+    /// Which credential it is: a training completion certificate, or a national skill-level
+    /// or special-ability certificate.
+    async fn kind(&self) -> Result<CredentialKind> {
+        stored::<domain::CredentialKind>(&self.0.kind).map(Into::into)
+    }
+    /// The national occupation code (`4-01-02-07`, 互联网营销师) of a national credential.
+    async fn occupation_code(&self) -> Option<&str> {
+        self.0.occupation_code.as_deref()
+    }
+    /// The sub-type (工种) of a national credential.
+    async fn subtype(&self) -> Result<Option<SkillSubtype>> {
+        SkillSubtype::stored(self.0.subtype.as_deref())
+    }
+    /// The 22-character national certificate number of a national credential (also its
+    /// `number`).
+    async fn national_number(&self) -> Option<&str> {
+        self.0.national_number.as_deref()
     }
     /// Whether it stands now.
     async fn status(&self, ctx: &Context<'_>) -> Result<CertificateStatus> {

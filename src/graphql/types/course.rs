@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::{
-    Date, Enrolment, EnrolmentStatus, Institution, ListConnection, Track, connection,
+    Date, Enrolment, EnrolmentStatus, Institution, ListConnection, SkillSubtype, Track, connection,
     load_required, parse_cursor, stored,
 };
 use crate::domain;
@@ -49,6 +49,23 @@ impl Course {
     /// Teaching hours.
     async fn hours(&self) -> i32 {
         self.0.hours
+    }
+    /// The sub-type (工种) it trains for; null when it names none.
+    async fn subtype(&self) -> Result<Option<SkillSubtype>> {
+        SkillSubtype::stored(self.0.subtype.as_deref())
+    }
+    /// Whether its hours reach the national standard's training hours for its level
+    /// (level 5: 120, 4: 104, 3: 88, 2 and 1: 72); null without a sub-type or a level,
+    /// and for the assessment behind a national certificate, which is not training.
+    async fn meets_standard_hours(&self) -> Option<bool> {
+        let level = u8::try_from(self.0.level?).ok()?;
+        (self.0.subtype.is_some() && !self.0.assessment)
+            .then(|| domain::meets_standard_hours(self.0.hours, level))
+    }
+    /// True for the assessment behind one national certificate (made by
+    /// `recordSkillCertificate`): not listed in `courses`, nobody enrols in it.
+    async fn assessment(&self) -> bool {
+        self.0.assessment
     }
     /// Seats; unlimited when null.
     async fn capacity(&self) -> Option<i32> {

@@ -132,3 +132,37 @@ mirror!(
         Revoked,
     }
 );
+
+mirror!(
+    /// The three credentials, kept apart.
+    CredentialKind {
+        /// Training completion certificate (结业证书), issued by `completeEnrolment`.
+        TrainingCompletion,
+        /// Vocational skill-level certificate (职业技能等级证书) of an evaluation organisation.
+        SkillLevel,
+        /// Special vocational-ability certificate (专项职业能力证书).
+        SpecialAbility,
+    }
+);
+
+mirror!(
+    /// The sub-types (工种) of occupation 互联网营销师 (4-01-02-07).
+    SkillSubtype {
+        /// 选品员, levels 5 to 1; counts on PROFESSIONAL.
+        ProductSelector,
+        /// 直播销售员, levels 5 to 1; counts on HOST.
+        LivestreamSeller,
+        /// 视频创推员, levels 5 to 1; counts on PROFESSIONAL.
+        VideoPromoter,
+        /// 平台管理员, levels 5 to 3 only; counts on PROFESSIONAL.
+        PlatformManager,
+    }
+);
+
+impl SkillSubtype {
+    /// The sub-type of a stored, optional spelling.
+    pub fn stored(raw: Option<&str>) -> async_graphql::Result<Option<Self>> {
+        raw.map(|s| super::stored::<domain::SkillSubtype>(s).map(Into::into))
+            .transpose()
+    }
+}

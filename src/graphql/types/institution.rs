@@ -37,4 +37,8 @@ impl Institution {
     async fn kind(&self) -> Result<InstitutionKind> {
         stored::<domain::InstitutionKind>(&self.0.kind).map(Into::into)
     }
+    /// An evaluation organisation (评价机构): its users record skill certificates.
+    async fn evaluator(&self) -> bool {
+        self.0.evaluator
+    }
 }

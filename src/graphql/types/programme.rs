@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
-use super::{Date, Goal, Track, load, stored};
+use super::{CredentialKind, Date, Goal, Track, load, stored};
 use crate::domain;
 use crate::entity::{programme, programme_target};
 
@@ -57,6 +57,14 @@ impl Programme {
     /// When `closeProgramme` froze its figures; null while it is open.
     async fn closed_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.closed_at
+    }
+
+    /// The credential kinds whose certificates count towards its targets.
+    async fn counted_kinds(&self) -> Result<Vec<CredentialKind>> {
+        let kinds = domain::CountedKinds::from_stored(&self.0.counted_kinds).map_err(|_| {
+            crate::error::AppError::Internal(anyhow::anyhow!("bad stored counted kinds"))
+        })?;
+        Ok(kinds.kinds().map(Into::into).collect())
     }
 }
 

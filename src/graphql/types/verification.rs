@@ -4,7 +4,8 @@ use async_graphql::SimpleObject;
 use chrono::{DateTime, Utc};
 
 use super::certificate::status_at;
-use super::{CertificateStatus, Track};
+use super::{CertificateStatus, CredentialKind, Date, SkillSubtype, Track};
+use crate::domain;
 use crate::service::certificate::Verified;
 
 /// Result of `verifyCertificate`. An unknown number and a wrong name give the same
@@ -29,6 +30,12 @@ pub struct CertificateVerification {
     pub issued_at: Option<DateTime<Utc>>,
     /// When it expires.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Which credential it is.
+    pub kind: Option<CredentialKind>,
+    /// The sub-type (工种) of a national credential.
+    pub subtype: Option<SkillSubtype>,
+    /// The day it is dated (its assessment day).
+    pub issued_on: Option<Date>,
 }
 
 impl CertificateVerification {
@@ -45,6 +52,9 @@ impl CertificateVerification {
                 issuer: None,
                 issued_at: None,
                 expires_at: None,
+                kind: None,
+                subtype: None,
+                issued_on: None,
             };
         };
         let status = status_at(&found.certificate, now);
@@ -64,6 +74,19 @@ impl CertificateVerification {
             issuer: Some(found.issuer),
             issued_at: Some(found.certificate.issued_at),
             expires_at: found.certificate.expires_at,
+            kind: found
+                .certificate
+                .kind
+                .parse::<domain::CredentialKind>()
+                .ok()
+                .map(Into::into),
+            subtype: found
+                .certificate
+                .subtype
+                .as_deref()
+                .and_then(|s| s.parse::<domain::SkillSubtype>().ok())
+                .map(Into::into),
+            issued_on: Some(Date(found.certificate.issued_on)),
         }
     }
 }

@@ -15,13 +15,19 @@ use super::write::{
     CERTIFICATE_CELL, Period, bump_enrolled, certificate_cell, lock_person_track, programmes,
     read_cell,
 };
-use crate::domain::Track;
+use crate::domain::{CredentialKind, Track};
 use crate::entity::certificate;
 use crate::error::AppError;
 
 /// The order in which a person's certificates on a track come: by assessment day, then
 /// by when they were issued, then by id. The first one carries the person in `stats`.
 type Rank = (NaiveDate, DateTime<Utc>, Uuid);
+
+fn kind(cert: &certificate::Model) -> Result<CredentialKind, AppError> {
+    cert.kind
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored credential kind")))
+}
 
 fn rank(cert: &certificate::Model) -> Rank {
     (cert.issued_on, cert.issued_at, cert.id)
@@ -89,7 +95,8 @@ async fn certified_on_track(
             first_of.insert(person, Some(cert.id));
             changed_firsts.insert(person, (cert.id, cert.issued_at));
         }
-        for programme in programmes.iter().filter(|p| p.covers(cert.issued_on)) {
+        let kind = kind(cert)?;
+        for programme in programmes.iter().filter(|p| p.counts(kind, cert.issued_on)) {
             let key = (programme.id, person);
             let before = standing.get(&key).copied().unwrap_or_default();
             let mut after = before;
@@ -259,8 +266,9 @@ pub async fn revoked(
         }
         set_first_certificate(db, cert.trainee_id, track, next).await?;
     }
+    let kind = kind(cert)?;
     for programme in programmes(db).await? {
-        if !programme.covers(cert.issued_on) {
+        if !programme.counts(kind, cert.issued_on) {
             continue;
         }
         let rows = sql::query(
@@ -360,13 +368,18 @@ async fn earliest_in_period(
 ) -> Result<Option<NaiveDate>, AppError> {
     let rows = sql::query(
         db,
-        "SELECT issued_on FROM certificate WHERE trainee_id = ? AND track = ? \
-         AND revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? ORDER BY issued_on LIMIT 1",
+        &format!(
+            "SELECT issued_on FROM certificate WHERE trainee_id = ? AND track = ? \
+             AND revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? AND {} \
+             ORDER BY issued_on LIMIT 1",
+            sql::COUNTED_KIND
+        ),
         vec![
             trainee.into(),
             track.as_str().into(),
             programme.starts_on.into(),
             programme.ends_on.into(),
+            programme.kinds.stored().into(),
         ],
     )
     .await?;

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::domain::{GoalKind, Track};
+use crate::domain::{CountedKinds, CredentialKind, GoalKind, Track};
 use crate::error::AppError;
 
 /// A figure kept as day changes.
@@ -89,7 +89,7 @@ pub fn difference(after: DayChanges, before: &DayChanges) -> DayChanges {
     out
 }
 
-/// A programme's id and period.
+/// A programme's id, period and counted credential kinds.
 #[derive(Debug, Clone, Copy)]
 pub struct Period {
     /// The programme.
@@ -98,6 +98,8 @@ pub struct Period {
     pub starts_on: NaiveDate,
     /// Last day.
     pub ends_on: NaiveDate,
+    /// The credential kinds it counts (`Programme.countedKinds`).
+    pub kinds: CountedKinds,
 }
 
 impl Period {
@@ -105,6 +107,28 @@ impl Period {
     pub fn covers(&self, day: NaiveDate) -> bool {
         self.starts_on <= day && day <= self.ends_on
     }
+
+    /// Whether a certificate of `kind` issued on `day` counts in the programme: the one
+    /// rule of which certificates count, written in SQL as [`super::sql::COUNTED_KIND`].
+    pub fn counts(&self, kind: CredentialKind, day: NaiveDate) -> bool {
+        self.kinds.contains(kind) && self.covers(day)
+    }
+
+    /// The period of a stored programme row.
+    pub fn of(programme: &crate::entity::programme::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            id: programme.id,
+            starts_on: programme.starts_on,
+            ends_on: programme.ends_on,
+            kinds: kinds_of(&programme.counted_kinds)?,
+        })
+    }
+}
+
+/// The counted kinds of a stored spelling.
+pub fn kinds_of(stored: &str) -> Result<CountedKinds, AppError> {
+    CountedKinds::from_stored(stored)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored counted kinds {stored:?}")))
 }
 
 /// A certificate, as far as the figures care.
@@ -112,6 +136,8 @@ impl Period {
 pub struct CertificateDays {
     /// The certificate.
     pub id: Uuid,
+    /// Its kind.
+    pub kind: CredentialKind,
     /// Its track.
     pub track: Track,
     /// The issuing institution.
@@ -267,7 +293,7 @@ fn of_scope(person: &Person, programme: &Period, scope: Uuid, out: &mut DayChang
                 .certificates
                 .iter()
                 .filter(|c| c.track == track && in_scope(c.institution))
-                .filter(|c| programme.covers(c.issued_on))
+                .filter(|c| programme.counts(c.kind, c.issued_on))
                 .map(|c| (c.issued_on, c.revoked_on)),
         );
         let enrolled = Days::union(

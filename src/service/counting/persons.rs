@@ -128,14 +128,19 @@ pub async fn certified_persons(
         Some(institution) => {
             let rows = sql::query(
                 db,
-                "SELECT COUNT(*) AS persons, COALESCE(SUM(CASE WHEN tracks = 2 THEN 1 ELSE 0 END), 0) \
-                 AS both_tracks FROM (SELECT trainee_id, COUNT(DISTINCT track) AS tracks \
-                 FROM certificate WHERE revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? \
-                 AND institution_id = ? GROUP BY trainee_id) per_person",
+                &format!(
+                    "SELECT COUNT(*) AS persons, \
+                     COALESCE(SUM(CASE WHEN tracks = 2 THEN 1 ELSE 0 END), 0) AS both_tracks \
+                     FROM (SELECT trainee_id, COUNT(DISTINCT track) AS tracks FROM certificate \
+                     WHERE revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? \
+                     AND institution_id = ? AND {} GROUP BY trainee_id) per_person",
+                    sql::COUNTED_KIND
+                ),
                 vec![
                     programme.starts_on.into(),
                     programme.ends_on.into(),
                     institution.into(),
+                    programme.counted_kinds.clone().into(),
                 ],
             )
             .await?;

@@ -217,7 +217,8 @@ fn current(all: Vec<WithTargets>, today: NaiveDate) -> Result<WithTargets, AppEr
 /// Persons' first qualifying certificate date on a track: the base of every count.
 const FIRST_CERTIFIED: &str = "SELECT trainee_id, MIN(issued_on) AS first_on FROM certificate \
      WHERE track = ? AND revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? \
-     AND (? IS NULL OR institution_id = ?) GROUP BY trainee_id";
+     AND (? IS NULL OR institution_id = ?) \
+     AND (',' || CAST(? AS TEXT) || ',') LIKE ('%,' || kind || ',%') GROUP BY trainee_id";
 
 async fn track_progress(
     db: &impl ConnectionTrait,
@@ -234,6 +235,7 @@ async fn track_progress(
             programme.ends_on.into(),
             scope.into(),
             scope.into(),
+            programme.counted_kinds.clone().into(),
         ]
     };
     let mut days = Vec::new();

@@ -48,10 +48,12 @@ pub(super) const PERSON_TRACK: &str = "WITH en AS ( \
      LEFT JOIN ce ON ce.trainee_id = en.trainee_id AND ce.track = en.track AND ce.rn = 1 \
      WHERE en.rn = 1";
 
-/// Per programme, person and track: unrevoked certificates in the period.
+/// Per programme, person and track: unrevoked certificates of a counted kind in the
+/// period (the kind test of [`sql::COUNTED_KIND`], against the joined programme's column).
 pub(super) const PROGRAMME_PERSON: &str = "SELECT p.id AS programme_id, t.trainee_id, t.track, \
        COUNT(*) AS certificates, MIN(t.issued_on) AS first_on \
      FROM certificate t JOIN programme p ON t.issued_on >= p.starts_on AND t.issued_on <= p.ends_on \
+       AND (',' || p.counted_kinds || ',') LIKE ('%,' || t.kind || ',%') \
      WHERE t.revoked_at IS NULL GROUP BY p.id, t.trainee_id, t.track";
 
 /// Where `verify` materializes [`PERSON_TRACK`] and [`PROGRAMME_PERSON`], so each
@@ -251,13 +253,18 @@ pub async fn backfill_programme(
     lock_writers(db).await?;
     sql::query(
         db,
-        "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
-         SELECT ?, trainee_id, track, COUNT(*), MIN(issued_on) FROM certificate \
-         WHERE revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? GROUP BY trainee_id, track",
+        &format!(
+            "INSERT INTO programme_person (programme_id, trainee_id, track, certificates, first_on) \
+             SELECT ?, trainee_id, track, COUNT(*), MIN(issued_on) FROM certificate \
+             WHERE revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? AND {} \
+             GROUP BY trainee_id, track",
+            sql::COUNTED_KIND
+        ),
         vec![
             created.id.into(),
             created.starts_on.into(),
             created.ends_on.into(),
+            created.counted_kinds.clone().into(),
         ],
     )
     .await?;
@@ -282,11 +289,7 @@ pub async fn backfill_programme(
     )
     .await?;
     super::persons::backfill(db, Some(created.id)).await?;
-    let period = super::day_changes::Period {
-        id: created.id,
-        starts_on: created.starts_on,
-        ends_on: created.ends_on,
-    };
+    let period = super::day_changes::Period::of(created)?;
     super::as_of::recount::backfill(db, period).await
 }
 

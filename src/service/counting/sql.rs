@@ -34,6 +34,12 @@ pub async fn count(
     }
 }
 
+/// SQL condition: the `kind` of the certificate in the `FROM` list is one of the
+/// programme's counted kinds, bound as their stored spelling (`TRAINING_COMPLETION,SKILL_LEVEL`):
+/// the SQL spelling of [`super::day_changes::Period::counts`]'s kind rule. Queries that
+/// join `programme` write the same test against its `counted_kinds` column.
+pub const COUNTED_KIND: &str = "(',' || CAST(? AS TEXT) || ',') LIKE ('%,' || kind || ',%')";
+
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
 pub const ROWS: usize = 2000;
 

@@ -108,19 +108,24 @@ pub(super) async fn lock_person_track(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("person_track row missing")))
 }
 
-/// Every programme, with its period.
+/// Every programme, with its period and counted kinds.
 pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>, AppError> {
-    sql::query(db, "SELECT id, starts_on, ends_on FROM programme", vec![])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Period {
-                id: r.try_get("", "id")?,
-                starts_on: r.try_get("", "starts_on")?,
-                ends_on: r.try_get("", "ends_on")?,
-            })
+    sql::query(
+        db,
+        "SELECT id, starts_on, ends_on, counted_kinds FROM programme",
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Period {
+            id: r.try_get("", "id")?,
+            starts_on: r.try_get("", "starts_on")?,
+            ends_on: r.try_get("", "ends_on")?,
+            kinds: super::day_changes::kinds_of(&r.try_get::<String>("", "counted_kinds")?)?,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// Per programme, how many of `people` (distinct) are not certified on `track` in it.

@@ -70,6 +70,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         header_timeout_ms: 10_000,
         max_connections: 1_024,
         bulk_concurrency: 1,
+        subsidy_claims_per_year: 1,
+        subsidy_amounts: talent_registry::domain::SubsidyAmounts::default(),
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");

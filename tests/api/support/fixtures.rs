@@ -74,6 +74,19 @@ impl World {
         }
     }
 
+    /// A new evaluation organisation (评价机构) in Nanshan with its INSTITUTION_ADMIN.
+    pub async fn evaluator(&self) -> Institution {
+        let name = institution_name();
+        let id = create_organisation(&self.app, &self.admin, &name, "Nanshan", true).await;
+        let admin = self.user("INSTITUTION_ADMIN", Some(&id)).await;
+        Institution {
+            app: self.app.clone(),
+            id,
+            name,
+            admin,
+        }
+    }
+
     /// A user of `role` (and institution) created by the CITY_ADMIN; returns its token.
     pub async fn user(&self, role: &str, institution: Option<&str>) -> String {
         self.app.user(&self.admin, role, institution).await
@@ -110,6 +123,13 @@ impl Institution {
     /// Registers the holder of `id_number`, named `name`; returns the trainee id.
     pub async fn person(&self, name: &str, id_number: &str) -> String {
         register_id(&self.app, &self.admin, name, id_number).await.0
+    }
+
+    /// Opens a HOST course, enrols `trainee` and passes them, as the admin; returns the
+    /// completion certificate's number.
+    pub async fn certified(&self, trainee: &str) -> String {
+        let course = self.course(NewCourse::host()).await;
+        super::flows::certify(&self.app, &self.admin, trainee, &course).await
     }
 
     /// A new INSTITUTION_STAFF of this institution; returns its token.
@@ -225,6 +245,18 @@ fn institution_name() -> String {
 /// Creates a training institution named `name` in `district` as CITY_ADMIN `admin`;
 /// returns its id.
 pub async fn create_institution(app: &TestApp, admin: &str, name: &str, district: &str) -> String {
+    create_organisation(app, admin, name, district, false).await
+}
+
+/// Creates a training institution named `name` in `district`, an evaluation
+/// organisation when `evaluator`, as CITY_ADMIN `admin`; returns its id.
+pub async fn create_organisation(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    district: &str,
+    evaluator: bool,
+) -> String {
     let response = app
         .graphql_as(
             Some(admin),
@@ -234,6 +266,7 @@ pub async fn create_institution(app: &TestApp, admin: &str, name: &str, district
                 "creditCode": credit_code(),
                 "district": district,
                 "kind": "TRAINING_INSTITUTION",
+                "evaluator": evaluator,
             }}),
         )
         .await;

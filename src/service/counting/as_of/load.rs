@@ -24,7 +24,7 @@ pub async fn people(
         for row in sql::query(
             db,
             &format!(
-                "SELECT id, trainee_id, track, institution_id, issued_on, revoked_at \
+                "SELECT id, trainee_id, track, institution_id, issued_on, revoked_at, kind \
                  FROM certificate WHERE trainee_id IN ({marks})"
             ),
             ids.clone(),
@@ -70,8 +70,12 @@ fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
     let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
     let issued_on = row.try_get("", "issued_on")?;
     let revoked_on = revoked_at.map(programme_date);
+    let kind: String = row.try_get("", "kind")?;
     let days = CertificateDays {
         id,
+        kind: kind
+            .parse()
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored credential kind")))?,
         track,
         institution,
         issued_on,

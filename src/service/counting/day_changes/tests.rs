@@ -17,12 +17,14 @@ fn period() -> Period {
         id: P,
         starts_on: day(1, 1),
         ends_on: day(12, 31),
+        kinds: CountedKinds::default(),
     }
 }
 
 fn cert(id: u128, track: Track, on: NaiveDate, revoked: Option<NaiveDate>) -> CertificateDays {
     CertificateDays {
         id: Uuid::from_u128(id),
+        kind: CredentialKind::TrainingCompletion,
         track,
         institution: institution(1),
         issued_on: on,
@@ -171,4 +173,39 @@ fn spellings_round_trip() {
         assert_eq!(Figure::parse(&figure.spelling()).unwrap(), figure);
     }
     assert!(Figure::parse("CERTIFIED:NOPE").is_err());
+}
+
+#[test]
+fn a_programme_counts_only_its_kinds_and_a_person_once_whatever_the_kinds() {
+    let skill = CertificateDays {
+        kind: CredentialKind::SkillLevel,
+        ..cert(2, Track::Host, day(5, 1), None)
+    };
+    let special = CertificateDays {
+        kind: CredentialKind::SpecialAbility,
+        ..cert(3, Track::Host, day(2, 1), None)
+    };
+    let person = Person {
+        certificates: vec![cert(1, Track::Host, day(3, 1), None), skill, special],
+        enrolments: vec![],
+    };
+    let certified = Figure::Certified(Track::Host);
+    let cases = [
+        (CountedKinds::default(), day(3, 1)),
+        (
+            CountedKinds::parse(&[CredentialKind::SkillLevel]).unwrap(),
+            day(5, 1),
+        ),
+        (
+            CountedKinds::parse(&CredentialKind::ALL).unwrap(),
+            day(2, 1),
+        ),
+    ];
+    for (kinds, first) in cases {
+        let changes = of_person(&person, &[Period { kinds, ..period() }]);
+        let on = |d| value(&changes, Uuid::nil(), certified, d);
+        assert_eq!(on(first.pred_opt().unwrap()), 0, "{kinds:?}");
+        assert_eq!(on(first), 1, "{kinds:?}");
+        assert_eq!(on(day(12, 31)), 1, "{kinds:?}: once, whatever the kinds");
+    }
 }
