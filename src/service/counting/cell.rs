@@ -210,7 +210,9 @@ impl Totals {
     }
 }
 
-/// An integer column that is `int4` in a table but `int8` from an aggregate.
+/// An integer column that is `int4` in a table but `int8` from an aggregate. The `int8`
+/// read comes first: a hot read of an `int4` column should `CAST(… AS BIGINT)` in its
+/// SQL, since the failed first read builds an error per row.
 pub fn read_int(row: &QueryResult, col: &str) -> Result<i64, AppError> {
     match row.try_get::<i64>("", col) {
         Ok(v) => Ok(v),

@@ -330,7 +330,7 @@ async fn maintained(
     let mut days: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
     for row in sql::query(
         db,
-        "SELECT track, day, newly_certified FROM programme_day \
+        "SELECT track, day, CAST(newly_certified AS BIGINT) AS newly_certified FROM programme_day \
          WHERE programme_id = ? AND newly_certified <> 0 ORDER BY track, day",
         vec![programme.id.into()],
     )
