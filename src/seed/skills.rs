@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::calendar::{Ids, LAST_DAY, at};
 use super::catalogue::Catalogue;
-use super::write::insert;
+use super::write::{COURSE_COLUMNS, insert};
 use crate::domain::{CredentialKind, OCCUPATION_CODE, SkillSubtype, Track};
 use crate::entity::{certificate, course, enrolment, institution};
 
@@ -214,14 +214,9 @@ impl Rows {
         sessions: &mut Sessions,
         credential: &Credential<'_>,
     ) {
-        let Credential {
-            done,
-            kind,
-            subtype,
-            issued_on,
-            evaluator,
-            serial,
-        } = *credential;
+        let Credential { done, kind, .. } = *credential;
+        let (subtype, issued_on) = (credential.subtype, credential.issued_on);
+        let (evaluator, serial) = (credential.evaluator, credential.serial);
         let (enrolment_id, certificate_id) = (ids.next(rng), ids.next(rng));
         let issued_at = at(issued_on, rng.gen_range(9 * 3600..18 * 3600));
         let enrolled_at = issued_at - Duration::days(rng.gen_range(7..30));
@@ -313,29 +308,8 @@ impl Rows {
 
     async fn write(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         use certificate::Column as K;
-        use course::Column as C;
         use enrolment::Column as E;
-        insert::<course::Entity, _>(
-            db,
-            [
-                C::Id,
-                C::InstitutionId,
-                C::Title,
-                C::Track,
-                C::Level,
-                C::Hours,
-                C::Capacity,
-                C::StartsOn,
-                C::EndsOn,
-                C::EnrolledCount,
-                C::CreatedAt,
-                C::UpdatedAt,
-                C::Subtype,
-                C::Assessment,
-            ],
-            self.courses,
-        )
-        .await?;
+        insert::<course::Entity, _>(db, COURSE_COLUMNS, self.courses).await?;
         insert::<enrolment::Entity, _>(
             db,
             [

@@ -90,25 +90,30 @@ pub async fn institutions(
     .await
 }
 
+/// The columns of every course row the seed writes ([`courses`] and the assessment
+/// sessions of national credentials), in the order of their values.
+pub const COURSE_COLUMNS: [course::Column; 14] = [
+    course::Column::Id,
+    course::Column::InstitutionId,
+    course::Column::Title,
+    course::Column::Track,
+    course::Column::Level,
+    course::Column::Hours,
+    course::Column::Capacity,
+    course::Column::StartsOn,
+    course::Column::EndsOn,
+    course::Column::EnrolledCount,
+    course::Column::CreatedAt,
+    course::Column::UpdatedAt,
+    course::Column::Subtype,
+    course::Column::Assessment,
+];
+
 /// Writes the catalogue's courses, their seat counters still at zero.
 async fn courses(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(), DbErr> {
-    use course::Column as C;
     insert::<course::Entity, _>(
         db,
-        [
-            C::Id,
-            C::InstitutionId,
-            C::Title,
-            C::Track,
-            C::Level,
-            C::Hours,
-            C::Capacity,
-            C::StartsOn,
-            C::EndsOn,
-            C::EnrolledCount,
-            C::CreatedAt,
-            C::UpdatedAt,
-        ],
+        COURSE_COLUMNS,
         catalogue
             .courses
             .iter()
@@ -126,6 +131,8 @@ async fn courses(db: &impl ConnectionTrait, catalogue: &Catalogue) -> Result<(),
                     0.into(),
                     c.created_at.into(),
                     c.created_at.into(),
+                    Option::<String>::None.into(),
+                    false.into(),
                 ]
             })
             .collect(),
