@@ -91,17 +91,24 @@ pub struct SchemaOptions {
 #[derive(Clone)]
 pub struct Api {
     schema: AppSchema,
+    /// The schema for an account that must change its password: [`schema`] with the
+    /// gate that refuses every other root field. Apart, because any extension sends every
+    /// field of every response through the extension chain.
+    ///
+    /// [`schema`]: Api::schema
+    gated: AppSchema,
     introspection: AppSchema,
+    max_aliases: usize,
     max_attempts: u32,
 }
 
 /// Builds the API over `deps`.
 pub fn api(deps: Deps, options: SchemaOptions) -> Api {
-    let build = |depth| {
-        let builder = builder(depth)
-            .data(deps.clone())
-            .extension(limits::AliasLimit::new(options.max_aliases))
-            .extension(password_gate::PasswordChangeGate);
+    let build = |depth, gated: bool| {
+        let mut builder = builder(depth).data(deps.clone());
+        if gated {
+            builder = builder.extension(password_gate::PasswordChangeGate);
+        }
         if options.introspection {
             builder.finish()
         } else {
@@ -112,8 +119,11 @@ pub fn api(deps: Deps, options: SchemaOptions) -> Api {
         }
     };
     Api {
-        schema: build(MAX_DEPTH),
-        introspection: build(MAX_INTROSPECTION_DEPTH),
+        schema: build(MAX_DEPTH, false),
+        gated: build(MAX_DEPTH, true),
+        // Introspection shows the schema, not data: the gate lets it through anyway.
+        introspection: build(MAX_INTROSPECTION_DEPTH, false),
+        max_aliases: options.max_aliases,
         max_attempts: options.max_attempts.max(1),
     }
 }
@@ -162,8 +172,17 @@ pub async fn execute(
     token: Option<String>,
     client: std::net::IpAddr,
 ) -> Executed {
+    let suspects = errors::Suspects::of(&request.variables);
+    if let Ok(document) = request.parsed_query()
+        && let Err(refusal) = limits::check(document, api.max_aliases)
+    {
+        let refused = async_graphql::Response::from_errors(vec![refusal]);
+        return Executed::of(errors::finalize(refused, &suspects));
+    }
     let schema = if transport::is_introspection_only(&mut request) {
         &api.introspection
+    } else if caller.as_ref().is_some_and(|c| c.must_change_password) {
+        &api.gated
     } else {
         &api.schema
     };
@@ -175,7 +194,6 @@ pub async fn execute(
             request.variables.clone(),
         )
     });
-    let suspects = errors::Suspects::of(&request.variables);
     let caller = caller.map(|caller| CurrentUser {
         client: Some(client),
         ..caller

@@ -2,6 +2,9 @@
 //! `changePassword`, `logout` and `me` answers `PASSWORD_CHANGE_REQUIRED`. Checked here,
 //! once for every root field of every operation, so a field added later is covered
 //! without a line of its own (the CSV and other HTTP routes refuse in `http/caller.rs`).
+//! Registered only on the schema served to such accounts ([`crate::graphql::Api`]): an
+//! extension sends every field of every answer through its chain, which the others
+//! need not pay for.
 
 use std::sync::Arc;
 
