@@ -35,7 +35,7 @@
             n.certificate ? n.certificate.number : M.none];
         });
         var box = document.getElementById("roster");
-        T.table(box, [M.name, M.id_number, M.phone, M.status, M.score, M.certificates_title], rows, [4]);
+        T.table(box, [M.name, M.id_number, M.phone, M.status, M.score, M.f_number], rows, [4]);
         if (!rows.length) { box.appendChild(el("caption", {}, [M.no_enrolments])); }
         if (data.enrolments.totalCount > rows.length) { box.appendChild(el("caption", {}, [M.more_rows])); }
       });

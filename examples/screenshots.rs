@@ -92,6 +92,8 @@ async fn main() {
             )
             .await;
         browser.goto(&format!("{address}/workspace?lang=en")).await;
+        browser.text_of("#course-table").await;
+        save(&browser, &shot("workspace-courses")).await;
         browser
             .click(&format!("button[data-course='{course}']"))
             .await;

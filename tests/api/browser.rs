@@ -237,6 +237,7 @@ async fn every_page_fits_a_360_px_phone_without_sideways_scrolling() {
                 json!([]),
             )
             .await;
+        assert_eq!(widths[1], 360, "{path}: the phone's width");
         assert!(
             widths[0].as_u64() <= widths[1].as_u64(),
             "{path} scrolls sideways: {widths}"

@@ -108,7 +108,7 @@ messages! {
     goals_title: "目标进度", "Targets";
     as_of: "数据截至", "Figures as of";
     final_figures: "（已结项的最终数据）", "(final figures of a closed programme)";
-    achieved_of: "已完成 / 目标", "Achieved / target";
+    achieved_of: "完成率", "Share of target";
     in_training: "在培人数", "In training";
     projected: "预计达成日期", "Projected to reach";
     reached: "达成日期", "Reached on";

@@ -78,9 +78,15 @@ impl Browser {
         let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
         args.push(format!("--user-data-dir={}", browser.profile.display()));
         args.push(format!("--window-size={width},{height}"));
+        let mut options = json!({ "binary": CHROMIUM, "args": args });
+        if width < 500 {
+            // A headless window is never narrower than 500 px: a phone is emulated.
+            options["mobileEmulation"] =
+                json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 } });
+        }
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+            "goog:chromeOptions": options,
             "goog:loggingPrefs": { "browser": "ALL" },
         }}});
         let created = browser.call("POST", "/session", capabilities).await;
