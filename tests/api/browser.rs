@@ -252,3 +252,134 @@ async fn every_page_fits_a_360_px_phone_without_sideways_scrolling() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs headless Chromium and chromedriver; .ci/run installs them"]
+async fn the_workspace_records_results_one_by_one_and_by_csv_and_shows_the_qr_codes() {
+    let app = spawn_app().await;
+    let city = app.world().await;
+    let issuer = city.institution().await;
+    let course = issuer.course(NewCourse::host()).await;
+    let (one, other) = (resident_id(), resident_id());
+    for (name, id) in [("陈一", &one), ("陈二", &other)] {
+        let trainee = issuer.person(name, id).await;
+        enrolled(&app, &issuer.admin, &trainee, &course).await;
+    }
+    let csv = std::env::temp_dir().join(format!("results-{}.csv", uuid::Uuid::now_v7()));
+    let results = format!(
+        "身份证号,是否通过,成绩\n{other},通过,88\n{},通过,90\n",
+        resident_id()
+    );
+    std::fs::write(&csv, results).unwrap();
+    let browser = Browser::start(1280, 900).await;
+
+    browser.goto(&format!("{}/workspace", app.address)).await;
+    browser
+        .run(
+            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
+            json!([issuer.admin]),
+        )
+        .await;
+    browser.goto(&format!("{}/workspace", app.address)).await;
+    browser
+        .click(&format!("button[data-course='{course}']"))
+        .await;
+    browser.type_into("#r-id", &one).await;
+    browser.type_into("#r-score", "75").await;
+    browser.click("#result-one button").await;
+    let by_hand = browser.text_of("#results-result p").await;
+    browser
+        .wait_until(
+            "return document.querySelectorAll('#certificates img.qr').length === 1;",
+            json!([]),
+        )
+        .await;
+    browser.choose_file("#results-file", &csv).await;
+    browser.click("#results-upload button").await;
+    let by_file = browser
+        .wait_until(
+            "var p = document.querySelector('#results-result p'); return p && p.innerText.indexOf('被拒绝 1 行') >= 0 && document.getElementById('results-result').innerText;",
+            json!([]),
+        )
+        .await;
+    let qr_codes = browser
+        .wait_until(
+            "var imgs = document.querySelectorAll('#certificates img.qr');
+             return imgs.length === 2 && Array.from(imgs).every(function (i) { return i.complete && i.naturalWidth > 0; }) && imgs.length;",
+            json!([]),
+        )
+        .await;
+    let logs = browser.severe_logs().await;
+    browser.close().await;
+    let _ = std::fs::remove_file(&csv);
+
+    assert!(by_hand.contains("通过 1 人"), "{by_hand}");
+    let by_file = by_file.as_str().unwrap();
+    assert!(by_file.contains("通过 1 人"), "{by_file}");
+    let refused: Vec<&str> = by_file.lines().last().unwrap().split('\t').collect();
+    assert_eq!(refused[0], "3", "the unknown person is line 3: {by_file}");
+    assert_eq!(qr_codes, 2);
+    assert!(logs.is_empty(), "console errors: {logs:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs headless Chromium and chromedriver; .ci/run installs them"]
+async fn an_institution_sees_its_own_share_on_the_dashboard() {
+    let app = spawn_app().await;
+    let city = app.world().await;
+    city.programme(10, 10).await;
+    let (ours, theirs) = (city.institution().await, city.institution().await);
+    for (institution, people) in [(&ours, 1), (&theirs, 3)] {
+        let course = institution.course(NewCourse::host()).await;
+        for _ in 0..people {
+            certify(
+                &app,
+                &institution.admin,
+                &institution.trainee().await,
+                &course,
+            )
+            .await;
+        }
+    }
+    let browser = Browser::start(1280, 900).await;
+
+    browser.goto(&format!("{}/dashboard", app.address)).await;
+    browser
+        .run(
+            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
+            json!([ours.admin]),
+        )
+        .await;
+    browser.goto(&format!("{}/dashboard", app.address)).await;
+    let hosts = browser
+        .text_of(".goal[data-kind=CERTIFIED_HOSTS] .achieved")
+        .await;
+    let bars = browser
+        .run(
+            "return document.querySelectorAll('.goal').length;",
+            json!([]),
+        )
+        .await;
+    let scope = browser.text_of("#scope").await;
+    browser.close().await;
+
+    let api = app
+        .graphql_as(
+            Some(&ours.admin),
+            "{ programmeProgress { goals { kind achieved } } }",
+            json!({}),
+        )
+        .await;
+    let goals = api.data()["programmeProgress"]["goals"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(hosts, "1", "its own share, not the city's 4");
+    assert_eq!(goals[0]["achieved"], 1.0);
+    assert_eq!(
+        bars,
+        goals.len(),
+        "the goals the API answers an institution"
+    );
+    assert_eq!(scope, ours.name);
+}
