@@ -33,6 +33,35 @@ async fn check(browser: &Browser, app: &TestApp, number: &str, name: &str) -> St
     browser.text_of("#verify-answer").await
 }
 
+/// A browser on the workspace, signed in with `token`, `course` opened.
+async fn workspace_course(app: &TestApp, token: &str, course: &str) -> Browser {
+    let browser = Browser::start(1280, 900).await;
+    signed_in(&browser, app, "/workspace", token).await;
+    browser
+        .click(&format!("button[data-course='{course}']"))
+        .await;
+    browser
+}
+
+/// A CSV file of `text` in the temporary folder, for a file input.
+fn temp_csv(text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("upload-{}.csv", uuid::Uuid::now_v7()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Opens `path` signed in with `token`, as the page keeps it (in `sessionStorage`).
+async fn signed_in(browser: &Browser, app: &TestApp, path: &str, token: &str) {
+    browser.goto(&format!("{}{path}", app.address)).await;
+    browser
+        .run(
+            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
+            json!([token]),
+        )
+        .await;
+    browser.goto(&format!("{}{path}", app.address)).await;
+}
+
 #[tokio::test]
 #[ignore = "needs headless Chromium and chromedriver; .ci/run installs them"]
 async fn verify_in_a_browser_valid_wrong_name_unknown_and_rate_limited() {
@@ -150,26 +179,13 @@ async fn the_workspace_uploads_a_roster_and_lists_the_refused_row_by_its_line() 
     let city = app.world().await;
     let issuer = city.institution().await;
     let course = issuer.course(NewCourse::host()).await;
-    let csv = std::env::temp_dir().join(format!("roster-{}.csv", uuid::Uuid::now_v7()));
-    let roster = format!(
+    let csv = temp_csv(&format!(
         "姓名,身份证号\n李小龙,{}\n周星驰,440305199001011234\n林青霞,{}\n",
         resident_id(),
         resident_id()
-    );
-    std::fs::write(&csv, roster).unwrap();
-    let browser = Browser::start(1280, 900).await;
+    ));
+    let browser = workspace_course(&app, &issuer.admin, &course).await;
 
-    browser.goto(&format!("{}/workspace", app.address)).await;
-    browser
-        .run(
-            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
-            json!([issuer.admin]),
-        )
-        .await;
-    browser.goto(&format!("{}/workspace", app.address)).await;
-    browser
-        .click(&format!("button[data-course='{course}']"))
-        .await;
     browser.choose_file("#roster-file", &csv).await;
     browser.click("#roster-upload button").await;
     let refused = browser.text_of("#roster-result table").await;
@@ -265,25 +281,12 @@ async fn the_workspace_records_results_one_by_one_and_by_csv_and_shows_the_qr_co
         let trainee = issuer.person(name, id).await;
         enrolled(&app, &issuer.admin, &trainee, &course).await;
     }
-    let csv = std::env::temp_dir().join(format!("results-{}.csv", uuid::Uuid::now_v7()));
-    let results = format!(
+    let csv = temp_csv(&format!(
         "身份证号,是否通过,成绩\n{other},通过,88\n{},通过,90\n",
         resident_id()
-    );
-    std::fs::write(&csv, results).unwrap();
-    let browser = Browser::start(1280, 900).await;
+    ));
+    let browser = workspace_course(&app, &issuer.admin, &course).await;
 
-    browser.goto(&format!("{}/workspace", app.address)).await;
-    browser
-        .run(
-            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
-            json!([issuer.admin]),
-        )
-        .await;
-    browser.goto(&format!("{}/workspace", app.address)).await;
-    browser
-        .click(&format!("button[data-course='{course}']"))
-        .await;
     browser.type_into("#r-id", &one).await;
     browser.type_into("#r-score", "75").await;
     browser.click("#result-one button").await;
@@ -343,14 +346,7 @@ async fn an_institution_sees_its_own_share_on_the_dashboard() {
     }
     let browser = Browser::start(1280, 900).await;
 
-    browser.goto(&format!("{}/dashboard", app.address)).await;
-    browser
-        .run(
-            "sessionStorage.setItem('talent-registry.token', arguments[0]);",
-            json!([ours.admin]),
-        )
-        .await;
-    browser.goto(&format!("{}/dashboard", app.address)).await;
+    signed_in(&browser, &app, "/dashboard", &ours.admin).await;
     let hosts = browser
         .text_of(".goal[data-kind=CERTIFIED_HOSTS] .achieved")
         .await;
