@@ -229,6 +229,31 @@ pub struct Settings {
         global = true
     )]
     pub subsidy_amounts: SubsidyAmounts,
+    /// Address at which people reach this service, without a trailing `/`: the start of
+    /// `Certificate.verificationUrl` and of the QR codes printed on certificates.
+    #[arg(
+        long,
+        env = "TALENT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_parser = public_url,
+        global = true
+    )]
+    pub public_url: String,
+}
+
+/// Parses `TALENT_PUBLIC_URL`: an `http://` or `https://` address, kept without a
+/// trailing `/`.
+fn public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => Ok(url.to_owned()),
+        _ => Err(format!(
+            "TALENT_PUBLIC_URL must be an http:// or https:// address without query, got {raw:?}"
+        )),
+    }
 }
 
 /// Parses `TALENT_SUBSIDY_AMOUNTS`, naming the variable and the rule it breaks.

@@ -341,10 +341,3 @@ fn root_fields(response: &async_graphql::Response) -> String {
 pub fn refusal(message: String, code: &'static str) -> async_graphql::Response {
     errors::refusal(message, code)
 }
-
-/// The GraphiQL page served at `/graphql` to browsers.
-pub fn graphiql_page() -> String {
-    async_graphql::http::GraphiQLSource::build()
-        .endpoint("/graphql")
-        .finish()
-}

@@ -1,10 +1,12 @@
 //! The HTTP edge: [`App`] (build, bind, serve) and its routes (`/graphql`,
-//! `/exports/*.csv`, `/healthz`, `/readyz`). The only module besides `auth` that knows axum.
+//! `/exports/*.csv`, `/healthz`, `/readyz`, and the pages for people: `/`, `/verify`,
+//! `/dashboard`, `/workspace`, `/assets/…`). The only module besides `auth` that knows axum.
 
 mod caller;
 mod exports;
 mod graphql;
 mod health;
+mod pages;
 mod refusal;
 mod router;
 mod serve;

@@ -30,6 +30,7 @@ pub mod roster;
 pub mod subsidy;
 pub mod trainee;
 pub mod user_admin;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub struct Deps {
     pub clock: rate_limit::Clock,
     /// The skill-upgrade subsidy's yearly limit and amounts per level.
     pub subsidy: Arc<SubsidyPolicy>,
+    /// `TALENT_PUBLIC_URL`: where people reach the pages (verification links, QR codes).
+    pub public_url: Arc<str>,
 }
 
 /// Commits a use case's transaction. A failed commit leaves its outcome unknown (the

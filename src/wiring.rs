@@ -91,6 +91,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
             claims_per_year: settings.subsidy_claims_per_year,
             amounts: settings.subsidy_amounts.clone(),
         }),
+        public_url: settings.public_url.as_str().into(),
     })
 }
 

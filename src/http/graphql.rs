@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_graphql_axum::{GraphQLRequest, rejection::GraphQLRejection};
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -33,7 +33,7 @@ pub(super) async fn get(
     request: Request,
 ) -> Response {
     if !has_query_parameter(request.uri().query()) {
-        return graphiql().into_response();
+        return super::pages::graphiql();
     }
     let media = negotiate(&headers);
     let mut request = match GraphQLRequest::<GraphQLRejection>::from_request(request, &state).await
@@ -266,13 +266,6 @@ fn to_response(answer: Answer) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
-}
-
-fn graphiql() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(crate::graphql::graphiql_page()),
-    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod browser;
 pub mod credentials;
 pub mod fixtures;
 pub mod flows;

@@ -3,11 +3,10 @@
 use async_graphql::{Context, Object, Result};
 
 use crate::domain::Role;
-use crate::error::AppError;
 use crate::graphql::ClientAddr;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::types::{Certificate, CertificateVerification};
-use crate::service::{Deps, certificate};
+use crate::service::{Deps, certificate, verification};
 
 /// Queries about certificates.
 #[derive(Default)]
@@ -35,15 +34,8 @@ impl CertificateQuery {
         holder_name: String,
     ) -> Result<CertificateVerification> {
         let deps = ctx.data::<Deps>()?;
-        if let Some(ClientAddr(addr)) = ctx.data_opt::<ClientAddr>()
-            && !deps.verify_limiter.check(addr)
-        {
-            return Err(AppError::RateLimited {
-                retry_after: deps.verify_limiter.window_secs(),
-            }
-            .into());
-        }
-        let found = certificate::verify(&deps.db, &number, &holder_name).await?;
+        let client = ctx.data_opt::<ClientAddr>().map(|ClientAddr(addr)| *addr);
+        let found = verification::check(deps, client, &number, &holder_name).await?;
         Ok(CertificateVerification::new(
             number,
             found,

@@ -22,13 +22,7 @@ impl From<certificate::Model> for Certificate {
 
 /// Status of a certificate at `now`: revocation wins over expiry.
 pub fn status_at(model: &certificate::Model, now: DateTime<Utc>) -> CertificateStatus {
-    if model.revoked_at.is_some() {
-        CertificateStatus::Revoked
-    } else if model.expires_at.is_some_and(|e| e <= now) {
-        CertificateStatus::Expired
-    } else {
-        CertificateStatus::Valid
-    }
+    crate::service::verification::status_at(model, now).into()
 }
 
 #[Object]
@@ -116,5 +110,15 @@ impl Certificate {
     async fn status(&self, ctx: &Context<'_>) -> Result<CertificateStatus> {
         let now = ctx.data::<Deps>()?.clock.utc_now();
         Ok(status_at(&self.0, now))
+    }
+    /// The public page that checks this certificate: `TALENT_PUBLIC_URL` +
+    /// `/verify?number=…` (the number URL-encoded). Its QR code, for printing on the
+    /// certificate, is `/verify/qr.svg?number=…`.
+    async fn verification_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let deps = ctx.data::<Deps>()?;
+        Ok(crate::service::verification::url(
+            &deps.public_url,
+            &self.0.number,
+        ))
     }
 }

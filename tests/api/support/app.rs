@@ -72,6 +72,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         bulk_concurrency: 1,
         subsidy_claims_per_year: 1,
         subsidy_amounts: talent_registry::domain::SubsidyAmounts::default(),
+        public_url: "http://127.0.0.1:8080".to_owned(),
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
