@@ -17,15 +17,16 @@ const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 /// mimalloc's `mi_option_purge_delay`, in milliseconds (v3 numbering, `mimalloc.h`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Makes mimalloc return freed memory to the system after 100 ms instead of 1 s, and
+/// Makes mimalloc return freed memory to the system after 10 ms instead of 1 s, and
 /// commit its arenas as they are used rather than at once. With the defaults, twelve
 /// 10,000-row `enrolMany` calls taking turns peaked at 162–180 MiB on SQLite (each
-/// call's freed memory still held when the next one started); with 100 ms, 137 MiB in
-/// the same run as 135 MiB with 1 ms and 172 MiB with 250 ms
-/// (`benches/RESULTS-bulk-concurrent.md`). Not shorter: with 1 ms, memory freed at the
-/// end of one request was returned before the next one, which faulted it back in (139
-/// page faults and about 0.3 ms more system time per `stats` request; 5 with 100 ms).
-/// An operator's `MIMALLOC_PURGE_DELAY` or `MIMALLOC_ARENA_EAGER_COMMIT` wins.
+/// call's freed memory still held when the next one started); with a short delay, under
+/// 140 MiB (`benches/RESULTS-bulk-concurrent.md`). Not shorter: with 1 ms, the memory one
+/// request freed was returned before the next request, which faulted it back in (139
+/// page faults and about 0.3 ms more system time per `stats` request; 22 with 10 ms, 5
+/// with 100 ms). Not longer: one 10,000-row call after another peaked at 108 MiB on
+/// PostgreSQL with 10 ms, 117 MiB with 100 ms (`benches/RESULTS-bulk.md`). An operator's
+/// `MIMALLOC_PURGE_DELAY` or `MIMALLOC_ARENA_EAGER_COMMIT` wins.
 #[expect(
     unsafe_code,
     reason = "mimalloc's options are set through its C API; the call stores one integer \
@@ -33,7 +34,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 )]
 fn tune_allocator() {
     for (option, variable, value) in [
-        (MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 100),
+        (MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 10),
         (
             MI_OPTION_ARENA_EAGER_COMMIT,
             "MIMALLOC_ARENA_EAGER_COMMIT",
