@@ -6,9 +6,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{AppState, MAX_BODY_BYTES, exports, graphql, health};
+use super::{AppState, MAX_BODY_BYTES, exports, graphql, health, metrics, observe};
 
-/// Every route, with the body limit and coded refusals of the layers.
+/// Every route, with the body limit and coded refusals of the layers, inside the layer
+/// that gives each request its id, client address, span and metrics.
 pub(super) fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -17,8 +18,14 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/exports/stats.csv", get(exports::stats))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(coded_refusals))
+        // Outermost: the request id, client address, span and metrics cover every answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .with_state(state)
 }
 

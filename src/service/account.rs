@@ -86,12 +86,13 @@ pub async fn login(
 
 /// The answer to a login (or a password check) past the failure limits.
 pub(super) fn throttled() -> AppError {
-    AppError::RateLimited {
+    let refusal = AppError::RateLimited {
         retry_after: LOGIN_FAILURE_WINDOW
             .as_secs()
             .try_into()
             .unwrap_or(u32::MAX),
-    }
+    };
+    super::rate_limit::refused("login", refusal)
 }
 
 /// The account of `name` when `password` is its password.

@@ -13,6 +13,13 @@ use std::time::{Duration, Instant};
 /// Keys tracked before stale windows are swept.
 const SWEEP_AT: usize = 10_000;
 
+/// Counts a refusal by `limiter` (`login`, `verification`, `bulk`) in the
+/// `rate_limit_refusals_total` metric and returns `refusal`.
+pub fn refused<E>(limiter: &'static str, refusal: E) -> E {
+    metrics::counter!("rate_limit_refusals_total", "limiter" => limiter).increment(1);
+    refusal
+}
+
 /// The time the limiters read: the system's monotonic clock, moved on by whatever
 /// [`Clock::advance`] added. Production never advances it; tests jump over a window
 /// instead of sleeping through it. Clones share one offset.

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::graphql::ClientAddr;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::types::{Certificate, CertificateVerification};
-use crate::service::{Deps, certificate};
+use crate::service::{Deps, certificate, rate_limit};
 
 /// Queries about certificates.
 #[derive(Default)]
@@ -38,10 +38,10 @@ impl CertificateQuery {
         if let Some(ClientAddr(addr)) = ctx.data_opt::<ClientAddr>()
             && !deps.verify_limiter.check(addr)
         {
-            return Err(AppError::RateLimited {
+            let refusal = AppError::RateLimited {
                 retry_after: deps.verify_limiter.window_secs(),
-            }
-            .into());
+            };
+            return Err(rate_limit::refused("verification", refusal).into());
         }
         let found = certificate::verify(&deps.db, &number, &holder_name).await?;
         Ok(CertificateVerification::new(

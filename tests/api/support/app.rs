@@ -45,7 +45,10 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TELEMETRY.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            talent_registry::telemetry::init(std::io::stdout);
+            talent_registry::telemetry::init(
+                std::io::stdout,
+                talent_registry::telemetry::LogFormat::Text,
+            );
         }
     });
     let database = TestDatabase::create().await;
@@ -72,6 +75,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         bulk_concurrency: 1,
         subsidy_claims_per_year: 1,
         subsidy_amounts: talent_registry::domain::SubsidyAmounts::default(),
+        log_format: talent_registry::telemetry::LogFormat::Text,
+        trusted_proxies: talent_registry::http::TrustedProxies::default(),
+        metrics_token: None,
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
