@@ -69,6 +69,23 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         None => DistrictList::shenzhen(),
     };
     let clock = Clock::system();
+    // On PostgreSQL the limits count in the database, shared by every replica.
+    let verify_limiter = Arc::new(
+        RateLimiter::new(
+            settings.verify_per_minute,
+            Duration::from_secs(60),
+            clock.clone(),
+        )
+        .counted_in(&db, "verify"),
+    );
+    let login_throttle = Arc::new(
+        LoginThrottle::new(
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+            &clock,
+        )
+        .counted_in(&db),
+    );
     Ok(Deps {
         db,
         pii,
@@ -76,16 +93,8 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         passwords: Passwords::new(hash_permits())?,
         session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
         activation_ttl: chrono::Duration::days(i64::from(settings.activation_ttl_days)),
-        verify_limiter: Arc::new(RateLimiter::new(
-            settings.verify_per_minute,
-            Duration::from_secs(60),
-            clock.clone(),
-        )),
-        login_throttle: Arc::new(LoginThrottle::new(
-            settings.login_failures_per_account,
-            settings.login_failures_per_address,
-            &clock,
-        )),
+        verify_limiter,
+        login_throttle,
         clock,
         subsidy: Arc::new(SubsidyPolicy {
             claims_per_year: settings.subsidy_claims_per_year,

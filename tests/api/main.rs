@@ -40,6 +40,7 @@ mod programme;
 mod progress_scope;
 mod protocol;
 mod recount;
+mod replicas;
 mod request_id;
 mod results;
 mod roster;

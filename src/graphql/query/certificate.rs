@@ -36,7 +36,7 @@ impl CertificateQuery {
     ) -> Result<CertificateVerification> {
         let deps = ctx.data::<Deps>()?;
         if let Some(ClientAddr(addr)) = ctx.data_opt::<ClientAddr>()
-            && !deps.verify_limiter.check(addr)
+            && !deps.verify_limiter.check(addr).await?
         {
             let refusal = AppError::RateLimited {
                 retry_after: deps.verify_limiter.window_secs(),
