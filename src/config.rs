@@ -39,6 +39,12 @@ pub enum Command {
     Roster(crate::seed::roster::RosterOptions),
     /// Recompute every maintained count from the base tables; exit 1 on any difference.
     VerifyCounts,
+    /// Write a consistent copy of the database to a new file, while servers run
+    /// (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`).
+    Backup(crate::cli::backup::BackupArgs),
+    /// Replace the database by a copy written by `backup`, then migrate it
+    /// (SQLite: the file moved into place; PostgreSQL: `pg_restore --clean --if-exists`).
+    Restore(crate::cli::backup::RestoreArgs),
 }
 
 /// Arguments of `create-user`.

@@ -34,7 +34,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
 
 /// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so
 /// concurrent writers wait for each other instead of failing.
-async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.database_url.expose_secret().to_owned());
     options
         .max_connections(settings.db_max_connections)

@@ -11,6 +11,7 @@ mod activation;
 mod activation_reissue;
 mod as_of;
 mod audit;
+mod backup;
 mod batch;
 mod certificate;
 mod close;

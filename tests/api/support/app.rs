@@ -128,9 +128,11 @@ pub async fn end_other_connections(app: &TestApp) -> usize {
     ended
 }
 
-/// A database that exists for one test.
-struct TestDatabase {
-    url: String,
+/// A fresh, empty database that exists for one test (PostgreSQL when
+/// `TEST_DATABASE_URL` is set, else a SQLite file not yet made), dropped with the value.
+pub struct TestDatabase {
+    /// Its URL.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -140,7 +142,8 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    async fn create() -> Self {
+    /// Creates the database (PostgreSQL) or picks the file's path (SQLite).
+    pub async fn create() -> Self {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) => {
                 let admin = Database::connect(&admin_url)
