@@ -1,5 +1,7 @@
 //! The subcommands: `serve` (the default), `schema`, `migrate`, `create-user`, `seed`,
-//! `roster` and `verify-counts`.
+//! `roster`, `verify-counts`, `backup` and `restore`.
+
+pub mod backup;
 
 use std::process::ExitCode;
 
@@ -33,6 +35,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Backup(args) => backup::backup(&settings, &args).await?,
+        Command::Restore(args) => backup::restore(&settings, &args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,8 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 use crate::domain::SubsidyAmounts;
+use crate::http::TrustedProxies;
+use crate::telemetry::LogFormat;
 
 /// Command line of the `talent-registry` binary.
 #[derive(Debug, Parser)]
@@ -37,6 +39,12 @@ pub enum Command {
     Roster(crate::seed::roster::RosterOptions),
     /// Recompute every maintained count from the base tables; exit 1 on any difference.
     VerifyCounts,
+    /// Write a consistent copy of the database to a new file, while servers run
+    /// (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`).
+    Backup(crate::cli::backup::BackupArgs),
+    /// Replace the database by a copy written by `backup`, then migrate it
+    /// (SQLite: the file moved into place; PostgreSQL: `pg_restore --clean --if-exists`).
+    Restore(crate::cli::backup::RestoreArgs),
 }
 
 /// Arguments of `create-user`.
@@ -239,6 +247,39 @@ pub struct Settings {
         global = true
     )]
     pub public_url: String,
+    // Operating it (DESIGN.md 2.5): logs, proxies, metrics.
+    /// How log lines are written: `text` or `json` (one object per line).
+    #[arg(
+        long,
+        env = "TALENT_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// Proxies whose `X-Forwarded-For` names the client, as comma-separated CIDRs
+    /// (`10.0.0.0/8,::1/128`); unset: the TCP peer is the client.
+    #[arg(
+        long,
+        env = "TALENT_TRUSTED_PROXIES",
+        default_value = "",
+        value_parser = trusted_proxies,
+        global = true
+    )]
+    pub trusted_proxies: TrustedProxies,
+    /// Bearer token that opens `GET /metrics` to non-loopback peers; unset: loopback only.
+    #[arg(
+        long,
+        env = "TALENT_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<SecretString>,
+}
+
+/// Parses `TALENT_TRUSTED_PROXIES`, naming the variable and the entry it could not read.
+fn trusted_proxies(raw: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(raw).map_err(|e| format!("TALENT_TRUSTED_PROXIES {e}"))
 }
 
 /// Parses `TALENT_PUBLIC_URL`: an `http://` or `https://` address, kept without a

@@ -1,12 +1,16 @@
 //! The HTTP edge: [`App`] (build, bind, serve) and its routes (`/graphql`,
-//! `/exports/*.csv`, `/healthz`, `/readyz`, and the pages for people: `/`, `/verify`,
-//! `/dashboard`, `/workspace`, `/assets/…`). The only module besides `auth` that knows axum.
+//! `/exports/*.csv`, `/healthz`, `/readyz`, `/metrics`, and the pages for people: `/`,
+//! `/verify`, `/dashboard`, `/workspace`, `/assets/…`). The only module besides `auth`
+//! that knows axum.
 
 mod caller;
 mod exports;
 mod graphql;
 mod health;
+mod metrics;
+mod observe;
 mod pages;
+mod proxies;
 mod refusal;
 mod router;
 mod serve;
@@ -24,6 +28,8 @@ use crate::config::Settings;
 use crate::graphql::{Api, SchemaOptions};
 use crate::service::Deps;
 use crate::wiring::{connect_and_migrate, deps};
+
+pub use proxies::TrustedProxies;
 
 /// Largest request body accepted on `/graphql`.
 /// Fits an `enrolMany` of 10,000 rows (about 1.2 MB of JSON) with room to spare.
@@ -48,6 +54,10 @@ struct AppState {
     max_attempts: u32,
     /// Turns of bulk work (`TALENT_BULK_CONCURRENCY`).
     bulk: Arc<Semaphore>,
+    /// Whose `X-Forwarded-For` names the client (`TALENT_TRUSTED_PROXIES`).
+    proxies: Arc<TrustedProxies>,
+    /// Opens `/metrics` to peers other than loopback (`TALENT_METRICS_TOKEN`).
+    metrics_token: Option<Arc<secrecy::SecretString>>,
 }
 
 impl App {
@@ -70,7 +80,10 @@ impl App {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             max_attempts,
             bulk: Arc::new(Semaphore::new(settings.bulk_concurrency as usize)),
+            proxies: Arc::new(settings.trusted_proxies.clone()),
+            metrics_token: settings.metrics_token.clone().map(Arc::new),
         };
+        crate::telemetry::metrics();
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("binding {}", settings.listen))?;

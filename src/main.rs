@@ -52,7 +52,7 @@ fn tune_allocator() {
 fn main() -> anyhow::Result<ExitCode> {
     tune_allocator();
     let cli = Cli::parse();
-    telemetry::init(std::io::stderr);
+    telemetry::init(std::io::stderr, cli.settings.log_format);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

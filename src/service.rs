@@ -14,6 +14,7 @@ pub mod credential;
 pub mod csv_import;
 pub mod enrolment;
 pub mod export;
+pub mod gauges;
 pub mod goal;
 pub mod health;
 pub mod indicator;

@@ -34,7 +34,7 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
 
 /// Opens the pool. SQLite runs in WAL mode with a busy timeout and foreign keys on, so
 /// concurrent writers wait for each other instead of failing.
-async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(settings.database_url.expose_secret().to_owned());
     options
         .max_connections(settings.db_max_connections)
@@ -69,6 +69,23 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         None => DistrictList::shenzhen(),
     };
     let clock = Clock::system();
+    // On PostgreSQL the limits count in the database, shared by every replica.
+    let verify_limiter = Arc::new(
+        RateLimiter::new(
+            settings.verify_per_minute,
+            Duration::from_secs(60),
+            clock.clone(),
+        )
+        .counted_in(&db, "verify"),
+    );
+    let login_throttle = Arc::new(
+        LoginThrottle::new(
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+            &clock,
+        )
+        .counted_in(&db),
+    );
     Ok(Deps {
         db,
         pii,
@@ -76,16 +93,8 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         passwords: Passwords::new(hash_permits())?,
         session_ttl: chrono::Duration::hours(i64::from(settings.session_ttl_hours)),
         activation_ttl: chrono::Duration::days(i64::from(settings.activation_ttl_days)),
-        verify_limiter: Arc::new(RateLimiter::new(
-            settings.verify_per_minute,
-            Duration::from_secs(60),
-            clock.clone(),
-        )),
-        login_throttle: Arc::new(LoginThrottle::new(
-            settings.login_failures_per_account,
-            settings.login_failures_per_address,
-            &clock,
-        )),
+        verify_limiter,
+        login_throttle,
         clock,
         subsidy: Arc::new(SubsidyPolicy {
             claims_per_year: settings.subsidy_claims_per_year,

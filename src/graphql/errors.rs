@@ -73,6 +73,9 @@ pub fn finalize(mut response: Response, suspects: &Suspects) -> Response {
     for error in &mut response.errors {
         if let Some(err) = app_error(error) {
             err.log();
+            if err.code() == "INTERNAL_SERVER_ERROR" {
+                with_request_id(error.extensions.get_or_insert_with(Default::default));
+            }
             continue;
         }
         if error.message.chars().count() > MAX_MESSAGE_CHARS {
@@ -197,11 +200,20 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 /// A response carrying one error with `code`.
 pub fn refusal(message: String, code: &'static str) -> Response {
     let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code);
+    if code == "INTERNAL_SERVER_ERROR" {
+        with_request_id(extensions);
+    }
     Response::from_errors(vec![error])
+}
+
+/// Adds `requestId` (the id of the request being served, as in its log lines) to the
+/// extensions of an internal error, so a client's report leads to the log.
+fn with_request_id(extensions: &mut async_graphql::ErrorExtensionValues) {
+    if let Some(id) = crate::telemetry::request_id() {
+        extensions.set("requestId", id);
+    }
 }
 
 /// A response carrying the one error `err`, coded like any service error (and logged by

@@ -105,6 +105,36 @@ fn operation(request: &mut Request) -> Option<&OperationDefinition> {
     candidates.next().is_none().then_some(&first.node)
 }
 
+/// The name of the operation `request` would run (for metrics); empty for an anonymous
+/// operation or a document that does not parse.
+pub fn operation_name(request: &mut Request) -> String {
+    if let Some(name) = &request.operation_name {
+        return name.clone();
+    }
+    let Ok(document) = request.parsed_query() else {
+        return String::new();
+    };
+    let mut names = document.operations.iter().map(|(name, _)| name);
+    match (names.next(), names.next()) {
+        (Some(Some(name)), None) => name.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The `extensions.code` of each error of `response`, in order.
+pub fn error_codes(response: &Response) -> Vec<String> {
+    response
+        .errors
+        .iter()
+        .map(
+            |error| match error.extensions.as_ref().and_then(|ext| ext.get("code")) {
+                Some(Value::String(code)) => code.clone(),
+                _ => "UNCODED".to_owned(),
+            },
+        )
+        .collect()
+}
+
 /// An HTTP answer: status, `Content-Type`, `Retry-After` and body.
 #[derive(Debug)]
 pub struct Answer {

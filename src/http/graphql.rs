@@ -1,12 +1,12 @@
 //! `GET` and `POST /graphql`: content negotiation, the body's limit and deadline, turns
 //! of bulk work, the caller, and GraphQL-over-HTTP refusals.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql_axum::{GraphQLRequest, rejection::GraphQLRejection};
-use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::extract::{Extension, FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
@@ -14,6 +14,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::caller::Caller;
+use super::observe::ClientAddress;
 use super::{AppState, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::graphql::transport::{self, Answer, Media};
@@ -28,7 +29,7 @@ const BULK_RETRY_AFTER_SECS: u32 = 5;
 /// A mutation is refused (405): a GET must change nothing.
 pub(super) async fn get(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
@@ -59,7 +60,7 @@ pub(super) async fn get(
 /// `POST /graphql`: one operation as `application/json` (or `multipart/form-data`).
 pub(super) async fn post(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
@@ -121,9 +122,9 @@ pub(super) async fn post(
 /// Resolves the caller and executes, by the request's deadline.
 async fn run(
     state: &AppState,
-    client: SocketAddr,
+    client: IpAddr,
     headers: &HeaderMap,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     media: Media,
     deadline: Instant,
 ) -> Response {
@@ -135,15 +136,20 @@ async fn run(
             media,
         );
     }
+    let started = Instant::now();
+    let operation = transport::operation_name(&mut request);
     let work = async {
         let caller = Caller::of(state, headers).await?;
         Ok::<_, AppError>(
-            crate::graphql::execute(&state.api, request, caller.user, caller.token, client.ip())
-                .await,
+            crate::graphql::execute(&state.api, request, caller.user, caller.token, client).await,
         )
     };
     match tokio::time::timeout_at(deadline, work).await {
-        Ok(Ok(executed)) => to_response(transport::executed(executed, media)),
+        Ok(Ok(executed)) => {
+            let codes = transport::error_codes(&executed.response);
+            super::metrics::record_operation(&operation, &codes, started.elapsed());
+            to_response(transport::executed(executed, media))
+        }
         Ok(Err(err)) => refused_for(&err, media),
         Err(_) => {
             let limit = state.request_timeout.as_millis();
@@ -165,9 +171,12 @@ async fn bulk_turn(
 ) -> Result<OwnedSemaphorePermit, AppError> {
     match tokio::time::timeout_at(deadline, Arc::clone(turns).acquire_owned()).await {
         Ok(Ok(turn)) => Ok(turn),
-        _ => Err(AppError::RateLimited {
-            retry_after: BULK_RETRY_AFTER_SECS,
-        }),
+        _ => Err(crate::service::rate_limit::refused(
+            "bulk",
+            AppError::RateLimited {
+                retry_after: BULK_RETRY_AFTER_SECS,
+            },
+        )),
     }
 }
 

@@ -22,10 +22,17 @@ impl IntoResponse for Refusal {
         err.log();
         let status =
             StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = format!("{}: {}", err.code(), err.client_message());
+        if status.is_server_error()
+            && let Some(id) = crate::telemetry::request_id()
+        {
+            body.push_str(&format!(" (request id {id})"));
+        }
+        body.push('\n');
         let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("{}: {}\n", err.code(), err.client_message()),
+            body,
         )
             .into_response();
         if status == StatusCode::UNAUTHORIZED {

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::{AppState, MAX_BODY_BYTES, exports, graphql, health, pages};
+use super::{AppState, MAX_BODY_BYTES, exports, graphql, health, metrics, observe, pages};
 
 /// `Content-Security-Policy` of every response: scripts, styles and connections from
 /// this server only, no inline script or style, no frames. `data:` images and fonts are
@@ -16,7 +16,8 @@ pub(super) const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 's
     font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// Every route, with the body limit and coded refusals of the layers.
+/// Every route, with the body limit and coded refusals of the layers, inside the layer
+/// that gives each request its id, client address, span and metrics.
 pub(super) fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -25,9 +26,15 @@ pub(super) fn router(state: AppState) -> Router {
         .route("/exports/stats.csv", get(exports::stats))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .merge(pages::routes())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(coded_refusals))
+        // The request id, client address, span and metrics cover every answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         // The headers every response carries, pages and API alike: the content security
         // policy, no MIME sniffing, no `Referer` (a verification address holds a name).
         .layer(header_layer(

@@ -55,11 +55,12 @@ pub async fn login(
     let attempt = deps
         .login_throttle
         .attempt(name.as_ref().map(Username::as_str), client)
+        .await?
         .ok_or_else(throttled)?;
     let checked = check_password(deps, name.as_ref(), password).await;
     match checked {
         Ok(Some(user)) => {
-            attempt.succeeded();
+            attempt.succeeded().await;
             let txn = deps.db.begin().await?;
             let session = open_session(&txn, deps.session_ttl, user).await?;
             audit::wrote(
@@ -78,7 +79,7 @@ pub async fn login(
             Err(AppError::InvalidCredentials)
         }
         Err(err) => {
-            attempt.not_counted();
+            attempt.not_counted().await;
             Err(err)
         }
     }
@@ -86,12 +87,13 @@ pub async fn login(
 
 /// The answer to a login (or a password check) past the failure limits.
 pub(super) fn throttled() -> AppError {
-    AppError::RateLimited {
+    let refusal = AppError::RateLimited {
         retry_after: LOGIN_FAILURE_WINDOW
             .as_secs()
             .try_into()
             .unwrap_or(u32::MAX),
-    }
+    };
+    super::rate_limit::refused("login", refusal)
 }
 
 /// The account of `name` when `password` is its password.

@@ -25,13 +25,14 @@ pub async fn change_password(
     let attempt = deps
         .login_throttle
         .attempt(Some(&account.username), actor.client)
+        .await?
         .ok_or_else(throttled)?;
     match deps
         .passwords
         .verify(current, Some(&account.password_hash))
         .await
     {
-        Ok(true) => attempt.succeeded(),
+        Ok(true) => attempt.succeeded().await,
         Ok(false) => {
             attempt.failed();
             return Err(AppError::validation(
@@ -40,7 +41,7 @@ pub async fn change_password(
             ));
         }
         Err(err) => {
-            attempt.not_counted();
+            attempt.not_counted().await;
             return Err(err.into());
         }
     }

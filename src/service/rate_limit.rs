@@ -1,17 +1,34 @@
-//! Fixed-window rate limiting per key (client address, account), in memory.
+//! Fixed-window rate limiting per key (client address, account).
 //!
-//! Each replica counts on its own, so N replicas admit up to N times the limit: enough to
-//! stop enumeration of certificate numbers and password guessing, without a shared store.
+//! On SQLite the windows live in memory (one process per database file). On PostgreSQL
+//! they are counted in the database ([`shared`]), so replicas behind a load balancer
+//! admit each key's limit once between them. Either way a window starts at the key's
+//! first hit and is read from an injectable [`Clock`].
+
+mod shared;
 
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use sea_orm::{DatabaseConnection, DbBackend};
+
+use crate::error::AppError;
+use shared::SharedWindows;
+
 /// Keys tracked before stale windows are swept.
 const SWEEP_AT: usize = 10_000;
+
+/// Counts a refusal by `limiter` (`login`, `verification`, `bulk`) in the
+/// `rate_limit_refusals_total` metric and returns `refusal`.
+pub fn refused<E>(limiter: &'static str, refusal: E) -> E {
+    metrics::counter!("rate_limit_refusals_total", "limiter" => limiter).increment(1);
+    refusal
+}
 
 /// The time the limiters read: the system's monotonic clock, moved on by whatever
 /// [`Clock::advance`] added. Production never advances it; tests jump over a window
@@ -54,17 +71,29 @@ pub struct RateLimiter<K> {
     window: Duration,
     clock: Clock,
     counts: Mutex<HashMap<K, (Instant, u32)>>,
+    /// The windows in the database instead of `counts` (PostgreSQL).
+    shared: Option<SharedWindows>,
 }
 
-impl<K: Eq + Hash + Clone> RateLimiter<K> {
-    /// A limiter of `limit` calls per `window` of `clock`.
+impl<K: Eq + Hash + Clone + Display> RateLimiter<K> {
+    /// A limiter of `limit` calls per `window` of `clock`, counting in memory.
     pub fn new(limit: u32, window: Duration, clock: Clock) -> Self {
         Self {
             limit,
             window,
             clock,
             counts: Mutex::new(HashMap::new()),
+            shared: None,
         }
+    }
+
+    /// The same limiter counting in `db` under the key prefix `name` when `db` is
+    /// PostgreSQL, so every replica on it shares the windows; in memory on SQLite.
+    pub fn counted_in(mut self, db: &DatabaseConnection, name: &'static str) -> Self {
+        if db.get_database_backend() == DbBackend::Postgres {
+            self.shared = Some(SharedWindows::new(db.clone(), name));
+        }
+        self
     }
 
     /// The length of a window in whole seconds: the longest wait before a refused key is
@@ -74,24 +103,38 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
     }
 
     /// Counts a call by `key`; false when the key is over its limit.
-    pub fn check(&self, key: &K) -> bool {
-        self.check_at(key, self.clock.now())
+    pub async fn check(&self, key: &K) -> Result<bool, AppError> {
+        let Some(shared) = &self.shared else {
+            return Ok(self.check_at(key, self.clock.now()));
+        };
+        let now_ms = self.clock.utc_now().timestamp_millis();
+        let window_ms = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
+        let hits = shared.hit(&key.to_string(), now_ms, window_ms).await?;
+        Ok(hits <= self.limit)
     }
 
     /// Takes back one counted call of `key`: an attempt that turned out not to count.
-    pub fn forgive(&self, key: &K) {
+    pub async fn forgive(&self, key: &K) -> Result<(), AppError> {
+        if let Some(shared) = &self.shared {
+            return shared.forgive(&key.to_string()).await;
+        }
         if let Ok(mut counts) = self.counts.lock()
             && let Some(entry) = counts.get_mut(key)
         {
             entry.1 = entry.1.saturating_sub(1);
         }
+        Ok(())
     }
 
     /// Forgets every call of `key`.
-    pub fn reset(&self, key: &K) {
+    pub async fn reset(&self, key: &K) -> Result<(), AppError> {
+        if let Some(shared) = &self.shared {
+            return shared.reset(&key.to_string()).await;
+        }
         if let Ok(mut counts) = self.counts.lock() {
             counts.remove(key);
         }
+        Ok(())
     }
 
     fn check_at(&self, key: &K, now: Instant) -> bool {
@@ -143,33 +186,42 @@ impl LoginThrottle {
         }
     }
 
+    /// The same throttle counting in `db` when it is PostgreSQL (see
+    /// [`RateLimiter::counted_in`]).
+    pub fn counted_in(self, db: &DatabaseConnection) -> Self {
+        Self {
+            by_account: self.by_account.counted_in(db, "login-account"),
+            by_address: self.by_address.counted_in(db, "login-address"),
+        }
+    }
+
     /// Counts an attempt on `account` (a valid username) from `address`; `None` when
     /// either is over its limit, in which case nothing is counted.
-    pub fn attempt(
+    pub async fn attempt(
         &self,
         account: Option<&str>,
         address: Option<IpAddr>,
-    ) -> Option<LoginAttempt<'_>> {
+    ) -> Result<Option<LoginAttempt<'_>>, AppError> {
         if let Some(address) = address
-            && !self.by_address.check(&address)
+            && !self.by_address.check(&address).await?
         {
-            self.by_address.forgive(&address);
-            return None;
+            self.by_address.forgive(&address).await?;
+            return Ok(None);
         }
         if let Some(account) = account
-            && !self.by_account.check(&account.to_owned())
+            && !self.by_account.check(&account.to_owned()).await?
         {
-            self.by_account.forgive(&account.to_owned());
+            self.by_account.forgive(&account.to_owned()).await?;
             if let Some(address) = address {
-                self.by_address.forgive(&address);
+                self.by_address.forgive(&address).await?;
             }
-            return None;
+            return Ok(None);
         }
-        Some(LoginAttempt {
+        Ok(Some(LoginAttempt {
             throttle: self,
             account: account.map(str::to_owned),
             address,
-        })
+        }))
     }
 }
 
@@ -178,21 +230,29 @@ impl LoginAttempt<'_> {
     pub fn failed(self) {}
 
     /// The password matched: the account starts afresh, the address gets its attempt back.
-    pub fn succeeded(self) {
+    pub async fn succeeded(self) {
         if let Some(account) = &self.account {
-            self.throttle.by_account.reset(account);
+            settle(self.throttle.by_account.reset(account).await);
         }
-        self.not_counted();
+        self.not_counted().await;
     }
 
     /// The attempt could not be judged (an internal failure): it does not count.
-    pub fn not_counted(self) {
+    pub async fn not_counted(self) {
         if let Some(account) = &self.account {
-            self.throttle.by_account.forgive(account);
+            settle(self.throttle.by_account.forgive(account).await);
         }
         if let Some(address) = &self.address {
-            self.throttle.by_address.forgive(address);
+            settle(self.throttle.by_address.forgive(address).await);
         }
+    }
+}
+
+/// A refund that failed leaves one attempt too many counted: worth a warning, not a
+/// failed login.
+fn settle(refund: Result<(), AppError>) {
+    if let Err(err) = refund {
+        tracing::warn!(error = %err, "giving a login attempt back failed");
     }
 }
 
@@ -202,38 +262,48 @@ mod tests {
 
     const MINUTE: Duration = Duration::from_secs(60);
 
-    #[test]
-    fn calls_over_the_limit_are_refused_until_the_window_passes() {
+    /// Counts an attempt on `account` from `ADDRESS`; true when it was admitted.
+    async fn admitted(throttle: &LoginThrottle, account: Option<&str>) -> bool {
+        throttle.attempt(account, ADDRESS).await.unwrap().is_some()
+    }
+
+    const ADDRESS: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 1)));
+
+    #[tokio::test]
+    async fn calls_over_the_limit_are_refused_until_the_window_passes() {
         let clock = Clock::system();
         let limiter = RateLimiter::new(2, MINUTE, clock.clone());
-        assert!(limiter.check(&"a"));
-        assert!(limiter.check(&"a"));
-        assert!(!limiter.check(&"a"));
-        assert!(limiter.check(&"b"), "keys are counted apart");
+        assert!(limiter.check(&"a").await.unwrap());
+        assert!(limiter.check(&"a").await.unwrap());
+        assert!(!limiter.check(&"a").await.unwrap());
+        assert!(limiter.check(&"b").await.unwrap(), "keys are counted apart");
         clock.advance(MINUTE + Duration::from_secs(1));
-        assert!(limiter.check(&"a"));
+        assert!(limiter.check(&"a").await.unwrap());
     }
 
-    #[test]
-    fn a_window_not_yet_passed_still_refuses() {
+    #[tokio::test]
+    async fn a_window_not_yet_passed_still_refuses() {
         let clock = Clock::system();
         let limiter = RateLimiter::new(1, MINUTE, clock.clone());
-        assert!(limiter.check(&"a"));
+        assert!(limiter.check(&"a").await.unwrap());
         clock.advance(MINUTE / 2);
-        assert!(!limiter.check(&"a"), "half a window later");
+        assert!(!limiter.check(&"a").await.unwrap(), "half a window later");
     }
 
-    #[test]
-    fn a_fresh_window_counts_from_zero_again() {
+    #[tokio::test]
+    async fn a_fresh_window_counts_from_zero_again() {
         let clock = Clock::system();
         let limiter = RateLimiter::new(2, MINUTE, clock.clone());
         for _ in 0..3 {
-            limiter.check(&"a");
+            limiter.check(&"a").await.unwrap();
         }
         clock.advance(MINUTE);
-        assert!(limiter.check(&"a"));
-        assert!(limiter.check(&"a"));
-        assert!(!limiter.check(&"a"), "the new window has its own limit");
+        assert!(limiter.check(&"a").await.unwrap());
+        assert!(limiter.check(&"a").await.unwrap());
+        assert!(
+            !limiter.check(&"a").await.unwrap(),
+            "the new window has its own limit"
+        );
     }
 
     #[test]
@@ -252,42 +322,39 @@ mod tests {
         assert!(clock.clone().now() >= before + MINUTE);
     }
 
-    #[test]
-    fn failed_logins_over_the_account_limit_are_refused_but_other_accounts_are_not() {
+    #[tokio::test]
+    async fn failed_logins_over_the_account_limit_are_refused_but_other_accounts_are_not() {
         let throttle = LoginThrottle::new(2, 10, &Clock::system());
-        let address = Some(IpAddr::from([127, 0, 0, 1]));
         for _ in 0..2 {
-            assert!(throttle.attempt(Some("alice"), address).is_some());
+            assert!(admitted(&throttle, Some("alice")).await);
         }
-        assert!(throttle.attempt(Some("alice"), address).is_none());
+        assert!(!admitted(&throttle, Some("alice")).await);
         assert!(
-            throttle.attempt(Some("bob"), address).is_some(),
+            admitted(&throttle, Some("bob")).await,
             "another account is unaffected"
         );
     }
 
-    #[test]
-    fn a_throttled_account_is_admitted_again_after_the_failure_window() {
+    #[tokio::test]
+    async fn a_throttled_account_is_admitted_again_after_the_failure_window() {
         let clock = Clock::system();
         let throttle = LoginThrottle::new(1, 10, &clock);
-        let address = Some(IpAddr::from([127, 0, 0, 1]));
-        assert!(throttle.attempt(Some("alice"), address).is_some());
-        assert!(throttle.attempt(Some("alice"), address).is_none());
+        assert!(admitted(&throttle, Some("alice")).await);
+        assert!(!admitted(&throttle, Some("alice")).await);
         clock.advance(LOGIN_FAILURE_WINDOW);
-        assert!(throttle.attempt(Some("alice"), address).is_some());
+        assert!(admitted(&throttle, Some("alice")).await);
     }
 
-    #[test]
-    fn a_success_clears_the_account_and_refunds_the_address() {
+    #[tokio::test]
+    async fn a_success_clears_the_account_and_refunds_the_address() {
         let throttle = LoginThrottle::new(2, 2, &Clock::system());
-        let address = Some(IpAddr::from([10, 0, 0, 1]));
-        assert!(throttle.attempt(Some("alice"), address).is_some());
-        if let Some(attempt) = throttle.attempt(Some("alice"), address) {
-            attempt.succeeded();
+        assert!(admitted(&throttle, Some("alice")).await);
+        if let Some(attempt) = throttle.attempt(Some("alice"), ADDRESS).await.unwrap() {
+            attempt.succeeded().await;
         }
-        assert!(throttle.attempt(Some("alice"), address).is_some());
+        assert!(admitted(&throttle, Some("alice")).await);
         assert!(
-            throttle.attempt(Some("carol"), address).is_none(),
+            !admitted(&throttle, Some("carol")).await,
             "the address has two failures"
         );
     }

@@ -31,11 +31,12 @@ pub async fn check(
     holder_name: &str,
 ) -> Result<Option<Verified>, AppError> {
     if let Some(addr) = client
-        && !deps.verify_limiter.check(&addr)
+        && !deps.verify_limiter.check(&addr).await?
     {
-        return Err(AppError::RateLimited {
+        let refusal = AppError::RateLimited {
             retry_after: deps.verify_limiter.window_secs(),
-        });
+        };
+        return Err(super::rate_limit::refused("verification", refusal));
     }
     certificate::verify(&deps.db, number, holder_name).await
 }

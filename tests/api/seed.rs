@@ -9,7 +9,8 @@ use talent_registry::service::pii::PiiKey;
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::reads::{GOAL_KINDS, rows, stats};
 
-async fn seed(app: &TestApp, trainees: u64, seed: u64) -> anyhow::Result<()> {
+/// Seeds `app` with `trainees` synthetic trainees drawn from `seed`.
+pub async fn seed(app: &TestApp, trainees: u64, seed: u64) -> anyhow::Result<()> {
     let options = SeedOptions {
         trainees,
         seed,

@@ -1,10 +1,9 @@
 //! `GET /verify`: the public check of a certificate, a form that works without
 //! JavaScript; `GET /verify/qr.svg`: the QR code of a certificate's verification address.
 
-use std::net::SocketAddr;
-
+use axum::Extension;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -18,6 +17,7 @@ use super::{PageRequest, html};
 use crate::domain::{self, CertificateNumber, CertificateStatus, ValidationError};
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::http::observe::ClientAddress;
 use crate::http::refusal::Refusal;
 use crate::service::certificate::Verified;
 use crate::service::verification;
@@ -49,7 +49,7 @@ enum Outcome {
 /// `GET /verify?number=…&name=…`.
 pub(in crate::http) async fn verify(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     request: PageRequest,
     params: Result<Query<VerifyParams>, QueryRejection>,
 ) -> Response {
@@ -62,17 +62,15 @@ pub(in crate::http) async fn verify(
             number: number.is_empty(),
             name: name.is_empty(),
         },
-        Some(name) => {
-            match verification::check(&state.deps, Some(client.ip()), number, name).await {
-                Ok(Some(found)) => Outcome::Found(Box::new(found)),
-                Ok(None) => Outcome::NotFound,
-                Err(AppError::RateLimited { .. }) => Outcome::RateLimited,
-                Err(err) => {
-                    err.log();
-                    Outcome::Failed
-                }
+        Some(name) => match verification::check(&state.deps, Some(client), number, name).await {
+            Ok(Some(found)) => Outcome::Found(Box::new(found)),
+            Ok(None) => Outcome::NotFound,
+            Err(AppError::RateLimited { .. }) => Outcome::RateLimited,
+            Err(err) => {
+                err.log();
+                Outcome::Failed
             }
-        }
+        },
     };
     let status = match outcome {
         Outcome::Missing { .. } => StatusCode::BAD_REQUEST,

@@ -45,7 +45,10 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     TELEMETRY.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            talent_registry::telemetry::init(std::io::stdout);
+            talent_registry::telemetry::init(
+                std::io::stdout,
+                talent_registry::telemetry::LogFormat::Text,
+            );
         }
     });
     let database = TestDatabase::create().await;
@@ -73,6 +76,9 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         subsidy_claims_per_year: 1,
         subsidy_amounts: talent_registry::domain::SubsidyAmounts::default(),
         public_url: "http://127.0.0.1:8080".to_owned(),
+        log_format: talent_registry::telemetry::LogFormat::Text,
+        trusted_proxies: talent_registry::http::TrustedProxies::default(),
+        metrics_token: None,
     };
     configure(&mut settings);
     let app = App::build(settings).await.expect("app builds");
@@ -123,9 +129,11 @@ pub async fn end_other_connections(app: &TestApp) -> usize {
     ended
 }
 
-/// A database that exists for one test.
-struct TestDatabase {
-    url: String,
+/// A fresh, empty database that exists for one test (PostgreSQL when
+/// `TEST_DATABASE_URL` is set, else a SQLite file not yet made), dropped with the value.
+pub struct TestDatabase {
+    /// Its URL.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -135,7 +143,8 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    async fn create() -> Self {
+    /// Creates the database (PostgreSQL) or picks the file's path (SQLite).
+    pub async fn create() -> Self {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) => {
                 let admin = Database::connect(&admin_url)

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -18,12 +18,19 @@ pub struct Server {
     pub address: String,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// Every line the process has logged so far.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Starts the binary on `database_url` (port 0, the test PII key) and waits for the
     /// address it logs.
     pub fn start(database_url: &str, grace_ms: u64) -> Self {
+        Self::start_with(database_url, grace_ms, &[])
+    }
+
+    /// Like [`Server::start`], with more environment variables (settings) for the child.
+    pub fn start_with(database_url: &str, grace_ms: u64, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_talent-registry"))
             .arg("serve")
             .env("DATABASE_URL", database_url)
@@ -33,12 +40,15 @@ impl Server {
             .env("TALENT_SHUTDOWN_GRACE_MS", grace_ms.to_string())
             .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary starts");
         let stderr = child.stderr.take().unwrap();
         let (found, address) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&log);
         // Reads the log to its end, so the child never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -48,6 +58,7 @@ impl Server {
                 if let Some(at) = listening_address(&line) {
                     let _ = found.send(at);
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let address = address
@@ -57,7 +68,13 @@ impl Server {
             child,
             address: format!("http://{address}"),
             client: reqwest::Client::new(),
+            log,
         }
+    }
+
+    /// The lines logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     /// POSTs a GraphQL request; `Err` when the server is gone.
@@ -121,7 +138,11 @@ fn listening_address(line: &str) -> Option<String> {
             rest.strip_prefix('m').unwrap_or(rest)
         }))
         .collect();
-    let rest = plain.split_once("address=")?.1;
+    // `address=…` in text lines, `"address":"…"` in JSON ones.
+    let rest = plain
+        .split_once("address=")
+        .or_else(|| plain.split_once("\"address\":\""))?
+        .1;
     Some(
         rest.chars()
             .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
