@@ -194,7 +194,7 @@ impl Loaders {
                     db: db(),
                     institution: scope,
                 },
-                tokio::spawn,
+                spawn_in_request,
             ),
             enrolments: children(db(), scope),
             certificates: children(db(), scope),
@@ -202,10 +202,20 @@ impl Loaders {
             goals: children(db(), None),
             certificate_of_enrolment: DataLoader::new(
                 CertificateOfEnrolment { db: db() },
-                tokio::spawn,
+                spawn_in_request,
             ),
         }
     }
+}
+
+/// Runs a loader's batch on its own task inside the span of the request that asked for
+/// it, so the batch's log lines carry the request id like the rest of the request's.
+fn spawn_in_request<F>(batch: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(tracing::Instrument::in_current_span(batch))
 }
 
 fn by_id<E: ById>(db: DatabaseConnection) -> DataLoader<ByIdLoader<E>>
@@ -217,7 +227,7 @@ where
             db,
             entity: PhantomData,
         },
-        tokio::spawn,
+        spawn_in_request,
     )
 }
 
@@ -231,6 +241,6 @@ fn children<T: Children>(
             scope,
             rows: PhantomData,
         },
-        tokio::spawn,
+        spawn_in_request,
     )
 }

@@ -144,12 +144,15 @@ async fn run(
             crate::graphql::execute(&state.api, request, caller.user, caller.token, client).await,
         )
     };
-    match tokio::time::timeout_at(deadline, work).await {
-        Ok(Ok(executed)) => {
-            let codes = transport::error_codes(&executed.response);
-            super::metrics::record_operation(&operation, &codes, started.elapsed());
-            to_response(transport::executed(executed, media))
-        }
+    let outcome = tokio::time::timeout_at(deadline, work).await;
+    let codes = match &outcome {
+        Ok(Ok(executed)) => transport::error_codes(&executed.response),
+        Ok(Err(err)) => vec![err.code().to_owned()],
+        Err(_) => vec!["TIMEOUT".to_owned()],
+    };
+    super::metrics::record_operation(&operation, &codes, started.elapsed());
+    match outcome {
+        Ok(Ok(executed)) => to_response(transport::executed(executed, media)),
         Ok(Err(err)) => refused_for(&err, media),
         Err(_) => {
             let limit = state.request_timeout.as_millis();

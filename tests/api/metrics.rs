@@ -203,3 +203,22 @@ async fn a_peer_beyond_loopback_needs_the_metrics_token() {
     assert_eq!(admitted, 200);
     assert!(text.contains("db_pool_connections"), "{text}");
 }
+
+#[tokio::test]
+async fn an_operation_stopped_by_the_time_limit_counts_as_timeout() {
+    let app = spawn_app_with(|settings| settings.request_timeout_ms = 1).await;
+    let name = unique_name("SlowProbe");
+
+    // Hashing a password alone takes longer than a millisecond.
+    let response = app
+        .graphql(
+            &format!("mutation {name} {{ login(input: {{ username: \"admin\", password: \"wrong password here\" }}) {{ token }} }}"),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(response.code(), "TIMEOUT", "{}", response.body);
+    let series = format!(r#"graphql_operations_total{{operation="{name}",code="TIMEOUT"}}"#);
+    let text = scrape(&app).await;
+    assert_eq!(sample(&text, &series), Some(1.0), "{text}");
+}
