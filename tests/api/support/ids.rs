@@ -19,15 +19,16 @@ pub fn credit_code() -> String {
         .unwrap()
 }
 
-/// A random, valid resident ID number (Shenzhen, born 1990).
+/// A random, valid resident ID number (Shenzhen, born 1970–1999). Year, month, day and
+/// sequence are drawn apart (10,080,000 numbers), so the IDs of one test do not collide.
 pub fn resident_id() -> String {
-    let n = Uuid::from_u128(rand::random()).as_u128();
+    let n: u64 = rand::random();
     let body = format!(
-        "440305199{}{:02}{:02}{:03}",
-        n % 10,
-        (n / 10) % 12 + 1,
-        (n / 1000) % 28 + 1,
-        (n / 100_000) % 1000
+        "440305{}{:02}{:02}{:03}",
+        1970 + n % 30,
+        (n / 30) % 12 + 1,
+        (n / 360) % 28 + 1,
+        (n / 10_080) % 1000
     );
     "0123456789X"
         .chars()
