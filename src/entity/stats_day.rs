@@ -20,6 +20,9 @@ pub struct Model {
     pub track: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub level: i32,
+    /// Writers of today's (this month's) cells spread over shards; readers sum them.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub shard: i32,
     pub enrolments: i32,
     pub completions: i32,
     pub trainees: i32,

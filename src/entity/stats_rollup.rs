@@ -20,6 +20,9 @@ pub struct Model {
     pub level: i32,
     #[sea_orm(primary_key, auto_increment = false, column_type = "Text")]
     pub month: String,
+    /// Writers of today's (this month's) cells spread over shards; readers sum them.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub shard: i32,
     pub enrolments: i32,
     pub completions: i32,
     pub trainees: i32,

@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::counting::Undo;
+use super::counting::{Tally, Undo};
 use super::{audit, counting, now, trainee};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, programme_date};
@@ -30,28 +30,52 @@ pub struct Admitted {
 /// Admits `trainees` (distinct persons the course's institution owns, or has just
 /// registered) to `course`, inside the caller's transaction. A person already enrolled
 /// keeps the enrolment (`created: false`); the others take free seats in input order;
-/// `None` for those left without one. Capacity holds under concurrency: the course row is
-/// locked first (on SQLite this takes the write lock at once), so admissions to one
-/// course run one after another; admissions to other courses do not wait.
+/// `None` for those left without one. Capacity holds under concurrency: a course with a
+/// capacity is locked first (on SQLite this takes the write lock at once), so admissions
+/// to it run one after another ([`hold`]); admissions to other courses do not wait.
 ///
-/// `action` names the operation in the audit trail (`enrol`, `enrolMany`, …).
+/// `action` names the operation in the audit trail (`enrol`, `enrolMany`, …); `course`
+/// is the course as read before the transaction.
 pub async fn admit(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     action: &str,
-    course_id: Uuid,
+    course: &course::Model,
     district: &str,
     trainees: &[Uuid],
 ) -> Result<Vec<Option<Admitted>>, AppError> {
-    let course = lock(db, course_id).await?;
-    admit_locked(db, actor, action, &course, district, trainees).await
+    let course = hold(db, course).await?;
+    let mut tally = Tally::new();
+    let admitted = admit_locked(db, &mut tally, actor, action, &course, district, trainees).await?;
+    tally.send(db).await?;
+    Ok(admitted)
 }
 
-/// [`admit`] to a course the caller has locked with [`lock`] in this transaction
-/// (`course` as [`lock`] returned it), for a caller that must know the free seats before
-/// it decides whom to admit (a batch registers only the people who get a seat).
+/// The course as an admission works with it (`read`: as read before the transaction).
+/// A course with a capacity is locked first ([`lock`]): its free seats decide who is
+/// admitted, so admissions to it run one after another. A course without one is not
+/// locked here: nothing is decided from its count, which the write adds at its end with
+/// the other counts ([`Tally::send`], refusing the write should a capacity have been set
+/// meanwhile), so admissions to one open course wait for each other only for that last
+/// statement and the commit.
+pub async fn hold(
+    db: &impl ConnectionTrait,
+    read: &course::Model,
+) -> Result<course::Model, AppError> {
+    if read.capacity.is_some() {
+        lock(db, read.id).await
+    } else {
+        Ok(read.clone())
+    }
+}
+
+/// [`admit`] to a course the caller holds with [`hold`] in this transaction (`course`
+/// as [`hold`] returned it), for a caller that must know the free seats before
+/// it decides whom to admit (a batch registers only the people who get a seat). The
+/// seats, ownership, counts and audit record go into `tally`, which the caller sends.
 pub async fn admit_locked(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     actor: &CurrentUser,
     action: &str,
     course: &course::Model,
@@ -82,19 +106,22 @@ pub async fn admit_locked(
     existing.extend(enrolments_of(db, course.id, &missing).await?);
 
     if !created.is_empty() {
-        take_seats(db, course.id, created.len()).await?;
-        for chunk in created.chunks(CHUNK) {
-            let people: Vec<Uuid> = chunk.iter().map(|e| e.trainee_id).collect();
-            trainee::own_many(db, &people, course.institution_id).await?;
-        }
-        counting::enrolled_many(db, &created, course, district).await?;
         let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
+        tally.take_seats(course.id, created.len() as i64);
+        trainee::own_in(tally.records(), &people, course.institution_id);
+        counting::enrolled_many(db, tally, &created, course, district).await?;
         let undo = Undo {
             enrolled: created.iter().map(|e| e.id).collect(),
             ..Undo::default()
         };
-        counting::as_of::record(db, &people, &undo).await?;
-        audit::wrote(db, actor, action, "enrolment", created.iter().map(|e| e.id)).await?;
+        tally.touched(people, undo);
+        audit::wrote_with(
+            tally,
+            actor,
+            action,
+            "enrolment",
+            created.iter().map(|e| e.id),
+        );
     }
     let mut created: HashMap<Uuid, enrolment::Model> =
         created.into_iter().map(|e| (e.trainee_id, e)).collect();
@@ -200,19 +227,6 @@ fn active(e: enrolment::Model) -> enrolment::ActiveModel {
         created_at: Set(e.created_at),
         updated_at: Set(e.updated_at),
     }
-}
-
-async fn take_seats(db: &impl ConnectionTrait, course_id: Uuid, n: usize) -> Result<(), AppError> {
-    let n = i32::try_from(n).unwrap_or(i32::MAX);
-    course::Entity::update_many()
-        .col_expr(
-            course::Column::EnrolledCount,
-            Expr::col(course::Column::EnrolledCount).add(n),
-        )
-        .filter(course::Column::Id.eq(course_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Enrolments of `course` held by any of `trainees`, by trainee.

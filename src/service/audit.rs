@@ -7,11 +7,13 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
+use super::counting::Tally;
+use super::counting::sql::Batch;
 use super::page::{self, Page, PageRequest};
 use super::{access, now};
 use crate::auth::CurrentUser;
@@ -54,7 +56,11 @@ pub async fn wrote<I: Display>(
     record_type: &str,
     ids: impl IntoIterator<Item = I>,
 ) -> Result<(), AppError> {
-    record(db, actor.into(), WRITE, action, record_type, ids, None).await
+    send(
+        db,
+        entry(actor.into(), WRITE, action, record_type, ids, None),
+    )
+    .await
 }
 
 /// Records a write like [`wrote`] with a `detail` saying what changed (never personal
@@ -67,16 +73,8 @@ pub async fn wrote_detail<I: Display>(
     ids: impl IntoIterator<Item = I>,
     detail: String,
 ) -> Result<(), AppError> {
-    record(
-        db,
-        actor.into(),
-        WRITE,
-        action,
-        record_type,
-        ids,
-        Some(detail),
-    )
-    .await
+    let row = entry(actor.into(), WRITE, action, record_type, ids, Some(detail));
+    send(db, row).await
 }
 
 /// Records a correction of row `id` of `record_type`: the fields changed, by name (never
@@ -101,33 +99,56 @@ pub async fn read_personal_data(
     action: &str,
     ids: &[Uuid],
 ) -> Result<(), AppError> {
-    record(db, actor, READ, action, "trainee", ids, None).await
+    send(db, entry(actor, READ, action, "trainee", ids, None)).await
 }
 
-async fn record<I: Display>(
-    db: &impl ConnectionTrait,
+/// Records a write like [`wrote`], sent with the counts `tally` holds (one round trip for
+/// both).
+pub fn wrote_with<I: Display>(
+    tally: &mut Tally,
+    actor: &CurrentUser,
+    action: &str,
+    record_type: &str,
+    ids: impl IntoIterator<Item = I>,
+) {
+    let row = entry(actor.into(), WRITE, action, record_type, ids, None);
+    tally.records().extend(row);
+}
+
+/// The insert of one audit row, as a batch of its own.
+fn entry<I: Display>(
     actor: Actor,
     kind: &str,
     action: &str,
     record_type: &str,
     ids: impl IntoIterator<Item = I>,
     detail: Option<String>,
-) -> Result<(), AppError> {
+) -> Batch {
     let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
-    audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        at: Set(now()),
-        actor_id: Set(actor.user_id),
-        actor_role: Set(actor.role.map(|r| r.as_str().to_owned())),
-        client: Set(actor.client.map(|c| c.to_string())),
-        kind: Set(kind.to_owned()),
-        action: Set(action.to_owned()),
-        record_type: Set(Some(record_type.to_owned())),
-        record_ids: Set((!ids.is_empty()).then(|| ids.join(","))),
-        detail: Set(detail),
-    }
-    .insert(db)
-    .await?;
+    let mut batch = Batch::default();
+    batch.push(
+        "INSERT INTO audit_log (id, at, actor_id, actor_role, client, kind, action, \
+         record_type, record_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            .to_owned(),
+        vec![
+            Uuid::now_v7().into(),
+            now().into(),
+            actor.user_id.into(),
+            actor.role.map(|r| r.as_str().to_owned()).into(),
+            actor.client.map(|c| c.to_string()).into(),
+            kind.into(),
+            action.into(),
+            Some(record_type.to_owned()).into(),
+            (!ids.is_empty()).then(|| ids.join(",")).into(),
+            detail.into(),
+        ],
+    );
+    batch
+}
+
+/// Writes `batch` (one audit row).
+async fn send(db: &impl ConnectionTrait, batch: Batch) -> Result<(), AppError> {
+    batch.send(db).await?;
     Ok(())
 }
 

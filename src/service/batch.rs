@@ -7,14 +7,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use tracing::instrument;
 use uuid::Uuid;
 
 use super::activation::IssuedCode;
 use super::admission::{self, Admitted};
+use super::counting::Tally;
 use super::enrolment::{own_course, require_open};
 use super::pii::PiiKey;
 use super::rate_limit::Clock;
@@ -108,8 +107,8 @@ struct Pending {
 /// Registers and enrols a batch of people in a course of the caller's institution; the
 /// audit trail records the enrolments it creates under `action` (the GraphQL field).
 ///
-/// Everything runs in one transaction that holds the course's lock: seats are allotted
-/// to the rows in input order, then the people who got one are registered and admitted
+/// Everything runs in one transaction, which holds the course's lock from the start when
+/// it has a capacity ([`admission::hold`]): seats are allotted to the rows in input order, then the people who got one are registered and admitted
 /// a chunk at a time, so the working memory of a 10,000-row batch stays small.
 #[instrument(skip_all, fields(course.id = %course_id, rows = rows.len(), mode = ?mode))]
 pub async fn enrol_many(
@@ -125,8 +124,10 @@ pub async fn enrol_many(
     require_open(&course)?;
     let (mut results, pending) = screen(pii, rows);
 
-    let txn = db.begin().await?;
-    let course = admission::lock(&txn, course.id).await?;
+    // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
+    // and a deferred transaction that read first could not take the write lock later.
+    let txn = super::audit::write_transaction(db).await?;
+    let course = admission::hold(&txn, &course).await?;
     let admitted = allot_seats(&txn, &course, pending, &mut results).await?;
     let admitted = register_new(&txn, &deps.clock, admitted).await?;
     admit_in_chunks(
@@ -321,12 +322,13 @@ async fn admit_in_chunks(
         })
         .collect();
     admitted.sort_unstable_by_key(|(id, _)| *id);
+    let mut tally = Tally::new();
     let mut rest = admitted.into_iter().peekable();
     while rest.peek().is_some() {
         let chunk: Vec<(Uuid, Pending)> = rest.by_ref().take(CHUNK).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
         let admissions =
-            admission::admit_locked(db, actor, action, &course, district, &ids).await?;
+            admission::admit_locked(db, &mut tally, actor, action, &course, district, &ids).await?;
         for ((_, p), admitted) in chunk.into_iter().zip(admissions) {
             if admitted.as_ref().is_some_and(|a| a.created) {
                 course.enrolled_count += 1;
@@ -334,7 +336,7 @@ async fn admit_in_chunks(
             answer(&mut results[p.index], p, admitted);
         }
     }
-    Ok(())
+    tally.send(db).await
 }
 
 /// The result of an admitted row.

@@ -11,7 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::counting::Undo;
+use super::counting::{Tally, Undo};
 use super::{access, now};
 use crate::auth::CurrentUser;
 use crate::domain::{CertificateNumber, CredentialKind, PersonName, Role, Title, Track};
@@ -178,15 +178,23 @@ pub async fn revoke(
         .exec(&txn)
         .await?;
     let after = get(&txn, number.as_str()).await?;
+    let mut tally = Tally::new();
     if changed.rows_affected == 1 {
-        super::counting::revoked(&txn, &after, &district).await?;
+        super::counting::revoked(&txn, &mut tally, &after, &district).await?;
         let undo = Undo {
             revoked: HashSet::from([after.id]),
             ..Undo::default()
         };
-        super::counting::as_of::record(&txn, &[after.trainee_id], &undo).await?;
+        tally.touched([after.trainee_id], undo);
     }
-    super::audit::wrote(&txn, actor, "revokeCertificate", "certificate", [after.id]).await?;
+    super::audit::wrote_with(
+        &mut tally,
+        actor,
+        "revokeCertificate",
+        "certificate",
+        [after.id],
+    );
+    tally.send(&txn).await?;
     super::commit(txn).await?;
     Ok(after)
 }

@@ -4,7 +4,8 @@
 //! - [`cell`]: the typed cells (breakdown cell and its measures, a programme's totals on
 //!   a track, the day series) and the changes a write makes to them;
 //! - [`write`] and [`certify`]: the maintenance, one function per event (enrolled,
-//!   finished; certified, revoked), called by each write path inside its transaction;
+//!   finished; certified, revoked), called by each write path inside its transaction,
+//!   each adding to the write's [`Tally`], which the write sends at its end;
 //! - [`recount`]: the same numbers from the base tables (`rebuild`, a new programme's
 //!   backfill, a date range that cuts months), and `verify-counts` comparing them with
 //!   the stored ones;
@@ -28,9 +29,11 @@ pub mod reach;
 pub mod recount;
 pub mod sql;
 pub mod stats;
+pub mod tally;
 mod verify;
 pub mod write;
 
 pub use certify::{certified, revoked};
 pub use day_changes::Undo;
+pub use tally::Tally;
 pub use write::{Finish, district_of, enrolled_many, finished};

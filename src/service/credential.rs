@@ -18,7 +18,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::counting::{self, Finish, Undo};
+use super::counting::{self, Finish, Tally, Undo};
 use super::{access, admission, audit, institution, now, trainee};
 use crate::auth::CurrentUser;
 use crate::domain::{
@@ -68,8 +68,10 @@ pub async fn record(
     trainee::get_visible(db, actor, input.trainee_id).await?;
     let txn = audit::write_transaction(db).await?;
     let course = assessment_course(&txn, &evaluator, &input).await?;
+    let mut tally = Tally::new();
     let admitted = admission::admit_locked(
         &txn,
+        &mut tally,
         actor,
         "recordSkillCertificate",
         &course,
@@ -84,6 +86,7 @@ pub async fn record(
     let passed = pass(&txn, &admitted.enrolment, input.issued_on).await?;
     counting::finished(
         &txn,
+        &mut tally,
         &course,
         &evaluator.district,
         &[Finish {
@@ -93,21 +96,22 @@ pub async fn record(
     )
     .await?;
     let cert = insert(&txn, &passed, &course, &input).await?;
-    counting::certified(&txn, std::slice::from_ref(&cert), &evaluator.district).await?;
-    audit::wrote(
-        &txn,
+    let certs = std::slice::from_ref(&cert);
+    counting::certified(&txn, &mut tally, certs, &evaluator.district).await?;
+    audit::wrote_with(
+        &mut tally,
         actor,
         "recordSkillCertificate",
         "certificate",
         [cert.id],
-    )
-    .await?;
+    );
     let undo = Undo {
         finished: HashSet::from([passed.id]),
         issued: HashSet::from([cert.id]),
         ..Undo::default()
     };
-    counting::as_of::record(&txn, &[input.trainee_id], &undo).await?;
+    tally.touched([input.trainee_id], undo);
+    tally.send(&txn).await?;
     super::commit(txn).await?;
     Ok(cert)
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait,
@@ -11,7 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::counting::{Finish, Undo};
+use super::counting::{Finish, Tally, Undo};
 use super::results::{self, Assessment, Recorded, Refusal};
 use super::{access, admission, audit, counting, now};
 use crate::auth::CurrentUser;
@@ -78,8 +78,10 @@ pub async fn enrol(
     let (course, district) = own_course(db, actor, course_id).await?;
     require_open(&course)?;
     super::trainee::get_visible(db, actor, trainee_id).await?;
-    let txn = db.begin().await?;
-    let admitted = admission::admit(&txn, actor, "enrol", course.id, &district, &[trainee_id])
+    // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
+    // and a deferred transaction that read first could not take the write lock later.
+    let txn = audit::write_transaction(db).await?;
+    let admitted = admission::admit(&txn, actor, "enrol", &course, &district, &[trainee_id])
         .await?
         .pop()
         .flatten()
@@ -89,18 +91,6 @@ pub async fn enrol(
         enrolment: admitted.enrolment,
         created: admitted.created,
     })
-}
-
-async fn release_seat(db: &impl ConnectionTrait, course_id: Uuid) -> Result<(), AppError> {
-    course::Entity::update_many()
-        .col_expr(
-            course::Column::EnrolledCount,
-            Expr::col(course::Column::EnrolledCount).sub(1),
-        )
-        .filter(course::Column::Id.eq(course_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The enrolment of `id` and its course, when the caller's institution runs the course.
@@ -196,22 +186,24 @@ pub async fn withdraw(
     if changed.rows_affected != 1 {
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
-    release_seat(&txn, course.id).await?;
+    let mut tally = Tally::new();
+    tally.take_seats(course.id, -1);
     let left = Finish {
         trainee_id: before.trainee_id,
         passed_on: None,
     };
-    counting::finished(&txn, &course, &district, &[left]).await?;
+    counting::finished(&txn, &mut tally, &course, &district, &[left]).await?;
     let undo = Undo {
         finished: HashSet::from([id]),
         ..Undo::default()
     };
-    counting::as_of::record(&txn, &[before.trainee_id], &undo).await?;
+    tally.touched([before.trainee_id], undo);
+    audit::wrote_with(&mut tally, actor, "withdrawEnrolment", "enrolment", [id]);
+    tally.send(&txn).await?;
     let updated = enrolment::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("enrolment", id))?;
-    audit::wrote(&txn, actor, "withdrawEnrolment", "enrolment", [id]).await?;
     super::commit(txn).await?;
     Ok(updated)
 }

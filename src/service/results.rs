@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::certificate::{self, ToIssue};
-use super::counting::{self, Finish, Undo, sql};
+use super::counting::{self, Finish, Tally, Undo, sql};
 use super::{audit, now};
 use crate::auth::CurrentUser;
 use crate::domain::{AssessedOn, EnrolmentStatus, Score, ValidationError, programme_date};
@@ -192,7 +192,8 @@ async fn write(
             passed_on: c.assessment.passed.then_some(c.day.get()),
         })
         .collect();
-    counting::finished(db, course, district, &finishes).await?;
+    let mut tally = Tally::new();
+    counting::finished(db, &mut tally, course, district, &finishes).await?;
     let to_issue: Vec<ToIssue<'_>> = changes
         .iter()
         .filter(|c| c.assessment.passed)
@@ -204,19 +205,19 @@ async fn write(
         .collect();
     let issued = certificate::issue(db, course, &to_issue, at).await?;
     let ids = changes.iter().map(|c| c.before.id);
-    audit::wrote(db, actor, action, "enrolment", ids).await?;
+    audit::wrote_with(&mut tally, actor, action, "enrolment", ids);
     if !issued.is_empty() {
-        counting::certified(db, &issued, district).await?;
+        counting::certified(db, &mut tally, &issued, district).await?;
         let ids = issued.iter().map(|c| c.id);
-        audit::wrote(db, actor, action, "certificate", ids).await?;
+        audit::wrote_with(&mut tally, actor, action, "certificate", ids);
     }
-    let people: Vec<Uuid> = changes.iter().map(|c| c.before.trainee_id).collect();
     let undo = Undo {
         finished: changes.iter().map(|c| c.before.id).collect(),
         issued: issued.iter().map(|c| c.id).collect(),
         ..Undo::default()
     };
-    counting::as_of::record(db, &people, &undo).await?;
+    tally.touched(changes.iter().map(|c| c.before.trainee_id), undo);
+    tally.send(db).await?;
     let mut issued: HashMap<Uuid, cert_entity::Model> =
         issued.into_iter().map(|c| (c.enrolment_id, c)).collect();
     Ok(updated

@@ -10,6 +10,7 @@ use tracing::instrument;
 use uuid::Uuid;
 
 use super::activation::IssuedCode;
+use super::counting::sql::Batch;
 use super::page::{self, Page, PageRequest};
 use super::pii::PiiKey;
 use super::rate_limit::Clock;
@@ -268,34 +269,28 @@ pub async fn own(
     own_many(db, &[trainee_id], institution_id).await
 }
 
-/// Records that `institution_id` owns each of `trainee_ids` (one statement).
+/// Records that `institution_id` owns each of `trainee_ids`.
 pub async fn own_many(
     db: &impl ConnectionTrait,
     trainee_ids: &[Uuid],
     institution_id: Uuid,
 ) -> Result<(), AppError> {
-    if trainee_ids.is_empty() {
-        return Ok(());
-    }
-    let at = now();
-    trainee_institution::Entity::insert_many(trainee_ids.iter().map(|id| {
-        trainee_institution::ActiveModel {
-            trainee_id: Set(*id),
-            institution_id: Set(institution_id),
-            created_at: Set(at),
-        }
-    }))
-    .on_conflict(
-        OnConflict::columns([
-            trainee_institution::Column::TraineeId,
-            trainee_institution::Column::InstitutionId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    let mut batch = Batch::default();
+    own_in(&mut batch, trainee_ids, institution_id);
+    batch.send(db).await?;
     Ok(())
+}
+
+/// [`own_many`], as statements of `batch`.
+pub fn own_in(batch: &mut Batch, trainee_ids: &[Uuid], institution_id: Uuid) {
+    let at = now();
+    batch.insert_rows(
+        "INSERT INTO trainee_institution (trainee_id, institution_id, created_at) VALUES ",
+        " ON CONFLICT (trainee_id, institution_id) DO NOTHING",
+        trainee_ids
+            .iter()
+            .map(|id| vec![(*id).into(), institution_id.into(), at.into()]),
+    );
 }
 
 /// Those of `trainee_ids` that `institution_id` owns.

@@ -287,3 +287,67 @@ async fn refused_enrolments_carry_their_code_and_change_nothing() {
     }
     assert_eq!(enrolled_count(&app, &admin, &full).await, 1);
 }
+
+#[tokio::test]
+async fn an_open_course_given_a_capacity_during_an_enrolment_takes_no_seat_past_it() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+    use talent_registry::auth::CurrentUser;
+    use talent_registry::domain::Role;
+    use talent_registry::entity::{course, enrolment};
+    use talent_registry::error::AppError;
+    use talent_registry::service::{admission, counting};
+
+    // Arrange: an open course (no capacity) with one person enrolled, as an enrolment
+    // read it before its transaction; then its admin sets a capacity of 1.
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let (institution, staff) = app.institution_with_admin(&admin).await;
+    let open = NewCourse::host().create(&app, &staff, &institution).await;
+    let first = fixtures::trainee(&app, &staff).await;
+    let second = fixtures::trainee(&app, &staff).await;
+    enrol(&app, Some(&staff), &first, &open).await.data();
+    let id = |text: &str| Uuid::parse_str(text).unwrap();
+    let read = course::Entity::find_by_id(id(&open))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.capacity, None);
+    let set = app
+        .graphql_as(
+            Some(&staff),
+            "mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { capacity } }",
+            serde_json::json!({ "input": { "courseId": open, "capacity": 1 } }),
+        )
+        .await;
+    assert_eq!(set.data()["updateCourse"]["capacity"], 1);
+
+    // Act: the enrolment goes on with the course as it read it.
+    let actor = CurrentUser {
+        user_id: Uuid::nil(),
+        role: Role::InstitutionAdmin,
+        institution_id: Some(id(&institution)),
+        trainee_id: None,
+        client: None,
+        must_change_password: false,
+    };
+    let district = counting::district_of(&app.db, id(&institution))
+        .await
+        .unwrap();
+    let txn = app.db.begin().await.unwrap();
+    let admitted = admission::admit(&txn, &actor, "enrol", &read, &district, &[id(&second)]).await;
+    drop(txn);
+
+    // Assert: refused as full, and nothing of it stays.
+    assert!(
+        matches!(admitted, Err(AppError::CapacityFull)),
+        "{admitted:?}"
+    );
+    assert_eq!(enrolled_count(&app, &admin, &open).await, 1);
+    let held = enrolment::Entity::find()
+        .filter(enrolment::Column::TraineeId.eq(id(&second)))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(held, 0);
+}

@@ -13,6 +13,7 @@ mod as_of;
 mod audit;
 mod backup;
 mod batch;
+mod batch_order;
 mod browser;
 mod certificate;
 mod close;

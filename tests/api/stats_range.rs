@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::support::app::{TestApp, spawn_app};
 use crate::support::fixtures::NewCourse;
 use crate::support::flows::{complete_with, enrolled, revoke, today};
-use crate::support::reads::stats;
+use crate::support::reads::{count, rows, stats};
 
 /// Moves an enrolment to 09:00 (China Standard Time) on `day`, as an imported history
 /// would have it; the counts are rebuilt afterwards.
@@ -114,6 +114,69 @@ async fn a_range_from_a_15th_to_a_10th_counts_the_15th_and_the_10th_not_the_14th
     for token in [&city.admin, &nanshan.admin] {
         assert_eq!(by_month(&app, token, range.clone()).await, expected);
     }
+    assert_eq!(
+        recount::verify(&app.db).await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn folding_the_shards_of_past_cells_changes_no_figure() {
+    // Arrange: one pass dated 40 days back (a past day and month) and one today; the past
+    // cells spread over a shard, as their writers leave them while they are current.
+    let app = spawn_app().await;
+    let city = app.world().await;
+    let nanshan = city.institution().await;
+    let host = nanshan.course(NewCourse::host()).await;
+    let past = today() - Days::new(40);
+    for day in [past, today()] {
+        let person = nanshan.trainee().await;
+        let enrolment = enrolled(&app, &nanshan.admin, &person, &host).await;
+        pass_on(&app, &nanshan.admin, &enrolment, day).await;
+    }
+    let this_month = today().format("%Y-%m").to_string();
+    for text in [
+        format!("UPDATE stats_day SET shard = 3 WHERE day < '{}'", today()),
+        format!("UPDATE stats_rollup SET shard = 3 WHERE month < '{this_month}'"),
+    ] {
+        rows(&app, &text).await;
+    }
+    let past_shards = |table: &str, date: &str, bound: &str| {
+        format!("SELECT COUNT(*) AS n FROM {table} WHERE shard <> 0 AND {date} < '{bound}'")
+    };
+    let today_text = today().to_string();
+    let checks = [
+        past_shards("stats_day", "day", &today_text),
+        past_shards("stats_rollup", "month", &this_month),
+    ];
+    for check in &checks {
+        assert!(count(&app, check).await > 0, "{check}");
+    }
+    let range = json!({ "from": (past - Days::new(3)).to_string(), "to": today().to_string() });
+    let before = (
+        by_month(&app, &city.admin, range.clone()).await,
+        stats(&app, Some(&city.admin), json!({}), &["DISTRICT", "MONTH"])
+            .await
+            .body,
+    );
+
+    // Act
+    let folded = talent_registry::service::counting::as_of::compact(&app.db)
+        .await
+        .unwrap();
+
+    // Assert: the past shards are folded into shard 0, every figure as before.
+    assert!(folded >= 2, "{folded}");
+    for check in &checks {
+        assert_eq!(count(&app, check).await, 0, "{check}");
+    }
+    let after = (
+        by_month(&app, &city.admin, range).await,
+        stats(&app, Some(&city.admin), json!({}), &["DISTRICT", "MONTH"])
+            .await
+            .body,
+    );
+    assert_eq!(after, before);
     assert_eq!(
         recount::verify(&app.db).await.unwrap(),
         Vec::<String>::new()

@@ -23,39 +23,42 @@ use chrono::{Days as DayCount, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use uuid::Uuid;
 
-use super::cell::{read_int, shard};
-use super::day_changes::{self, DayChanges, Figure, Key, Undo};
-use super::{sql, write};
+use super::cell::{read_int, shard_for};
+use super::day_changes::{self, DayChanges, Figure, Key, Period, Undo};
+use super::sql::{self, Batch};
 use crate::domain::{GoalKind, programme_date};
 use crate::error::AppError;
 use crate::service::now;
 
-/// Adds the changes `people`'s rows underwent in this write (described by `undo`).
-pub async fn record(
+/// The day changes `people`'s rows (distinct, in id order) underwent in this write
+/// (described by `undo`), after taking their trainee rows until the write ends, so two
+/// writes about one person (on either track) take turns.
+pub(super) async fn changes(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     undo: &Undo,
-) -> Result<(), AppError> {
-    if people.is_empty() {
-        return Ok(());
-    }
-    let mut sorted = people.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    lock(db, &sorted).await?;
-    let programmes = write::programmes(db).await?;
+    programmes: &[Period],
+) -> Result<DayChanges, AppError> {
     let mut changes = DayChanges::new();
-    for (_, after) in load::people(db, &sorted).await? {
-        let before = undo.before(&after);
-        let made = day_changes::difference(
-            day_changes::of_person(&after, &programmes),
-            &day_changes::of_person(&before, &programmes),
-        );
-        for (key, n) in made {
-            day_changes::add(&mut changes, key, n);
+    if people.is_empty() {
+        return Ok(changes);
+    }
+    // A thousand people at a time (in id order, so the locks are still taken in one
+    // order), so a bulk write never holds everyone's rows in memory at once.
+    for people in people.chunks(1000) {
+        lock(db, people).await?;
+        for (_, after) in load::people(db, people).await? {
+            let before = undo.before(&after);
+            let made = day_changes::difference(
+                day_changes::of_person(&after, programmes),
+                &day_changes::of_person(&before, programmes),
+            );
+            for (key, n) in made {
+                day_changes::add(&mut changes, key, n);
+            }
         }
     }
-    apply(db, &changes).await
+    Ok(changes)
 }
 
 /// A goal's figure changed by `change` (organisations, or fen) as of `day`.
@@ -115,28 +118,32 @@ fn row((programme, scope, figure, day): &Key, shard: i32, n: i64) -> Vec<Value> 
     ]
 }
 
-/// Adds `changes` to `progress_day`, and their months to `progress_month`, in key order
-/// (one lock order for every writer): today's days and this month's months on a random
-/// shard, others on shard 0.
+/// Adds `changes` to `progress_day`, and their months to `progress_month`.
 pub async fn apply(db: &impl ConnectionTrait, changes: &DayChanges) -> Result<(), AppError> {
+    let mut batch = Batch::default();
+    write(&mut batch, changes);
+    batch.send(db).await?;
+    Ok(())
+}
+
+/// [`apply`], as statements of `batch`: the rows in key order (one lock order for every
+/// writer), today's days and this month's months on the task's shard, others on shard 0.
+pub fn write(batch: &mut Batch, changes: &DayChanges) {
     let today = programme_date(now());
-    let shard_of = |day: NaiveDate, current: NaiveDate| {
-        if day == current { shard() } else { 0 }
-    };
-    sql::insert_rows(
-        db,
+    batch.insert_rows(
         UPSERT_HEAD,
         UPSERT_TAIL,
         changes
             .iter()
-            .map(|(key, n)| row(key, shard_of(key.3, today), *n)),
-    )
-    .await?;
+            .map(|(key, n)| row(key, shard_for(key.3, today), *n)),
+    );
     let this_month = months::first_of(today);
-    months::add(db, months::Table::Live, &months::fold(changes), |month| {
-        shard_of(month, this_month)
-    })
-    .await
+    months::write(
+        batch,
+        months::Table::Live,
+        &months::fold(changes),
+        |month| shard_for(month, this_month),
+    );
 }
 
 /// Where a figure stood at the end of a day, summed from its day changes.
@@ -186,7 +193,8 @@ pub async fn freeze(
 
 /// Folds the shards of every day before yesterday into shard 0 (writers put only
 /// today's changes on other shards), and of every month before yesterday's, in one
-/// transaction; returns the rows folded.
+/// transaction, in `progress_day` and `progress_month` and in the breakdown cells
+/// (`stats_day`, `stats_rollup`); returns the rows folded.
 pub async fn compact(db: &DatabaseConnection) -> Result<u64, AppError> {
     let before = programme_date(now())
         .checked_sub_days(DayCount::new(1))
@@ -221,6 +229,7 @@ pub async fn compact(db: &DatabaseConnection) -> Result<u64, AppError> {
     )
     .await?;
     folded += compact_months(&txn, months::first_of(before)).await?;
+    folded += super::cell::compact(&txn, before).await?;
     crate::service::commit(txn).await?;
     Ok(folded)
 }

@@ -10,10 +10,11 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
-use super::sql;
-use crate::domain::{Track, month_of};
+use super::sql::{self, Batch};
+use crate::domain::{Track, month_of, programme_date};
 use crate::entity::{certificate, course};
 use crate::error::AppError;
+use crate::service::now;
 
 /// Shards of a programme's totals: each writer adds to its task's ([`shard`]), readers sum all, so
 /// concurrent certifications do not queue on one row.
@@ -34,6 +35,13 @@ pub fn shard() -> i32 {
         None => rand::random::<u64>(),
     };
     i32::try_from(seed % u64::from(SHARDS.unsigned_abs())).unwrap_or(0)
+}
+
+/// The shard of a row dated `day` among rows whose current date is `current` (today,
+/// or this month's first day): the task's [`shard`] for the current date, which every
+/// writer shares, and shard 0 for any other, which the hourly compaction folds into.
+pub fn shard_for(day: NaiveDate, current: NaiveDate) -> i32 {
+    if day == current { shard() } else { 0 }
 }
 
 /// The grain of a `stats_rollup` or `stats_day` row: per institution, or per district
@@ -112,19 +120,27 @@ impl Cell {
     }
 
     /// The key columns of its row at `grain` in `stats_rollup` (`grain, institution_id,
-    /// district, track, level, month`) or, `by_day`, in `stats_day` (`…, level, day`).
+    /// district, track, level, month, shard`) or, `by_day`, in `stats_day` (`…, level,
+    /// day, shard`): today's day and this month's month on the task's shard.
     pub fn key_values(&self, grain: Grain, by_day: bool) -> Vec<Value> {
+        let today = programme_date(now());
+        let (date, shard) = if by_day {
+            (self.day.into(), shard_for(self.day, today))
+        } else {
+            let first = |day: NaiveDate| day.with_day(1).unwrap_or(day);
+            (
+                self.month().into(),
+                shard_for(first(self.day), first(today)),
+            )
+        };
         vec![
             grain.as_str().into(),
             self.institution_id.into(),
             self.district.clone().into(),
             self.track.as_str().into(),
             self.level.into(),
-            if by_day {
-                self.day.into()
-            } else {
-                self.month().into()
-            },
+            date,
+            shard.into(),
         ]
     }
 
@@ -253,11 +269,12 @@ impl Deltas {
         *self.days.entry((programme, track, day)).or_default() += n;
     }
 
-    /// Writes the changes: breakdown cells at both grains, first the months'
-    /// `stats_rollup` rows then the days' `stats_day` rows, each in one global key order
-    /// (so concurrent writers cannot deadlock); the task's shard of each programme total;
-    /// the day series. Cells whose change is zero are not touched.
-    pub async fn apply(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
+    /// Adds the changes to `batch`: breakdown cells at both grains, first the months'
+    /// `stats_rollup` rows then the days' `stats_day` rows; the task's shard of each
+    /// programme total; the day series. Each table's rows go in key order, and every
+    /// write sends its batch with these tables in this order, so concurrent writers take
+    /// the rows' locks in one order. Cells whose change is zero are not touched.
+    pub fn write(self, batch: &mut Batch) {
         let mut days: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
         let mut months: BTreeMap<(Grain, Cell), Measures> = BTreeMap::new();
         for (cell, m) in &self.stats {
@@ -272,66 +289,58 @@ impl Deltas {
                 days.entry((grain, cell)).or_default().add_all(m);
             }
         }
-        upsert_cells(db, false, months).await?;
-        upsert_cells(db, true, days).await?;
-        for ((programme, track), totals) in self.totals {
-            if totals.is_zero() {
-                continue;
-            }
-            let shard = shard();
-            sql::query(
-                db,
-                "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (programme_id, track, shard) DO UPDATE SET \
-                 certified = programme_counter.certified + excluded.certified, \
-                 in_training = programme_counter.in_training + excluded.in_training",
-                vec![
-                    programme.into(),
-                    track.as_str().into(),
-                    shard.into(),
-                    int(totals.certified),
-                    int(totals.in_training),
-                ],
-            )
-            .await?;
-        }
-        for ((programme, track, day), n) in self.days {
-            if n == 0 {
-                continue;
-            }
-            sql::query(
-                db,
-                "INSERT INTO programme_day (programme_id, track, day, newly_certified) \
-                 VALUES (?, ?, ?, ?) ON CONFLICT (programme_id, track, day) DO UPDATE SET \
-                 newly_certified = programme_day.newly_certified + excluded.newly_certified",
-                vec![programme.into(), track.as_str().into(), day.into(), int(n)],
-            )
-            .await?;
-        }
-        Ok(())
+        upsert_cells(batch, false, months);
+        upsert_cells(batch, true, days);
+        let shard = shard();
+        batch.insert_rows(
+            "INSERT INTO programme_counter (programme_id, track, shard, certified, in_training) \
+             VALUES ",
+            " ON CONFLICT (programme_id, track, shard) DO UPDATE SET \
+             certified = programme_counter.certified + excluded.certified, \
+             in_training = programme_counter.in_training + excluded.in_training",
+            self.totals
+                .into_iter()
+                .filter(|(_, totals)| !totals.is_zero())
+                .map(|((programme, track), totals)| {
+                    vec![
+                        programme.into(),
+                        track.as_str().into(),
+                        shard.into(),
+                        int(totals.certified),
+                        int(totals.in_training),
+                    ]
+                }),
+        );
+        batch.insert_rows(
+            "INSERT INTO programme_day (programme_id, track, day, newly_certified) VALUES ",
+            " ON CONFLICT (programme_id, track, day) DO UPDATE SET \
+             newly_certified = programme_day.newly_certified + excluded.newly_certified",
+            self.days
+                .into_iter()
+                .filter(|(_, n)| *n != 0)
+                .map(|((programme, track, day), n)| {
+                    vec![programme.into(), track.as_str().into(), day.into(), int(n)]
+                }),
+        );
     }
 }
 
 /// Adds `rows` to `stats_rollup` (months) or, `by_day`, to `stats_day`, in key order,
 /// skipping zero changes.
-async fn upsert_cells(
-    db: &impl ConnectionTrait,
-    by_day: bool,
-    rows: BTreeMap<(Grain, Cell), Measures>,
-) -> Result<(), AppError> {
+fn upsert_cells(batch: &mut Batch, by_day: bool, rows: BTreeMap<(Grain, Cell), Measures>) {
     let (table, date) = if by_day {
         ("stats_day", "day")
     } else {
         ("stats_rollup", "month")
     };
-    sql::insert_rows(
-        db,
+    batch.insert_rows(
         &format!(
             "INSERT INTO {table} (grain, institution_id, district, track, level, {date}, \
-             enrolments, completions, trainees, certified_persons) VALUES "
+             shard, enrolments, completions, trainees, certified_persons) VALUES "
         ),
         &format!(
-            " ON CONFLICT (grain, institution_id, district, track, level, {date}) DO UPDATE SET \
+            " ON CONFLICT (grain, institution_id, district, track, level, {date}, shard) \
+             DO UPDATE SET \
              enrolments = {table}.enrolments + excluded.enrolments, \
              completions = {table}.completions + excluded.completions, \
              trainees = {table}.trainees + excluded.trainees, \
@@ -349,10 +358,51 @@ async fn upsert_cells(
                 ]);
                 row
             }),
-    )
-    .await
+    );
 }
 
 fn int(v: i64) -> Value {
     i32::try_from(v).unwrap_or(i32::MAX).into()
+}
+
+/// Folds the shards of the breakdown cells of days before `before` (`stats_day`) and of
+/// months before its month (`stats_rollup`) into shard 0, inside the caller's
+/// transaction; returns the rows folded.
+pub async fn compact(db: &impl ConnectionTrait, before: NaiveDate) -> Result<u64, AppError> {
+    let mut folded = 0;
+    for (table, date, bound) in [
+        ("stats_day", "day", Value::from(before)),
+        ("stats_rollup", "month", Value::from(month_of(before))),
+    ] {
+        let key = format!("grain, institution_id, district, track, level, {date}");
+        let past = format!("shard <> 0 AND {date} < ?");
+        folded += sql::count(
+            db,
+            &format!("SELECT COUNT(*) FROM {table} WHERE {past}"),
+            vec![bound.clone()],
+        )
+        .await?;
+        sql::query(
+            db,
+            &format!(
+                "INSERT INTO {table} ({key}, shard, enrolments, completions, trainees, \
+                 certified_persons) SELECT {key}, 0, SUM(enrolments), SUM(completions), \
+                 SUM(trainees), SUM(certified_persons) FROM {table} WHERE {past} \
+                 GROUP BY {key} ON CONFLICT ({key}, shard) DO UPDATE SET \
+                 enrolments = {table}.enrolments + excluded.enrolments, \
+                 completions = {table}.completions + excluded.completions, \
+                 trainees = {table}.trainees + excluded.trainees, \
+                 certified_persons = {table}.certified_persons + excluded.certified_persons"
+            ),
+            vec![bound.clone()],
+        )
+        .await?;
+        sql::query(
+            db,
+            &format!("DELETE FROM {table} WHERE {past}"),
+            vec![bound],
+        )
+        .await?;
+    }
+    Ok(folded)
 }

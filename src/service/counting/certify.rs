@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::cell::{Cell, Deltas, Measure, track};
 use super::persons::PersonDeltas;
 use super::sql;
+use super::tally::Tally;
 use super::write::{
-    CERTIFICATE_CELL, Period, bump_enrolled, certificate_cell, lock_person_track, programmes,
-    read_cell,
+    CERTIFICATE_CELL, Period, bump_enrolled, certificate_cell, lock_person_track, read_cell,
 };
 use crate::domain::{CredentialKind, Track};
 use crate::entity::certificate;
@@ -36,6 +36,7 @@ fn rank(cert: &certificate::Model) -> Rank {
 /// Certificates were issued, all by institutions in `district` (one course's, or one).
 pub async fn certified(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     certs: &[certificate::Model],
     district: &str,
 ) -> Result<(), AppError> {
@@ -43,13 +44,14 @@ pub async fn certified(
     for cert in certs {
         by_track.entry(track(&cert.track)?).or_default().push(cert);
     }
-    let mut deltas = Deltas::default();
+    let programmes = tally.programmes(db).await?.to_vec();
     let mut persons = PersonDeltas::new();
     for (track, certs) in by_track {
-        certified_on_track(db, track, &certs, district, &mut deltas, &mut persons).await?;
+        let (deltas, persons) = (&mut tally.deltas, &mut persons);
+        certified_on_track(db, track, &certs, district, &programmes, deltas, persons).await?;
     }
-    // The counters in the order every write takes them: `Deltas`' before persons'.
-    deltas.apply(db).await?;
+    // The persons' counters now (their totals come from what the upsert returns); the
+    // `Deltas` with the tally, in the order of [`Tally`].
     persons.apply(db).await
 }
 
@@ -58,6 +60,7 @@ async fn certified_on_track(
     track: Track,
     certs: &[&certificate::Model],
     district: &str,
+    programmes: &[Period],
     deltas: &mut Deltas,
     persons: &mut PersonDeltas,
 ) -> Result<(), AppError> {
@@ -71,7 +74,6 @@ async fn certified_on_track(
         .iter()
         .map(|(person, state)| (*person, state.first_certificate_id))
         .collect();
-    let programmes = programmes(db).await?;
     let mut standing = programme_people(db, track, &people).await?;
     let mut changed_firsts: BTreeMap<Uuid, (Uuid, DateTime<Utc>)> = BTreeMap::new();
     let mut changed_standing: BTreeMap<(Uuid, Uuid), Standing> = BTreeMap::new();
@@ -243,10 +245,12 @@ async fn ranked_cells(
 /// A certificate was revoked (already marked so in `certificate`).
 pub async fn revoked(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     cert: &certificate::Model,
     district: &str,
 ) -> Result<(), AppError> {
-    let mut deltas = Deltas::default();
+    let programmes = tally.programmes(db).await?.to_vec();
+    let deltas = &mut tally.deltas;
     let mut persons = PersonDeltas::new();
     let track = track(&cert.track)?;
     let state = lock_person_track(db, cert.trainee_id, track).await?;
@@ -267,7 +271,7 @@ pub async fn revoked(
         set_first_certificate(db, cert.trainee_id, track, next).await?;
     }
     let kind = kind(cert)?;
-    for programme in programmes(db).await? {
+    for programme in programmes {
         if !programme.counts(kind, cert.issued_on) {
             continue;
         }
@@ -301,8 +305,7 @@ pub async fn revoked(
             set_first_on(db, programme.id, cert.trainee_id, track, next_first).await?;
         }
     }
-    // The counters in the order every write takes them: `Deltas`' before persons'.
-    deltas.apply(db).await?;
+    // The persons' counters now, the `Deltas` with the tally (see [`certified`]).
     persons.apply(db).await
 }
 

@@ -3,13 +3,15 @@
 //! `certified`: distinct persons with an unrevoked certificate on the track issued within
 //! the programme period. `inTraining`: distinct persons with an ENROLLED enrolment on the
 //! track who are not certified on it. A person counts once per track. The city's view
-//! reads the maintained totals and day series; an institution's share is counted from
-//! the base tables. Both derive `ratio`, `reachedOn` and the projection in [`reach`].
+//! reads the maintained totals and day series; an institution's share, and any figure
+//! as of a past day, its maintained day changes ([`as_of`]), as they stand at the end of
+//! today for the live view. Both derive `ratio`, `reachedOn` and the projection in
+//! [`reach`].
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::as_of::{self, Source, Standings};
@@ -66,8 +68,8 @@ pub struct Progress {
 ///
 /// The city's view takes three statements whatever the data size: the programmes with
 /// their targets, the counters of every track, the daily increments of every track.
-/// With `as_of`, two for the city and institutions alike: the programmes, and the day
-/// changes of every figure up to that day.
+/// With `as_of`, and for an institution's share, two: the programmes, and the day
+/// changes of every figure up to that day (today for the live share).
 pub async fn progress(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
@@ -92,10 +94,13 @@ pub async fn progress(
         tracks.push((track, target.target));
     }
     let scope_id = scope.unwrap_or_else(Uuid::nil);
-    let source = match (as_of, found.closed_at) {
-        (Some(day), _) => Some((Source::Live, day)),
-        (None, Some(_)) => Some((Source::Final, found.ends_on)),
-        (None, None) => None,
+    let source = match (as_of, found.closed_at, scope) {
+        (Some(day), _, _) => Some((Source::Live, day)),
+        (None, Some(_), _) => Some((Source::Final, found.ends_on)),
+        // An institution's share now: its day changes up to today, in a few rows
+        // whatever the data size (nothing is dated after today).
+        (None, None, Some(_)) => Some((Source::Live, today)),
+        (None, None, None) => None,
     };
     if let Some((source, day)) = source {
         let goals = match scope {
@@ -123,16 +128,7 @@ pub async fn progress(
             is_final: source == Source::Final,
         });
     }
-    let targets = match scope {
-        None => maintained(db, &found, &tracks, today).await?,
-        Some(_) => {
-            let mut out = Vec::with_capacity(tracks.len());
-            for (track, target) in tracks {
-                out.push(track_progress(db, &found, track, target, scope, today).await?);
-            }
-            out
-        }
-    };
+    let targets = maintained(db, &found, &tracks, today).await?;
     Ok(Progress {
         programme: found,
         targets,
@@ -212,69 +208,6 @@ fn current(all: Vec<WithTargets>, today: NaiveDate) -> Result<WithTargets, AppEr
                 .max_by_key(|(p, _)| (p.ends_on, p.starts_on, p.id))
         })
         .ok_or_else(|| AppError::not_found("programme", "current"))
-}
-
-/// Persons' first qualifying certificate date on a track: the base of every count.
-const FIRST_CERTIFIED: &str = "SELECT trainee_id, MIN(issued_on) AS first_on FROM certificate \
-     WHERE track = ? AND revoked_at IS NULL AND issued_on >= ? AND issued_on <= ? \
-     AND (? IS NULL OR institution_id = ?) \
-     AND (',' || CAST(? AS TEXT) || ',') LIKE ('%,' || kind || ',%') GROUP BY trainee_id";
-
-async fn track_progress(
-    db: &impl ConnectionTrait,
-    programme: &programme_entity::Model,
-    track: Track,
-    target: i32,
-    scope: Option<Uuid>,
-    today: NaiveDate,
-) -> Result<TrackProgress, AppError> {
-    let base = || -> Vec<Value> {
-        vec![
-            track.as_str().into(),
-            programme.starts_on.into(),
-            programme.ends_on.into(),
-            scope.into(),
-            scope.into(),
-            programme.counted_kinds.clone().into(),
-        ]
-    };
-    let mut days = Vec::new();
-    for row in sql::query(
-        db,
-        &format!(
-            "SELECT first_on, COUNT(*) AS n FROM ({FIRST_CERTIFIED}) firsts \
-             GROUP BY first_on ORDER BY first_on"
-        ),
-        base(),
-    )
-    .await?
-    {
-        days.push((row.try_get("", "first_on")?, count(&row, "n")?));
-    }
-    let mut values = vec![track.as_str().into(), scope.into(), scope.into()];
-    values.extend(base());
-    let in_training = sql::count(
-        db,
-        &format!(
-            "SELECT COUNT(DISTINCT e.trainee_id) FROM enrolment e \
-             JOIN course c ON c.id = e.course_id \
-             WHERE c.track = ? AND e.status = 'ENROLLED' \
-             AND (? IS NULL OR c.institution_id = ?) \
-             AND e.trainee_id NOT IN (SELECT trainee_id FROM ({FIRST_CERTIFIED}) firsts)"
-        ),
-        values,
-    )
-    .await?;
-    let certified = days.iter().map(|(_, n)| n).sum();
-    Ok(track_figures(
-        programme,
-        track,
-        target,
-        certified,
-        in_training,
-        &days,
-        today,
-    ))
 }
 
 /// A track's figures from its totals and day series.

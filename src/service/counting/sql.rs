@@ -1,5 +1,6 @@
-//! Hand-written SQL, one text for both engines: the counting queries, and the multi-row
-//! statements of bulk writes (`service/results.rs`).
+//! Hand-written SQL, one text for both engines: the counting queries, the multi-row
+//! statements of bulk writes (`service/results.rs`), and the [`Batch`] a write sends at
+//! its end.
 
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 
@@ -60,19 +61,113 @@ pub fn values_list(rows: &[Vec<Value>]) -> (String, Vec<Value>) {
 }
 
 /// Runs `head` (`INSERT INTO t (…) VALUES `) then `tail` (an `ON CONFLICT` clause or
-/// nothing) with `rows`, [`ROWS`] to a statement.
+/// nothing) with `rows`, [`ROWS`] to a statement, one statement after another.
 pub async fn insert_rows(
     db: &impl ConnectionTrait,
     head: &str,
     tail: &str,
     rows: impl Iterator<Item = Vec<Value>>,
 ) -> Result<(), AppError> {
-    let rows: Vec<Vec<Value>> = rows.collect();
-    for chunk in rows.chunks(ROWS) {
-        let (list, values) = values_list(chunk);
-        query(db, &format!("{head}{list}{tail}"), values).await?;
-    }
+    let mut batch = Batch::default();
+    batch.insert_rows(head, tail, rows);
+    batch.send_apart(db).await?;
     Ok(())
+}
+
+/// Bind values per statement a [`Batch`] sends on PostgreSQL (its limit is 65,535).
+const BATCH_VALUES: usize = 30_000;
+
+/// Statements without results, sent together: on PostgreSQL as one statement (the
+/// first as its main statement, the others as data-modifying `WITH` clauses), so the
+/// batch costs one round trip; on SQLite, which has no round trips, one after another.
+///
+/// They run in the order pushed, on both engines, so writers that push the same tables
+/// in the same order take their rows' locks in one order. PostgreSQL runs the main
+/// statement first, then the `WITH` clauses from the last written to the first (its
+/// executor finishes them in the reverse of the order it set them up), so the clauses
+/// are written in reverse; `tests/api/batch_order.rs` holds PostgreSQL to it. No row may
+/// be written by two statements of a batch: one statement cannot change a row twice.
+#[derive(Debug, Default)]
+pub struct Batch {
+    statements: Vec<(String, Vec<Value>)>,
+}
+
+impl Batch {
+    /// Adds `sql` (with `?` placeholders) and its values.
+    pub fn push(&mut self, sql: String, values: Vec<Value>) {
+        self.statements.push((sql, values));
+    }
+
+    /// Adds `head` + a `VALUES` list + `tail` for `rows`, [`ROWS`] to a statement (see
+    /// [`insert_rows`]).
+    pub fn insert_rows(&mut self, head: &str, tail: &str, rows: impl Iterator<Item = Vec<Value>>) {
+        let rows: Vec<Vec<Value>> = rows.collect();
+        for chunk in rows.chunks(ROWS) {
+            let (list, values) = values_list(chunk);
+            self.push(format!("{head}{list}{tail}"), values);
+        }
+    }
+
+    /// Adds `other`'s statements after these.
+    pub fn extend(&mut self, other: Batch) {
+        self.statements.extend(other.statements);
+    }
+
+    /// Runs the statements, in order; returns the rows the first one returned (its
+    /// `RETURNING` list).
+    pub async fn send(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, AppError> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return self.send_apart(db).await;
+        }
+        let mut first = None;
+        let mut group: Vec<(String, Vec<Value>)> = Vec::new();
+        let mut bound = 0;
+        for statement in self.statements {
+            if !group.is_empty() && bound + statement.1.len() > BATCH_VALUES {
+                let rows = send_together(db, std::mem::take(&mut group)).await?;
+                first.get_or_insert(rows);
+                bound = 0;
+            }
+            bound += statement.1.len();
+            group.push(statement);
+        }
+        let rows = send_together(db, group).await?;
+        Ok(first.unwrap_or(rows))
+    }
+
+    /// Runs the statements one by one, in order; returns the first one's rows.
+    async fn send_apart(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, AppError> {
+        let mut first = None;
+        for (sql, values) in self.statements {
+            let rows = query(db, &sql, values).await?;
+            first.get_or_insert(rows);
+        }
+        Ok(first.unwrap_or_default())
+    }
+}
+
+/// Sends `statements` as one: `WITH w3 AS (s3), w2 AS (s2) s1`, values in text order;
+/// returns the rows of `s1`.
+async fn send_together(
+    db: &impl ConnectionTrait,
+    mut statements: Vec<(String, Vec<Value>)>,
+) -> Result<Vec<QueryResult>, AppError> {
+    let Some((first, first_values)) = (!statements.is_empty()).then(|| statements.remove(0)) else {
+        return Ok(Vec::new());
+    };
+    let mut text = String::new();
+    let mut values = Vec::new();
+    for (i, (sql, v)) in statements.into_iter().enumerate().rev() {
+        text.push_str(if text.is_empty() { "WITH " } else { ", " });
+        text.push_str(&format!("w{} AS ({sql})", i + 2));
+        values.extend(v);
+    }
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(&first);
+    values.extend(first_values);
+    query(db, &text, values).await
 }
 
 /// `?, ?, ?` for `n` values, the inside of an `IN (…)`.

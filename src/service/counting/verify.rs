@@ -168,8 +168,9 @@ fn programme_person_diff(id: &impl Fn(&str) -> String) -> String {
     )
 }
 
-/// Breakdown cells of `table` (`stats_rollup` by `month`, `stats_day` by `day`) that
-/// differ from `expected` (a recount's rows): either side missing, or a measure unequal.
+/// Breakdown cells of `table` (`stats_rollup` by `month`, `stats_day` by `day`), their
+/// shards summed, that differ from `expected` (a recount's rows): either side missing,
+/// or a measure unequal.
 /// A stored row of zeros (left by decrements) counts as no row.
 fn cells_diff(table: &str, expected: &str, date: &str, id: &impl Fn(&str) -> String) -> String {
     let measures = |t: &str| {
@@ -188,7 +189,11 @@ fn cells_diff(table: &str, expected: &str, date: &str, id: &impl Fn(&str) -> Str
            || CAST(COALESCE(e.{date}, s.{date}) AS TEXT) AS row_key, \
          CASE WHEN e.grain IS NULL THEN 'nothing' ELSE {} END AS expected, \
          CASE WHEN s.grain IS NULL OR {zero} THEN 'nothing' ELSE {} END AS stored \
-         FROM {expected} e FULL OUTER JOIN {table} s ON s.grain = e.grain \
+         FROM {expected} e FULL OUTER JOIN (SELECT grain, institution_id, district, track, \
+           level, {date}, SUM(enrolments) AS enrolments, SUM(completions) AS completions, \
+           SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
+           FROM {table} GROUP BY grain, institution_id, district, track, level, {date}) s \
+           ON s.grain = e.grain \
            AND s.institution_id = e.institution_id AND s.district = e.district \
            AND s.track = e.track AND s.level = e.level AND s.{date} = e.{date} \
          WHERE (e.grain IS NULL AND NOT {zero}) OR (e.grain IS NOT NULL AND (s.grain IS NULL \

@@ -13,9 +13,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
-use super::cell::{Cell, Deltas, Measure, track};
+use super::cell::{Cell, Measure, track};
 pub(super) use super::day_changes::Period;
 use super::sql;
+use super::tally::Tally;
 use crate::domain::Track;
 use crate::entity::{course, enrolment};
 use crate::error::AppError;
@@ -128,17 +129,26 @@ pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>,
     .collect()
 }
 
-/// Per programme, how many of `people` (distinct) are not certified on `track` in it.
+/// Per programme, how many of `people` (distinct) are not certified on `track` in it,
+/// `known` being those of them with no certificate on the track anywhere (first enrolled
+/// on it by this write: a certificate comes from an enrolment on its track).
 async fn uncertified_per_programme(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     track: Track,
     people: &[Uuid],
+    known: &HashSet<Uuid>,
 ) -> Result<Vec<(Uuid, i64)>, AppError> {
     if people.is_empty() {
         return Ok(Vec::new());
     }
+    let unknown: Vec<Uuid> = people
+        .iter()
+        .filter(|p| !known.contains(*p))
+        .copied()
+        .collect();
     let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
-    for chunk in people.chunks(CHUNK) {
+    for chunk in unknown.chunks(CHUNK) {
         let mut values: Vec<Value> = vec![track.as_str().into()];
         values.extend(chunk.iter().map(|id| Value::from(*id)));
         for row in sql::query(
@@ -158,9 +168,10 @@ async fn uncertified_per_programme(
         }
     }
     let everyone = people.len() as i64;
-    Ok(programmes(db)
+    Ok(tally
+        .programmes(db)
         .await?
-        .into_iter()
+        .iter()
         .map(|p| (p.id, everyone - certified.get(&p.id).copied().unwrap_or(0)))
         .collect())
 }
@@ -177,11 +188,11 @@ pub struct Finish {
 /// Enrolments of `course` (one per person) left ENROLLED: completed, failed or withdrawn.
 pub async fn finished(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     course: &course::Model,
     district: &str,
     rows: &[Finish],
 ) -> Result<(), AppError> {
-    let mut deltas = Deltas::default();
     let track = track(&course.track)?;
     let people: Vec<Uuid> = rows.iter().map(|r| r.trainee_id).collect();
     let mut idle: Vec<Uuid> = bump_enrolled(db, &people, track, -1)
@@ -191,17 +202,18 @@ pub async fn finished(
         .map(|(id, _)| id)
         .collect();
     idle.sort_unstable();
-    for (programme, n) in uncertified_per_programme(db, track, &idle).await? {
-        deltas.in_training(programme, track, -n);
+    let none = HashSet::new();
+    for (programme, n) in uncertified_per_programme(db, tally, track, &idle, &none).await? {
+        tally.deltas.in_training(programme, track, -n);
     }
     for on in rows.iter().filter_map(|r| r.passed_on) {
-        deltas.stat(
+        tally.deltas.stat(
             Cell::of_course(course, district, on)?,
             Measure::Completions,
             1,
         );
     }
-    deltas.apply(db).await
+    Ok(())
 }
 
 async fn enrolment_cell(db: &impl ConnectionTrait, id: Uuid) -> Result<Cell, AppError> {
@@ -257,12 +269,13 @@ pub(super) fn read_cell(row: &QueryResult) -> Result<Cell, AppError> {
 /// New enrolments of one course (one or a cohort), counted in a few set-based statements.
 pub async fn enrolled_many(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     enrolments: &[enrolment::Model],
     course: &course::Model,
     district: &str,
 ) -> Result<(), AppError> {
     let track = track(&course.track)?;
-    let mut deltas = Deltas::default();
+    let deltas = &mut tally.deltas;
     let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
     sorted.sort_by_key(|e| e.trainee_id);
     let mut fresh: Vec<Uuid> = Vec::new();
@@ -336,8 +349,8 @@ pub async fn enrolled_many(
         }
         deltas.stat(cell, Measure::Enrolments, 1);
     }
-    for (programme, n) in uncertified_per_programme(db, track, &started).await? {
-        deltas.in_training(programme, track, n);
+    for (programme, n) in uncertified_per_programme(db, tally, track, &started, &fresh_set).await? {
+        tally.deltas.in_training(programme, track, n);
     }
-    deltas.apply(db).await
+    Ok(())
 }

@@ -12,42 +12,41 @@ use crate::error::AppError;
 use crate::service::counting::day_changes::{CertificateDays, EnrolmentDays, Person};
 use crate::service::counting::sql;
 
-/// The rows of each of `people`, in two statements per [`sql::ROWS`] people.
+/// The rows of each of `people`, in one statement per [`sql::ROWS`] people: their
+/// certificates (`row_kind` `C`) and their enrolments with their courses' track and
+/// institution (`E`), the columns of the two kinds named alike where they mean alike.
 pub async fn people(
     db: &impl ConnectionTrait,
     people: &[Uuid],
 ) -> Result<BTreeMap<Uuid, Person>, AppError> {
     let mut out: BTreeMap<Uuid, Person> = BTreeMap::new();
-    for chunk in people.chunks(sql::ROWS) {
+    for chunk in people.chunks(sql::ROWS / 2) {
         let ids: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
         let marks = sql::marks(chunk.len());
-        for row in sql::query(
+        let rows = sql::query(
             db,
             &format!(
-                "SELECT id, trainee_id, track, institution_id, issued_on, revoked_at, kind \
-                 FROM certificate WHERE trainee_id IN ({marks})"
-            ),
-            ids.clone(),
-        )
-        .await?
-        {
-            let (person, cert) = certificate(&row)?;
-            out.entry(person).or_default().certificates.push(cert);
-        }
-        for row in sql::query(
-            db,
-            &format!(
-                "SELECT e.id, e.trainee_id, c.track, c.institution_id, e.enrolled_on, e.status, \
-                 e.assessed_on, e.completed_on, e.withdrawn_at, e.updated_at \
+                "SELECT 'C' AS row_kind, id, trainee_id, track, institution_id, \
+                 issued_on AS on_day, revoked_at AS ended_at, kind AS state, \
+                 NULL AS assessed_on, NULL AS completed_on, NULL AS updated_at \
+                 FROM certificate WHERE trainee_id IN ({marks}) \
+                 UNION ALL \
+                 SELECT 'E', e.id, e.trainee_id, c.track, c.institution_id, e.enrolled_on, \
+                 e.withdrawn_at, e.status, e.assessed_on, e.completed_on, e.updated_at \
                  FROM enrolment e JOIN course c ON c.id = e.course_id \
                  WHERE e.trainee_id IN ({marks})"
             ),
-            ids,
+            ids.iter().chain(&ids).cloned().collect(),
         )
-        .await?
-        {
-            let (person, enrolment) = enrolment(&row)?;
-            out.entry(person).or_default().enrolments.push(enrolment);
+        .await?;
+        for row in rows {
+            if row.try_get::<String>("", "row_kind")? == "C" {
+                let (person, cert) = certificate(&row)?;
+                out.entry(person).or_default().certificates.push(cert);
+            } else {
+                let (person, enrolment) = enrolment(&row)?;
+                out.entry(person).or_default().enrolments.push(enrolment);
+            }
         }
     }
     Ok(out)
@@ -64,13 +63,13 @@ fn common(row: &QueryResult) -> Result<(Uuid, Uuid, Track, Uuid), AppError> {
     ))
 }
 
-/// A certificate row (`id, trainee_id, track, institution_id, issued_on, revoked_at`).
+/// A certificate row (its issue day `on_day`, revocation `ended_at`, kind `state`).
 fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
     let (person, id, track, institution) = common(row)?;
-    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
-    let issued_on = row.try_get("", "issued_on")?;
+    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "ended_at")?;
+    let issued_on = row.try_get("", "on_day")?;
     let revoked_on = revoked_at.map(programme_date);
-    let kind: String = row.try_get("", "kind")?;
+    let kind: String = row.try_get("", "state")?;
     let days = CertificateDays {
         id,
         kind: kind
@@ -84,19 +83,20 @@ fn certificate(row: &QueryResult) -> Result<(Uuid, CertificateDays), AppError> {
     Ok((person, days))
 }
 
-/// An enrolment row with its course's track and institution. It ends on its assessment
+/// An enrolment row with its course's track and institution (its enrolment day `on_day`,
+/// withdrawal `ended_at`, status `state`). It ends on its assessment
 /// day when assessed (the completion day for rows recorded before assessment days were
 /// kept), on its withdrawal's day when withdrawn.
 fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
     let (person, id, track, institution) = common(row)?;
-    let status: String = row.try_get("", "status")?;
+    let status: String = row.try_get("", "state")?;
     let status: EnrolmentStatus = status
         .parse()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored enrolment status")))?;
     let ended_on = match status {
         EnrolmentStatus::Enrolled => None,
         EnrolmentStatus::Withdrawn => {
-            let at: Option<DateTime<Utc>> = row.try_get("", "withdrawn_at")?;
+            let at: Option<DateTime<Utc>> = row.try_get("", "ended_at")?;
             Some(programme_date(at.unwrap_or(row.try_get("", "updated_at")?)))
         }
         EnrolmentStatus::Completed | EnrolmentStatus::Failed => {
@@ -108,7 +108,7 @@ fn enrolment(row: &QueryResult) -> Result<(Uuid, EnrolmentDays), AppError> {
             }
         }
     };
-    let enrolled_on = row.try_get("", "enrolled_on")?;
+    let enrolled_on = row.try_get("", "on_day")?;
     let days = EnrolmentDays {
         id,
         track,

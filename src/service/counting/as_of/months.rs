@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::service::counting::cell::read_int;
 use crate::service::counting::day_changes::{DayChanges, Figure, Key};
-use crate::service::counting::sql;
+use crate::service::counting::sql::{self, Batch};
 
 /// A month's net change and losses, by key (its day is the month's first).
 pub type MonthChanges = BTreeMap<Key, (i64, i64)>;
@@ -62,6 +62,19 @@ pub async fn add(
     months: &MonthChanges,
     shard: impl Fn(NaiveDate) -> i32,
 ) -> Result<(), AppError> {
+    let mut batch = Batch::default();
+    write(&mut batch, table, months, shard);
+    batch.send(db).await?;
+    Ok(())
+}
+
+/// [`add`], as statements of `batch`.
+pub fn write(
+    batch: &mut Batch,
+    table: Table,
+    months: &MonthChanges,
+    shard: impl Fn(NaiveDate) -> i32,
+) {
     let (head, tail) = match table {
         Table::Live => (
             "INSERT INTO progress_month (programme_id, scope_id, figure, month, shard, change, losses) VALUES ",
@@ -74,8 +87,7 @@ pub async fn add(
             "",
         ),
     };
-    sql::insert_rows(
-        db,
+    batch.insert_rows(
         head,
         tail,
         months
@@ -93,8 +105,7 @@ pub async fn add(
                 row.extend([Value::from(*n), Value::from(*losses)]);
                 row
             }),
-    )
-    .await
+    );
 }
 
 /// The day changes stored in `days` (`progress_day` or `programme_final`), shards summed,
