@@ -2,10 +2,11 @@
 //! every person's [`day_changes`] (and of every recognition's and sales month's), kept
 //! in the transaction of each write and read without scanning the base tables.
 //!
-//! A write calls [`record`] once, after its base rows and its other counts: it locks the
-//! people it touched (so two writes about one person, on either track, take turns), reads
-//! their rows, and adds the difference between their changes after the write and before
-//! it ([`Undo`]), to each day and to its month ([`months`]). Rows are sharded only for
+//! A write's [`super::Tally`] calls `changes` once, at the write's end: it locks the
+//! people the write touched (so two writes about one person, on either track, take
+//! turns), reads their rows, and takes the difference between their changes after the
+//! write and before it ([`Undo`]); [`write()`] adds it to each day and to its month
+//! ([`months`]) in the write's batch. Rows are sharded only for
 //! today and this month (what every writer shares); [`compact`] folds the shards of past
 //! days and months into one row, so a read ([`read`]) sums about one row per figure and
 //! month, and the days of at most three months.

@@ -56,8 +56,8 @@ impl Tally {
         self.undo.revoked.extend(undo.revoked);
     }
 
-    /// `n` more seats of `course` taken, or freed when negative (the course locked by
-    /// this write).
+    /// `n` more seats of `course` taken, or freed when negative: added in the batch, the
+    /// write refused (`CAPACITY_FULL`) should that pass the course's capacity.
     pub fn take_seats(&mut self, course: Uuid, n: i64) {
         *self.seats.entry(course).or_default() += n;
     }

@@ -1,4 +1,4 @@
-//! People's certificates and enrolments as [`Person`]s: the rows [`super::record`] and
+//! People's certificates and enrolments as [`Person`]s: the rows `super::changes` and
 //! the recount turn into day changes.
 
 use std::collections::BTreeMap;
