@@ -148,11 +148,13 @@ bench_engine() {
     check "$engine-enrol-many-1" "${R[$engine.json1]}" "$ROWS"
     R[$engine.json2]=$(timed "$engine-enrol-many-2" "${json_args[@]}")
     check "$engine-enrol-many-2" "${R[$engine.json2]}" 0
+    R[$engine.json_hwm]=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
     say "$engine: importEnrolments of $ROWS rows ($CSV_BYTES bytes), then again"
     R[$engine.csv1]=$(timed "$engine-import-1" "${csv_args[@]}")
     check "$engine-import-1" "${R[$engine.csv1]}" "$ROWS"
     R[$engine.csv2]=$(timed "$engine-import-2" "${csv_args[@]}")
     check "$engine-import-2" "${R[$engine.csv2]}" 0
+    R[$engine.csv_hwm]=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
     local results_ops
     results_ops=$(jq -cn --arg q "$RESULTS" --arg c "$course_csv" '{query: $q, variables: {in: {courseId: $c, file: null}}}')
     local results_args=(-H "Authorization: Bearer $staff" -F "operations=$results_ops" -F "map=$map" -F "0=@$WORK/results.csv;type=text/csv")
@@ -189,13 +191,13 @@ DIRTY=$(git diff --quiet -- . ':(exclude)benches/RESULTS*' || echo '+changes')
     echo "validation, writes, commit and the answer. \"Repeat\" sends the same request again:"
     echo "it must create nothing."
     echo
-    echo "| engine | load avg | call | first: createdCount | first (s) | under 5 s | repeat: createdCount | repeat (s) | peak RSS before the calls (MiB) | peak RSS after all calls (MiB) |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| engine | load avg | call | first: createdCount | first (s) | under 5 s | repeat: createdCount | repeat (s) | peak RSS before the calls (MiB) | peak RSS after this call and its repeat (MiB) | peak RSS after all calls (MiB) |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     for engine in "${ENGINE_LIST[@]}"; do
         for pair in "json:enrolMany (JSON)" "csv:importEnrolments (CSV multipart)"; do
             k=${pair%%:*}
             first=${R[$engine.${k}1]} repeat=${R[$engine.${k}2]}
-            echo "| $engine | ${R[$engine.load]} | ${pair#*:} | $(cut -d' ' -f2 <<<"$first") | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2 <<<"$repeat") | $(secs "$repeat") | ${R[$engine.rss_setup]} | ${R[$engine.rss]} |"
+            echo "| $engine | ${R[$engine.load]} | ${pair#*:} | $(cut -d' ' -f2 <<<"$first") | $(secs "$first") | $(verdict "$first") | $(cut -d' ' -f2 <<<"$repeat") | $(secs "$repeat") | ${R[$engine.rss_setup]} | ${R[$engine.${k}_hwm]} | ${R[$engine.rss]} |"
         done
     done
     echo
