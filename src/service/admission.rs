@@ -27,30 +27,6 @@ pub struct Admitted {
     pub created: bool,
 }
 
-/// Admits `trainees` (distinct persons the course's institution owns, or has just
-/// registered) to `course`, inside the caller's transaction. A person already enrolled
-/// keeps the enrolment (`created: false`); the others take free seats in input order;
-/// `None` for those left without one. Capacity holds under concurrency: a course with a
-/// capacity is locked first (on SQLite this takes the write lock at once), so admissions
-/// to it run one after another ([`hold`]); admissions to other courses do not wait.
-///
-/// `action` names the operation in the audit trail (`enrol`, `enrolMany`, …); `course`
-/// is the course as read before the transaction.
-pub async fn admit(
-    db: &impl ConnectionTrait,
-    actor: &CurrentUser,
-    action: &str,
-    course: &course::Model,
-    district: &str,
-    trainees: &[Uuid],
-) -> Result<Vec<Option<Admitted>>, AppError> {
-    let course = hold(db, course).await?;
-    let mut tally = Tally::new();
-    let admitted = admit_locked(db, &mut tally, actor, action, &course, district, trainees).await?;
-    tally.send(db).await?;
-    Ok(admitted)
-}
-
 /// The course as an admission works with it (`read`: as read before the transaction).
 /// A course with a capacity is locked first ([`lock`]): its free seats decide who is
 /// admitted, so admissions to it run one after another. A course without one is not
@@ -69,11 +45,20 @@ pub async fn hold(
     }
 }
 
-/// [`admit`] to a course the caller holds with [`hold`] in this transaction (`course`
-/// as [`hold`] returned it), for a caller that must know the free seats before
-/// it decides whom to admit (a batch registers only the people who get a seat). The
-/// seats, ownership, counts and audit record go into `tally`, which the caller sends.
-pub async fn admit_locked(
+/// Admits `trainees` (distinct persons the course's institution owns, or has just
+/// registered) to `course`, inside the caller's transaction, `course` as [`hold`]
+/// returned it in this transaction. A person already enrolled keeps the enrolment
+/// (`created: false`); the others take free seats in input order; `None` for those left
+/// without one. Capacity holds under concurrency: a course with a capacity is locked by
+/// [`hold`] (on SQLite, whose transaction is IMMEDIATE, the write lock is held from the
+/// start), so admissions to it run one after another; admissions to other courses do not
+/// wait. A caller that must know the free seats before it decides whom to admit (a batch
+/// registers only the people who get a seat) reads them from the held course.
+///
+/// The seats, ownership, counts and audit record go into `tally`, which the caller sends
+/// before it commits; `action` names the operation in the audit trail (`enrol`,
+/// `enrolMany`, …).
+pub async fn admit(
     db: &impl ConnectionTrait,
     tally: &mut Tally,
     actor: &CurrentUser,

@@ -328,7 +328,7 @@ async fn admit_in_chunks(
         let chunk: Vec<(Uuid, Pending)> = rest.by_ref().take(CHUNK).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
         let admissions =
-            admission::admit_locked(db, &mut tally, actor, action, &course, district, &ids).await?;
+            admission::admit(db, &mut tally, actor, action, &course, district, &ids).await?;
         for ((_, p), admitted) in chunk.into_iter().zip(admissions) {
             if admitted.as_ref().is_some_and(|a| a.created) {
                 course.enrolled_count += 1;

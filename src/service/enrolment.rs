@@ -81,11 +81,22 @@ pub async fn enrol(
     // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
     // and a deferred transaction that read first could not take the write lock later.
     let txn = audit::write_transaction(db).await?;
-    let admitted = admission::admit(&txn, actor, "enrol", &course, &district, &[trainee_id])
-        .await?
-        .pop()
-        .flatten()
-        .ok_or(AppError::CapacityFull)?;
+    let course = admission::hold(&txn, &course).await?;
+    let mut tally = Tally::new();
+    let admitted = admission::admit(
+        &txn,
+        &mut tally,
+        actor,
+        "enrol",
+        &course,
+        &district,
+        &[trainee_id],
+    )
+    .await?
+    .pop()
+    .flatten()
+    .ok_or(AppError::CapacityFull)?;
+    tally.send(&txn).await?;
     super::commit(txn).await?;
     Ok(Enrolled {
         enrolment: admitted.enrolment,

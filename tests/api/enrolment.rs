@@ -335,14 +335,20 @@ async fn an_open_course_given_a_capacity_during_an_enrolment_takes_no_seat_past_
         .await
         .unwrap();
     let txn = app.db.begin().await.unwrap();
-    let admitted = admission::admit(&txn, &actor, "enrol", &read, &district, &[id(&second)]).await;
+    let held = admission::hold(&txn, &read).await.unwrap();
+    let mut tally = counting::Tally::new();
+    let trainees = [id(&second)];
+    let admitted = admission::admit(
+        &txn, &mut tally, &actor, "enrol", &held, &district, &trainees,
+    )
+    .await
+    .unwrap();
+    assert!(admitted[0].as_ref().is_some_and(|a| a.created));
+    let sent = tally.send(&txn).await;
     drop(txn);
 
     // Assert: refused as full, and nothing of it stays.
-    assert!(
-        matches!(admitted, Err(AppError::CapacityFull)),
-        "{admitted:?}"
-    );
+    assert!(matches!(sent, Err(AppError::CapacityFull)), "{sent:?}");
     assert_eq!(enrolled_count(&app, &admin, &open).await, 1);
     let held = enrolment::Entity::find()
         .filter(enrolment::Column::TraineeId.eq(id(&second)))
