@@ -12,7 +12,7 @@
 //! `person_track` → `programme_person` → `programme_certified` and its counters (while
 //! the write runs) → `trainee` → the batch's tables, each in key order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -33,8 +33,8 @@ pub struct Tally {
     people: BTreeSet<Uuid>,
     /// What it changed of them.
     undo: Undo,
-    /// Seats taken (or, negative, freed) per course.
-    seats: BTreeMap<Uuid, i64>,
+    /// Seats taken (or, negative, freed) of the write's course.
+    seats: Option<(Uuid, i64)>,
     /// The write's own statements, sent before the counters.
     records: Batch,
     /// Every programme, read once per write.
@@ -58,8 +58,15 @@ impl Tally {
 
     /// `n` more seats of `course` taken, or freed when negative: added in the batch, the
     /// write refused (`CAPACITY_FULL`) should that pass the course's capacity.
+    /// Every write changes the seats of one course at most.
     pub fn take_seats(&mut self, course: Uuid, n: i64) {
-        *self.seats.entry(course).or_default() += n;
+        let (_, taken) = self.seats.get_or_insert((course, 0));
+        *taken += n;
+        debug_assert_eq!(
+            self.seats.map(|(c, _)| c),
+            Some(course),
+            "one course per write"
+        );
     }
 
     /// The write's own statements (ownership, audit records), sent with the counts,
@@ -85,31 +92,19 @@ impl Tally {
         let days = if people.is_empty() {
             Default::default()
         } else {
-            let programmes = match self.programmes.take() {
-                Some(programmes) => programmes,
-                None => write::programmes(db).await?,
-            };
+            let programmes = self.programmes(db).await?.to_vec();
             as_of::changes(db, &people, &self.undo, &programmes).await?
         };
         let mut batch = Batch::default();
-        let mut seats = self.seats.into_iter().filter(|(_, n)| *n != 0);
-        let first = seats.next();
-        for (course, n) in seats {
-            // Never more than one course in practice: each apart, checked.
-            let mut apart = Batch::default();
-            take_seats(&mut apart, course, n);
-            if apart.send(db).await?.is_empty() {
-                return Err(AppError::CapacityFull);
-            }
-        }
-        if let Some((course, n)) = first {
+        let seats = self.seats.filter(|(_, n)| *n != 0);
+        if let Some((course, n)) = seats {
             take_seats(&mut batch, course, n);
         }
         batch.extend(self.records);
         self.deltas.write(&mut batch);
         as_of::write(&mut batch, &days);
         let taken = batch.send(db).await?;
-        if first.is_some() && taken.is_empty() {
+        if seats.is_some() && taken.is_empty() {
             // A capacity set since the course was read (an open course is not locked
             // before this): the caller's transaction rolls everything back.
             return Err(AppError::CapacityFull);
