@@ -5,10 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::counting::{Tally, Undo};
+use super::counting::{Tally, Undo, sql};
 use super::{audit, counting, now, trainee};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, programme_date};
@@ -81,7 +81,7 @@ pub async fn admit(
         .take(free)
         .copied()
         .collect();
-    let created = insert(db, course, &candidates).await?;
+    let (created, fresh) = insert(db, course, &candidates).await?;
     let created_ids: HashSet<Uuid> = created.iter().map(|e| e.trainee_id).collect();
     let missing: Vec<Uuid> = candidates
         .iter()
@@ -94,7 +94,7 @@ pub async fn admit(
         let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
         tally.take_seats(course.id, created.len() as i64);
         trainee::own_in(tally.records(), &people, course.institution_id);
-        counting::enrolled_many(db, tally, &created, course, district).await?;
+        counting::enrolled_many(db, tally, &created, fresh, course, district).await?;
         let undo = Undo {
             enrolled: created.iter().map(|e| e.id).collect(),
             ..Undo::default()
@@ -147,14 +147,16 @@ pub async fn lock(db: &impl ConnectionTrait, course_id: Uuid) -> Result<course::
 }
 
 /// Inserts an ENROLLED enrolment of `course` for each of `trainees`; returns those
-/// inserted (a pair enrolled already is skipped by the unique key).
+/// inserted (a pair enrolled already is skipped by the unique key), and on PostgreSQL
+/// also the people of them whose track this starts ([`counting::enrolled_many`]'s
+/// `fresh`), found by the same statement.
 async fn insert(
     db: &impl ConnectionTrait,
     course: &course::Model,
     trainees: &[Uuid],
-) -> Result<Vec<enrolment::Model>, AppError> {
+) -> Result<(Vec<enrolment::Model>, Option<Vec<Uuid>>), AppError> {
     let at = now();
-    let rows: Vec<enrolment::Model> = trainees
+    let mut rows: Vec<enrolment::Model> = trainees
         .iter()
         .map(|trainee_id| enrolment::Model {
             id: Uuid::now_v7(),
@@ -173,6 +175,17 @@ async fn insert(
             updated_at: at,
         })
         .collect();
+    if db.get_database_backend() == DbBackend::Postgres {
+        // In trainee order, so the `person_track` rows are taken in key order.
+        rows.sort_by_key(|e| e.trainee_id);
+        let mut inserted = HashSet::new();
+        let mut fresh = Vec::new();
+        for chunk in rows.chunks(CHUNK) {
+            insert_started(db, course, chunk, &mut inserted, &mut fresh).await?;
+        }
+        rows.retain(|e| inserted.contains(&e.id));
+        return Ok((rows, Some(fresh)));
+    }
     let mut inserted = HashSet::new();
     for chunk in rows.chunks(CHUNK) {
         let keys = enrolment::Entity::insert_many(chunk.iter().cloned().map(active))
@@ -189,10 +202,55 @@ async fn insert(
             Err(err) => return Err(err.into()),
         }
     }
-    Ok(rows
-        .into_iter()
-        .filter(|e| inserted.contains(&e.id))
-        .collect())
+    rows.retain(|e| inserted.contains(&e.id));
+    Ok((rows, None))
+}
+
+/// PostgreSQL: inserts `rows` (new ENROLLED enrolments, in trainee order) and, for those
+/// inserted, starts the person's `person_track` row where it has none, in one statement;
+/// adds the inserted enrolments' ids to `inserted` and the people whose track started to
+/// `fresh`.
+async fn insert_started(
+    db: &impl ConnectionTrait,
+    course: &course::Model,
+    rows: &[enrolment::Model],
+    inserted: &mut HashSet<Uuid>,
+    fresh: &mut Vec<Uuid>,
+) -> Result<(), AppError> {
+    let (list, mut values) = sql::values_list(
+        &rows
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.into(),
+                    e.trainee_id.into(),
+                    e.course_id.into(),
+                    e.status.clone().into(),
+                    e.enrolled_at.into(),
+                    e.enrolled_on.into(),
+                    e.created_at.into(),
+                    e.updated_at.into(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    values.push(counting::cell::track(&course.track)?.as_str().into());
+    let text = format!(
+        "WITH e AS (INSERT INTO enrolment (id, trainee_id, course_id, status, enrolled_at, \
+         enrolled_on, created_at, updated_at) VALUES {list} \
+         ON CONFLICT (trainee_id, course_id) DO NOTHING RETURNING id, trainee_id, enrolled_at), \
+         t AS (INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
+         first_enrolled_at) SELECT trainee_id, ?, 1, id, enrolled_at FROM e ORDER BY trainee_id \
+         ON CONFLICT (trainee_id, track) DO NOTHING RETURNING trainee_id) \
+         SELECT e.id, t.trainee_id AS fresh FROM e LEFT JOIN t ON t.trainee_id = e.trainee_id"
+    );
+    for row in sql::query(db, &text, values).await? {
+        inserted.insert(row.try_get("", "id")?);
+        if let Some(person) = row.try_get::<Option<Uuid>>("", "fresh")? {
+            fresh.push(person);
+        }
+    }
+    Ok(())
 }
 
 fn active(e: enrolment::Model) -> enrolment::ActiveModel {

@@ -5,18 +5,18 @@ use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, TransactionTrait, Value,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::counting::{Finish, Tally, Undo};
+use super::counting::{Finish, Tally, Undo, sql};
 use super::results::{self, Assessment, Recorded, Refusal};
 use super::{access, admission, audit, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Title, ValidationError, programme_date};
-use crate::entity::{course, enrolment, institution};
+use crate::entity::{course, enrolment};
 use crate::error::AppError;
 
 /// Result of [`enrol`].
@@ -28,17 +28,45 @@ pub struct Enrolled {
     pub created: bool,
 }
 
-/// The course of `id`, when the caller's institution runs it.
+/// The course of `id`, when the caller's institution runs it, and its district.
 pub async fn own_course(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     id: Uuid,
 ) -> Result<(course::Model, String), AppError> {
-    let (found, institution) = course::Entity::find_by_id(id)
-        .find_also_related(institution::Entity)
-        .one(db)
+    let (course, district, _) = course_for(db, actor, id, None).await?;
+    Ok((course, district))
+}
+
+/// [`own_course`], and with `trainee` also whether the course's institution owns that
+/// trainee (what [`super::trainee::get_visible`] tells an institution role): one read, so
+/// that `enrol` checks both before its transaction in a single round trip.
+async fn course_for(
+    db: &impl ConnectionTrait,
+    actor: &CurrentUser,
+    id: Uuid,
+    trainee: Option<Uuid>,
+) -> Result<(course::Model, String, bool), AppError> {
+    let mut values: Vec<Value> = Vec::new();
+    let owned = match trainee {
+        Some(trainee) => {
+            values.push(trainee.into());
+            "EXISTS (SELECT 1 FROM trainee_institution o \
+             WHERE o.trainee_id = ? AND o.institution_id = course.institution_id)"
+        }
+        None => "1 = 1",
+    };
+    values.push(id.into());
+    let text = format!(
+        "SELECT course.*, institution.district AS owner_district, {owned} AS trainee_owned \
+         FROM course JOIN institution ON institution.id = course.institution_id \
+         WHERE course.id = ?"
+    );
+    let row = sql::query(db, &text, values)
         .await?
+        .pop()
         .ok_or_else(|| AppError::not_found("course", id))?;
+    let found = course::Model::from_query_result(&row, "")?;
     access::require_owner(actor, found.institution_id, "course", id)?;
     if found.assessment {
         return Err(AppError::ConflictOn {
@@ -47,10 +75,11 @@ pub async fn own_course(
                       and its result was recorded with the certificate",
         });
     }
-    let district = institution
-        .map(|i| i.district)
-        .ok_or_else(|| AppError::not_found("institution", found.institution_id))?;
-    Ok((found, district))
+    Ok((
+        found,
+        row.try_get("", "owner_district")?,
+        row.try_get("", "trainee_owned")?,
+    ))
 }
 
 /// Checks that a course still takes enrolments (not past its last day).
@@ -75,9 +104,11 @@ pub async fn enrol(
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
-    let (course, district) = own_course(db, actor, course_id).await?;
+    let (course, district, owned) = course_for(db, actor, course_id, Some(trainee_id)).await?;
     require_open(&course)?;
-    super::trainee::get_visible(db, actor, trainee_id).await?;
+    if !owned {
+        return Err(AppError::not_found("trainee", trainee_id));
+    }
     // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
     // and a deferred transaction that read first could not take the write lock later.
     let txn = audit::write_transaction(db).await?;

@@ -33,12 +33,13 @@ use crate::service::now;
 
 /// The day changes `people`'s rows (distinct, in id order) underwent in this write
 /// (described by `undo`), after taking their trainee rows until the write ends, so two
-/// writes about one person (on either track) take turns.
+/// writes about one person (on either track) take turns. `programmes` are read when the
+/// write has not read them yet (on PostgreSQL by the statement that takes the rows).
 pub(super) async fn changes(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     undo: &Undo,
-    programmes: &[Period],
+    programmes: &mut Option<Vec<Period>>,
 ) -> Result<DayChanges, AppError> {
     let mut changes = DayChanges::new();
     if people.is_empty() {
@@ -47,7 +48,8 @@ pub(super) async fn changes(
     // A thousand people at a time (in id order, so the locks are still taken in one
     // order), so a bulk write never holds everyone's rows in memory at once.
     for people in people.chunks(1000) {
-        lock(db, people).await?;
+        lock(db, people, programmes).await?;
+        let programmes = programmes.as_deref().unwrap_or_default();
         for (_, after) in load::people(db, people).await? {
             let before = undo.before(&after);
             let made = day_changes::difference(
@@ -79,22 +81,49 @@ pub async fn goal_changed(
     apply(db, &changes).await
 }
 
-/// Takes the people's trainee rows, in id order, until the end of the transaction. On
+/// Takes the people's trainee rows, in id order, until the end of the transaction, and
+/// reads `programmes` unless read already (on PostgreSQL in the same statement). On
 /// SQLite the transaction already holds the database's one write lock.
-async fn lock(db: &impl ConnectionTrait, people: &[Uuid]) -> Result<(), AppError> {
+async fn lock(
+    db: &impl ConnectionTrait,
+    people: &[Uuid],
+    programmes: &mut Option<Vec<Period>>,
+) -> Result<(), AppError> {
     if db.get_database_backend() != DbBackend::Postgres {
+        if programmes.is_none() {
+            *programmes = Some(super::write::programmes(db).await?);
+        }
         return Ok(());
     }
     for chunk in people.chunks(sql::ROWS) {
-        sql::query(
+        let take = format!(
+            "SELECT id FROM trainee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
+            sql::marks(chunk.len())
+        );
+        let values = chunk.iter().map(|id| Value::from(*id)).collect();
+        if programmes.is_some() {
+            sql::query(db, &take, values).await?;
+            continue;
+        }
+        // Every row taken (the count reads the whole `WITH`), then every programme: one
+        // row with NULLs when there is none.
+        let rows = sql::query(
             db,
             &format!(
-                "SELECT id FROM trainee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
-                sql::marks(chunk.len())
+                "WITH taken AS ({take}) SELECT {} \
+                 FROM (SELECT COUNT(*) AS n FROM taken) t LEFT JOIN programme p ON TRUE",
+                super::write::PERIOD_COLUMNS
             ),
-            chunk.iter().map(|id| Value::from(*id)).collect(),
+            values,
         )
         .await?;
+        let mut read = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if row.try_get::<Option<Uuid>>("", "id")?.is_some() {
+                read.push(super::write::period_of(row)?);
+            }
+        }
+        *programmes = Some(read);
     }
     Ok(())
 }

@@ -89,12 +89,7 @@ impl Tally {
     /// Writes it all, inside the write's transaction: see the module's documentation.
     pub async fn send(mut self, db: &impl ConnectionTrait) -> Result<(), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
-        let days = if people.is_empty() {
-            Default::default()
-        } else {
-            let programmes = self.programmes(db).await?.to_vec();
-            as_of::changes(db, &people, &self.undo, &programmes).await?
-        };
+        let days = as_of::changes(db, &people, &self.undo, &mut self.programmes).await?;
         let mut batch = Batch::default();
         let seats = self.seats.filter(|(_, n)| *n != 0);
         if let Some((course, n)) = seats {

@@ -109,24 +109,30 @@ pub(super) async fn lock_person_track(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("person_track row missing")))
 }
 
+/// The columns of `programme` a [`Period`] is read from ([`period_of`]).
+pub(super) const PERIOD_COLUMNS: &str = "p.id, p.starts_on, p.ends_on, p.counted_kinds";
+
 /// Every programme, with its period and counted kinds.
 pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>, AppError> {
     sql::query(
         db,
-        "SELECT id, starts_on, ends_on, counted_kinds FROM programme",
+        &format!("SELECT {PERIOD_COLUMNS} FROM programme p"),
         vec![],
     )
     .await?
     .iter()
-    .map(|r| {
-        Ok(Period {
-            id: r.try_get("", "id")?,
-            starts_on: r.try_get("", "starts_on")?,
-            ends_on: r.try_get("", "ends_on")?,
-            kinds: super::day_changes::kinds_of(&r.try_get::<String>("", "counted_kinds")?)?,
-        })
-    })
+    .map(period_of)
     .collect()
+}
+
+/// The programme of a row holding [`PERIOD_COLUMNS`].
+pub(super) fn period_of(r: &QueryResult) -> Result<Period, AppError> {
+    Ok(Period {
+        id: r.try_get("", "id")?,
+        starts_on: r.try_get("", "starts_on")?,
+        ends_on: r.try_get("", "ends_on")?,
+        kinds: super::day_changes::kinds_of(&r.try_get::<String>("", "counted_kinds")?)?,
+    })
 }
 
 /// Per programme, how many of `people` (distinct) are not certified on `track` in it,
@@ -266,18 +272,13 @@ pub(super) fn read_cell(row: &QueryResult) -> Result<Cell, AppError> {
     })
 }
 
-/// New enrolments of one course (one or a cohort), counted in a few set-based statements.
-pub async fn enrolled_many(
+/// Starts the `person_track` row of each enrolment's person (`sorted` by trainee) where
+/// the person has none on `track`; returns the people whose row this inserted.
+async fn start_tracks(
     db: &impl ConnectionTrait,
-    tally: &mut Tally,
-    enrolments: &[enrolment::Model],
-    course: &course::Model,
-    district: &str,
-) -> Result<(), AppError> {
-    let track = track(&course.track)?;
-    let deltas = &mut tally.deltas;
-    let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
-    sorted.sort_by_key(|e| e.trainee_id);
+    sorted: &[&enrolment::Model],
+    track: Track,
+) -> Result<Vec<Uuid>, AppError> {
     let mut fresh: Vec<Uuid> = Vec::new();
     for chunk in sorted.chunks(CHUNK) {
         let mut text = String::from(
@@ -303,6 +304,29 @@ pub async fn enrolled_many(
             fresh.push(row.try_get("", "trainee_id")?);
         }
     }
+    Ok(fresh)
+}
+
+/// New enrolments of one course (one or a cohort), counted in a few set-based statements.
+/// `fresh`: the people whose `person_track` row on the course's track the caller started
+/// with the enrolments (on PostgreSQL the enrolments' insert does); `None` to start them
+/// here.
+pub async fn enrolled_many(
+    db: &impl ConnectionTrait,
+    tally: &mut Tally,
+    enrolments: &[enrolment::Model],
+    fresh: Option<Vec<Uuid>>,
+    course: &course::Model,
+    district: &str,
+) -> Result<(), AppError> {
+    let track = track(&course.track)?;
+    let deltas = &mut tally.deltas;
+    let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
+    sorted.sort_by_key(|e| e.trainee_id);
+    let fresh = match fresh {
+        Some(fresh) => fresh,
+        None => start_tracks(db, &sorted, track).await?,
+    };
     let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
     let mut started: Vec<Uuid> = fresh.clone();
     let others: Vec<&enrolment::Model> = sorted
