@@ -22,6 +22,7 @@ use super::cell::Deltas;
 use super::day_changes::{Period, Undo};
 use super::sql::Batch;
 use super::write;
+use crate::domain::Track;
 use crate::error::AppError;
 
 /// See the module's documentation.
@@ -39,6 +40,9 @@ pub struct Tally {
     records: Batch,
     /// Every programme, read once per write.
     programmes: Option<Vec<Period>>,
+    /// Changes to every programme's in-training total of a track, added to each programme's
+    /// when the programmes are read.
+    in_training: Vec<(Track, i64)>,
 }
 
 impl Tally {
@@ -75,6 +79,12 @@ impl Tally {
         &mut self.records
     }
 
+    /// Adds `n` to every programme's in-training total of `track` (at the end of the
+    /// write, when the programmes are known).
+    pub(super) fn in_training_everywhere(&mut self, track: Track, n: i64) {
+        self.in_training.push((track, n));
+    }
+
     /// Every programme, with its period and counted kinds (read on first use).
     pub(super) async fn programmes(
         &mut self,
@@ -90,6 +100,14 @@ impl Tally {
     pub async fn send(mut self, db: &impl ConnectionTrait) -> Result<(), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
         let days = as_of::changes(db, &people, &self.undo, &mut self.programmes).await?;
+        if !self.in_training.is_empty() {
+            let programmes: Vec<Uuid> = self.programmes(db).await?.iter().map(|p| p.id).collect();
+            for (track, n) in std::mem::take(&mut self.in_training) {
+                for programme in &programmes {
+                    self.deltas.in_training(*programme, track, n);
+                }
+            }
+        }
         let mut batch = Batch::default();
         let seats = self.seats.filter(|(_, n)| *n != 0);
         if let Some((course, n)) = seats {

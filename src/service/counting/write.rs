@@ -7,7 +7,7 @@
 //! same person and track run one after the other; cells are touched last, in key order,
 //! so concurrent transactions cannot deadlock on them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
@@ -135,25 +135,27 @@ pub(super) fn period_of(r: &QueryResult) -> Result<Period, AppError> {
     })
 }
 
-/// Per programme, how many of `people` (distinct) are not certified on `track` in it,
-/// `known` being those of them with no certificate on the track anywhere (first enrolled
-/// on it by this write: a certificate comes from an enrolment on its track).
-async fn uncertified_per_programme(
+/// Adds `sign` × each programme's number of `people` (distinct) not certified on `track`
+/// in it to its in-training total, `known` being those of them with no certificate on the
+/// track anywhere (first enrolled on it by this write: a certificate comes from an
+/// enrolment on its track). The share of every programme waits in the tally for the
+/// programmes, which the write reads with the people's rows ([`Tally::send`]).
+async fn in_training_changed(
     db: &impl ConnectionTrait,
     tally: &mut Tally,
     track: Track,
     people: &[Uuid],
     known: &HashSet<Uuid>,
-) -> Result<Vec<(Uuid, i64)>, AppError> {
+    sign: i64,
+) -> Result<(), AppError> {
     if people.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let unknown: Vec<Uuid> = people
         .iter()
         .filter(|p| !known.contains(*p))
         .copied()
         .collect();
-    let mut certified: BTreeMap<Uuid, i64> = BTreeMap::new();
     for chunk in unknown.chunks(CHUNK) {
         let mut values: Vec<Value> = vec![track.as_str().into()];
         values.extend(chunk.iter().map(|id| Value::from(*id)));
@@ -168,18 +170,13 @@ async fn uncertified_per_programme(
         )
         .await?
         {
-            *certified
-                .entry(row.try_get("", "programme_id")?)
-                .or_default() += 1;
+            tally
+                .deltas
+                .in_training(row.try_get("", "programme_id")?, track, -sign);
         }
     }
-    let everyone = people.len() as i64;
-    Ok(tally
-        .programmes(db)
-        .await?
-        .iter()
-        .map(|p| (p.id, everyone - certified.get(&p.id).copied().unwrap_or(0)))
-        .collect())
+    tally.in_training_everywhere(track, sign * people.len() as i64);
+    Ok(())
 }
 
 /// An enrolment that left ENROLLED: whose, and its assessment day when it passed.
@@ -208,10 +205,7 @@ pub async fn finished(
         .map(|(id, _)| id)
         .collect();
     idle.sort_unstable();
-    let none = HashSet::new();
-    for (programme, n) in uncertified_per_programme(db, tally, track, &idle, &none).await? {
-        tally.deltas.in_training(programme, track, -n);
-    }
+    in_training_changed(db, tally, track, &idle, &HashSet::new(), -1).await?;
     for on in rows.iter().filter_map(|r| r.passed_on) {
         tally.deltas.stat(
             Cell::of_course(course, district, on)?,
@@ -373,8 +367,6 @@ pub async fn enrolled_many(
         }
         deltas.stat(cell, Measure::Enrolments, 1);
     }
-    for (programme, n) in uncertified_per_programme(db, tally, track, &started, &fresh_set).await? {
-        tally.deltas.in_training(programme, track, n);
-    }
+    in_training_changed(db, tally, track, &started, &fresh_set, 1).await?;
     Ok(())
 }
