@@ -152,6 +152,20 @@ impl Loader<Uuid> for OwnedByCaller {
     }
 }
 
+/// Seats taken of open courses beyond their row's count (their seat shards).
+pub struct SeatsInShards {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for SeatsInShards {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, i64>, LoadError> {
+        Ok(service::course::seats_in_shards(&self.db, keys).await?)
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Institutions by id.
@@ -174,6 +188,8 @@ pub struct Loaders {
     pub goals: DataLoader<ChildrenLoader<service::goal::Goal>>,
     /// Certificate by enrolment.
     pub certificate_of_enrolment: DataLoader<CertificateOfEnrolment>,
+    /// Seats of open courses in their shards.
+    pub seats: DataLoader<SeatsInShards>,
 }
 
 impl Loaders {
@@ -204,6 +220,7 @@ impl Loaders {
                 CertificateOfEnrolment { db: db() },
                 spawn_in_request,
             ),
+            seats: DataLoader::new(SeatsInShards { db: db() }, spawn_in_request),
         }
     }
 }

@@ -31,9 +31,10 @@ pub struct Admitted {
 /// A course with a capacity is locked first ([`lock`]): its free seats decide who is
 /// admitted, so admissions to it run one after another. A course without one is not
 /// locked here: nothing is decided from its count, which the write adds at its end with
-/// the other counts ([`Tally::send`], refusing the write should a capacity have been set
-/// meanwhile), so admissions to one open course wait for each other only for that last
-/// statement and the commit.
+/// the other counts, to one of the course's seat shards (`course_seat`) while it has no
+/// capacity ([`Tally::send`]; should one have been set meanwhile, to its row as a course
+/// with a capacity, or the write is refused as full), so admissions to one open course do
+/// not wait for each other.
 pub async fn hold(
     db: &impl ConnectionTrait,
     read: &course::Model,
@@ -92,7 +93,7 @@ pub async fn admit(
 
     if !created.is_empty() {
         let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
-        tally.take_seats(course.id, created.len() as i64);
+        tally.take_seats(course, created.len() as i64);
         trainee::own_in(tally.records(), &people, course.institution_id);
         counting::enrolled_many(db, tally, &created, fresh, course, district).await?;
         let undo = Undo {
@@ -144,6 +145,46 @@ pub async fn lock(db: &impl ConnectionTrait, course_id: Uuid) -> Result<course::
         .into_iter()
         .next()
         .ok_or_else(|| AppError::not_found("course", course_id))
+}
+
+/// [`lock`], for a write that gives the course a capacity: on PostgreSQL it first takes
+/// the row exclusively (`FOR UPDATE`), which waits for the admissions to the open course
+/// still running (they hold it shared) and keeps new ones out, then folds the course's
+/// seat shards into `enrolled_count`, so the course returned counts every seat taken.
+pub async fn lock_seats(
+    db: &impl ConnectionTrait,
+    course_id: Uuid,
+) -> Result<course::Model, AppError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        sql::query(
+            db,
+            "SELECT id FROM course WHERE id = ? FOR UPDATE",
+            vec![course_id.into()],
+        )
+        .await?;
+    }
+    let mut folded: i64 = 0;
+    for row in sql::query(
+        db,
+        "DELETE FROM course_seat WHERE course_id = ? RETURNING taken",
+        vec![course_id.into()],
+    )
+    .await?
+    {
+        folded += i64::from(row.try_get::<i32>("", "taken")?);
+    }
+    if folded != 0 {
+        sql::query(
+            db,
+            "UPDATE course SET enrolled_count = enrolled_count + ? WHERE id = ?",
+            vec![
+                i32::try_from(folded).unwrap_or(i32::MAX).into(),
+                course_id.into(),
+            ],
+        )
+        .await?;
+    }
+    lock(db, course_id).await
 }
 
 /// Inserts an ENROLLED enrolment of `course` for each of `trainees`; returns those

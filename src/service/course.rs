@@ -1,5 +1,7 @@
 //! Courses: opened by an institution's admin, read within the institution or by the city.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -8,6 +10,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::counting::sql;
 use super::page::{self, Page, PageRequest};
 use super::{access, admission, enrolment, now};
 use crate::auth::CurrentUser;
@@ -142,7 +145,11 @@ pub async fn update(
     }
     enrolment::own_course(db, actor, course_id).await?;
     let txn = db.begin().await?;
-    let course = admission::lock(&txn, course_id).await?;
+    let course = if matches!(changes.capacity, Some(Some(_))) {
+        admission::lock_seats(&txn, course_id).await?
+    } else {
+        admission::lock(&txn, course_id).await?
+    };
     let dates = DateSpan::parse(
         changes.starts_on.unwrap_or(course.starts_on),
         changes.ends_on.unwrap_or(course.ends_on),
@@ -205,4 +212,29 @@ fn check_subtype(subtype: SkillSubtype, track: Track, level: Option<u8>) -> Resu
         SkillLevel::parse(subtype, level.into()).on("subtype")?;
     }
     Ok(())
+}
+
+/// Seats taken of open courses beyond their `enrolled_count`: the sum of each course's
+/// seat shards (`course_seat`), for the given courses that have any.
+pub async fn seats_in_shards(
+    db: &impl ConnectionTrait,
+    courses: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, AppError> {
+    let mut out = HashMap::new();
+    for chunk in courses.chunks(sql::ROWS) {
+        let rows = sql::query(
+            db,
+            &format!(
+                "SELECT course_id, SUM(taken) AS taken FROM course_seat \
+                 WHERE course_id IN ({}) GROUP BY course_id",
+                sql::marks(chunk.len())
+            ),
+            chunk.iter().map(|id| (*id).into()).collect(),
+        )
+        .await?;
+        for row in rows {
+            out.insert(row.try_get("", "course_id")?, row.try_get("", "taken")?);
+        }
+    }
+    Ok(out)
 }

@@ -208,7 +208,7 @@ pub async fn withdraw(
     // The course row first, as `enrol` takes it: a withdrawal and an enrolment of the same
     // pair would otherwise lock course and enrolment in opposite orders and deadlock on
     // PostgreSQL. (On SQLite this first write takes the write lock.)
-    admission::lock(&txn, course.id).await?;
+    let course = admission::lock(&txn, course.id).await?;
     let at = now();
     let changed = enrolment::Entity::update_many()
         .col_expr(
@@ -229,7 +229,7 @@ pub async fn withdraw(
         return Err(AppError::Conflict("the enrolment is already finished"));
     }
     let mut tally = Tally::new();
-    tally.take_seats(course.id, -1);
+    tally.take_seats(&course, -1);
     let left = Finish {
         trainee_id: before.trainee_id,
         passed_on: None,

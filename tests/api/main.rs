@@ -33,6 +33,7 @@ mod import;
 mod institution;
 mod login_throttle;
 mod metrics;
+mod open_course;
 mod outage;
 mod overload;
 mod pages;

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::{
     Date, Enrolment, EnrolmentStatus, Institution, ListConnection, SkillSubtype, Track, connection,
-    load_required, parse_cursor, stored,
+    load, load_required, parse_cursor, stored,
 };
 use crate::domain;
 use crate::entity::course;
@@ -80,8 +80,13 @@ impl Course {
         self.0.ends_on.map(Date)
     }
     /// Seats taken (enrolments not withdrawn).
-    async fn enrolled_count(&self) -> i32 {
-        self.0.enrolled_count
+    async fn enrolled_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        // An open course's seats are partly in shards (folded when it gets a capacity).
+        let shards = match self.0.capacity {
+            Some(_) => 0,
+            None => load(ctx, |l| &l.seats, self.0.id).await?.unwrap_or(0),
+        };
+        Ok(i32::try_from(i64::from(self.0.enrolled_count) + shards).unwrap_or(i32::MAX))
     }
     /// The course's roster, oldest enrolment first, scoped like `enrolments`: whole for
     /// the institution running it and the city, the own enrolment for a trainee, empty

@@ -14,15 +14,16 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 use uuid::Uuid;
 
 use super::as_of;
-use super::cell::Deltas;
+use super::cell::{Deltas, shard};
 use super::day_changes::{Period, Undo};
-use super::sql::Batch;
+use super::sql::{self, Batch};
 use super::write;
 use crate::domain::Track;
+use crate::entity::course;
 use crate::error::AppError;
 
 /// See the module's documentation.
@@ -35,7 +36,7 @@ pub struct Tally {
     /// What it changed of them.
     undo: Undo,
     /// Seats taken (or, negative, freed) of the write's course.
-    seats: Option<(Uuid, i64)>,
+    seats: Option<Seats>,
     /// The write's own statements, sent before the counters.
     records: Batch,
     /// Every programme, read once per write.
@@ -60,17 +61,18 @@ impl Tally {
         self.undo.revoked.extend(undo.revoked);
     }
 
-    /// `n` more seats of `course` taken, or freed when negative: added in the batch, the
-    /// write refused (`CAPACITY_FULL`) should that pass the course's capacity.
-    /// Every write changes the seats of one course at most.
-    pub fn take_seats(&mut self, course: Uuid, n: i64) {
-        let (_, taken) = self.seats.get_or_insert((course, 0));
-        *taken += n;
-        debug_assert_eq!(
-            self.seats.map(|(c, _)| c),
-            Some(course),
-            "one course per write"
-        );
+    /// `n` more seats of `course` taken, or freed when negative, the course as the write
+    /// holds it: a course with a capacity has them added to its row in the batch, the write
+    /// refused (`CAPACITY_FULL`) should that pass the capacity; an open one to a shard of
+    /// its `course_seat` rows. Every write changes the seats of one course at most.
+    pub fn take_seats(&mut self, course: &course::Model, n: i64) {
+        let seats = self.seats.get_or_insert(Seats {
+            course: course.id,
+            taken: 0,
+            open: course.capacity.is_none(),
+        });
+        seats.taken += n;
+        debug_assert_eq!(seats.course, course.id, "one course per write");
     }
 
     /// The write's own statements (ownership, audit records), sent with the counts,
@@ -109,31 +111,79 @@ impl Tally {
             }
         }
         let mut batch = Batch::default();
-        let seats = self.seats.filter(|(_, n)| *n != 0);
-        if let Some((course, n)) = seats {
-            take_seats(&mut batch, course, n);
+        let seats = self.seats.filter(|s| s.taken != 0);
+        if let Some(seats) = seats {
+            seats.push(&mut batch, db.get_database_backend());
         }
         batch.extend(self.records);
         self.deltas.write(&mut batch);
         as_of::write(&mut batch, &days);
         let taken = batch.send(db).await?;
-        if seats.is_some() && taken.is_empty() {
-            // A capacity set since the course was read (an open course is not locked
-            // before this): the caller's transaction rolls everything back.
-            return Err(AppError::CapacityFull);
+        match seats {
+            Some(seats) if taken.is_empty() => seats.with_capacity(db).await,
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
-/// Adds `n` to the course's enrolled count unless that would pass its capacity (the
-/// statement then returns no row).
-fn take_seats(batch: &mut Batch, course: Uuid, n: i64) {
-    let n = i32::try_from(n).unwrap_or(i32::MAX);
-    batch.push(
-        "UPDATE course SET enrolled_count = enrolled_count + ? WHERE id = ? \
-         AND (capacity IS NULL OR enrolled_count + ? <= capacity) RETURNING id"
-            .to_owned(),
-        vec![n.into(), course.into(), n.into()],
-    );
+/// The seats a write takes (or, negative, frees) of its course.
+#[derive(Debug, Clone, Copy)]
+struct Seats {
+    course: Uuid,
+    taken: i64,
+    /// Without a capacity when the write read it (an open course is not locked first).
+    open: bool,
+}
+
+impl Seats {
+    /// Pushes the change as `batch`'s first statement, which returns a row when it was
+    /// made. An open course's shard is added to only while the course has no capacity,
+    /// holding its row shared (`FOR KEY SHARE` on PostgreSQL) so that a write giving it
+    /// one waits for this write, then folds the shards ([`crate::service::admission::lock_seats`]);
+    /// a course with a capacity has its row updated unless that passes the capacity.
+    fn push(self, batch: &mut Batch, backend: DbBackend) {
+        let n = i32::try_from(self.taken).unwrap_or(i32::MAX);
+        if self.open {
+            let shared = if backend == DbBackend::Postgres {
+                " FOR KEY SHARE"
+            } else {
+                ""
+            };
+            batch.push(
+                format!(
+                    "INSERT INTO course_seat (course_id, shard, taken) SELECT id, ?, ? \
+                     FROM course WHERE id = ? AND capacity IS NULL{shared} \
+                     ON CONFLICT (course_id, shard) \
+                     DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id"
+                ),
+                vec![shard().into(), n.into(), self.course.into()],
+            );
+        } else {
+            batch.push(Self::ROW.to_owned(), self.row_values());
+        }
+    }
+
+    /// Adds to the course's row unless that passes its capacity (then no row returns).
+    const ROW: &str = "UPDATE course SET enrolled_count = enrolled_count + ? WHERE id = ? \
+         AND (capacity IS NULL OR enrolled_count + ? <= capacity) RETURNING id";
+
+    fn row_values(self) -> Vec<Value> {
+        let n = i32::try_from(self.taken).unwrap_or(i32::MAX);
+        vec![n.into(), self.course.into(), n.into()]
+    }
+
+    /// After the batch refused the change: an open course given a capacity since the write
+    /// read it (whose shards that write folded) has the seats added to its row as a course
+    /// with a capacity would, or the write is refused as full; the caller's transaction
+    /// then rolls everything back.
+    async fn with_capacity(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
+        if self.open
+            && !sql::query(db, Self::ROW, self.row_values())
+                .await?
+                .is_empty()
+        {
+            return Ok(());
+        }
+        Err(AppError::CapacityFull)
+    }
 }
