@@ -95,7 +95,7 @@ pub async fn admit(
         let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
         tally.take_seats(course, created.len() as i64);
         trainee::own_in(tally.records(), &people, course.institution_id);
-        counting::enrolled_many(db, tally, &created, fresh, course, district).await?;
+        counting::enrolled_many(db, tally, &created, &fresh, course, district).await?;
         let undo = Undo {
             enrolled: created.iter().map(|e| e.id).collect(),
             ..Undo::default()
@@ -187,15 +187,15 @@ pub async fn lock_seats(
     lock(db, course_id).await
 }
 
-/// Inserts an ENROLLED enrolment of `course` for each of `trainees`; returns those
-/// inserted (a pair enrolled already is skipped by the unique key), and on PostgreSQL
-/// also the people of them whose track this starts ([`counting::enrolled_many`]'s
-/// `fresh`), found by the same statement.
+/// Inserts an ENROLLED enrolment of `course` for each of `trainees` and starts the
+/// person's `person_track` row where it has none; returns the enrolments inserted (a pair
+/// enrolled already is skipped by the unique key) and the people whose track this
+/// started. Rows go in trainee order, so `person_track` rows are taken in key order.
 async fn insert(
     db: &impl ConnectionTrait,
     course: &course::Model,
     trainees: &[Uuid],
-) -> Result<(Vec<enrolment::Model>, Option<Vec<Uuid>>), AppError> {
+) -> Result<(Vec<enrolment::Model>, Vec<Uuid>), AppError> {
     let at = now();
     let mut rows: Vec<enrolment::Model> = trainees
         .iter()
@@ -216,16 +216,15 @@ async fn insert(
             updated_at: at,
         })
         .collect();
+    rows.sort_by_key(|e| e.trainee_id);
     if db.get_database_backend() == DbBackend::Postgres {
-        // In trainee order, so the `person_track` rows are taken in key order.
-        rows.sort_by_key(|e| e.trainee_id);
         let mut inserted = HashSet::new();
         let mut fresh = Vec::new();
         for chunk in rows.chunks(CHUNK) {
             insert_started(db, course, chunk, &mut inserted, &mut fresh).await?;
         }
         rows.retain(|e| inserted.contains(&e.id));
-        return Ok((rows, Some(fresh)));
+        return Ok((rows, fresh));
     }
     let mut inserted = HashSet::new();
     for chunk in rows.chunks(CHUNK) {
@@ -244,7 +243,8 @@ async fn insert(
         }
     }
     rows.retain(|e| inserted.contains(&e.id));
-    Ok((rows, None))
+    let fresh = counting::start_tracks(db, &rows, counting::cell::track(&course.track)?).await?;
+    Ok((rows, fresh))
 }
 
 /// PostgreSQL: inserts `rows` (new ENROLLED enrolments, in trainee order) and, for those

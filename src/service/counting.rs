@@ -36,4 +36,4 @@ pub mod write;
 pub use certify::{certified, revoked};
 pub use day_changes::Undo;
 pub use tally::Tally;
-pub use write::{Finish, district_of, enrolled_many, finished};
+pub use write::{Finish, district_of, enrolled_many, finished, start_tracks};

@@ -142,7 +142,6 @@ impl Seats {
     /// one waits for this write, then folds the shards ([`crate::service::admission::lock_seats`]);
     /// a course with a capacity has its row updated unless that passes the capacity.
     fn push(self, batch: &mut Batch, backend: DbBackend) {
-        let n = i32::try_from(self.taken).unwrap_or(i32::MAX);
         if self.open {
             let shared = if backend == DbBackend::Postgres {
                 " FOR KEY SHARE"
@@ -156,7 +155,7 @@ impl Seats {
                      ON CONFLICT (course_id, shard) \
                      DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id"
                 ),
-                vec![shard().into(), n.into(), self.course.into()],
+                vec![shard().into(), self.n().into(), self.course.into()],
             );
         } else {
             batch.push(Self::ROW.to_owned(), self.row_values());
@@ -168,8 +167,12 @@ impl Seats {
          AND (capacity IS NULL OR enrolled_count + ? <= capacity) RETURNING id";
 
     fn row_values(self) -> Vec<Value> {
-        let n = i32::try_from(self.taken).unwrap_or(i32::MAX);
-        vec![n.into(), self.course.into(), n.into()]
+        vec![self.n().into(), self.course.into(), self.n().into()]
+    }
+
+    /// The seats as a bound value.
+    fn n(self) -> i32 {
+        i32::try_from(self.taken).unwrap_or(i32::MAX)
     }
 
     /// After the batch refused the change: an open course given a capacity since the write

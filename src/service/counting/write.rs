@@ -267,10 +267,11 @@ pub(super) fn read_cell(row: &QueryResult) -> Result<Cell, AppError> {
 }
 
 /// Starts the `person_track` row of each enrolment's person (`sorted` by trainee) where
-/// the person has none on `track`; returns the people whose row this inserted.
-async fn start_tracks(
+/// the person has none on the course's `track`; returns the people whose row this
+/// inserted. (On PostgreSQL the enrolments' insert does this in the same statement.)
+pub async fn start_tracks(
     db: &impl ConnectionTrait,
-    sorted: &[&enrolment::Model],
+    sorted: &[enrolment::Model],
     track: Track,
 ) -> Result<Vec<Uuid>, AppError> {
     let mut fresh: Vec<Uuid> = Vec::new();
@@ -301,15 +302,14 @@ async fn start_tracks(
     Ok(fresh)
 }
 
-/// New enrolments of one course (one or a cohort), counted in a few set-based statements.
-/// `fresh`: the people whose `person_track` row on the course's track the caller started
-/// with the enrolments (on PostgreSQL the enrolments' insert does); `None` to start them
-/// here.
+/// New enrolments of one course (one or a cohort), counted in a few set-based statements;
+/// `fresh`: the people whose `person_track` row on the course's track the enrolments'
+/// insert started ([`start_tracks`]).
 pub async fn enrolled_many(
     db: &impl ConnectionTrait,
     tally: &mut Tally,
     enrolments: &[enrolment::Model],
-    fresh: Option<Vec<Uuid>>,
+    fresh: &[Uuid],
     course: &course::Model,
     district: &str,
 ) -> Result<(), AppError> {
@@ -317,12 +317,8 @@ pub async fn enrolled_many(
     let deltas = &mut tally.deltas;
     let mut sorted: Vec<&enrolment::Model> = enrolments.iter().collect();
     sorted.sort_by_key(|e| e.trainee_id);
-    let fresh = match fresh {
-        Some(fresh) => fresh,
-        None => start_tracks(db, &sorted, track).await?,
-    };
     let fresh_set: HashSet<Uuid> = fresh.iter().copied().collect();
-    let mut started: Vec<Uuid> = fresh.clone();
+    let mut started: Vec<Uuid> = fresh.to_vec();
     let others: Vec<&enrolment::Model> = sorted
         .iter()
         .copied()
