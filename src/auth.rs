@@ -97,11 +97,10 @@ impl Passwords {
         let matched = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
                 let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("{e}"))?;
-                Ok::<_, anyhow::Error>(
-                    argon2()?
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok(),
-                )
+                let argon2 = argon2()?;
+                Ok::<_, anyhow::Error>(returning_memory(|| {
+                    argon2.verify_password(password.as_bytes(), &parsed).is_ok()
+                }))
             })
         })
         .await
@@ -118,10 +117,20 @@ fn argon2() -> anyhow::Result<Argon2<'static>> {
 
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2()?
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .to_string())
+    returning_memory(|| {
+        Ok(argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .to_string())
+    })
+}
+
+/// Runs an argon2id computation, then returns its 19 MiB to the system at once: the
+/// blocking thread it ran on may idle for a long time (see [`crate::memory::return_freed`]).
+fn returning_memory<T>(argon2id: impl FnOnce() -> T) -> T {
+    let out = argon2id();
+    crate::memory::return_freed();
+    out
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub mod error;
 pub mod graphql;
 /// The HTTP edge: `App`, router, GraphQL and CSV handlers, health checks, accept loop.
 pub mod http;
+/// Returning freed memory to the system (the allocator's side of a request's memory).
+pub mod memory;
 /// Deterministic synthetic data for demos and benchmarks (`seed`).
 pub mod seed;
 /// Use cases, one module per aggregate.

@@ -198,7 +198,7 @@ fn screen(pii: &PiiKey, rows: Vec<BatchRow>) -> (Vec<RowResult>, Vec<Pending>) {
             ..RowResult::default()
         })
         .collect();
-    let mut pending = Vec::new();
+    let mut pending = Vec::with_capacity(rows.len());
     let mut first_row: HashMap<String, usize> = HashMap::new();
     for (index, row) in rows.into_iter().enumerate() {
         match row.trainee {
@@ -242,29 +242,29 @@ async fn allot_seats(
         .collect();
     let mut enrolled = admission::enrolments_of(db, course.id, &known).await?;
     let mut free = admission::free_seats(course);
-    let mut admitted = Vec::new();
-    for p in pending {
+    // Filtered in place (input order kept): a second list would double the memory.
+    pending.retain_mut(|p| {
         if let Some(known) = &p.trainee
             && let Err(err) = same_person(known, &p.input.name)
         {
             results[p.index].error = Some(RowFailure::from(&err));
-            continue;
+            return false;
         }
         let already = p.trainee.as_ref().and_then(|t| enrolled.remove(&t.id));
         if let Some(e) = already {
             let result = &mut results[p.index];
             result.enrolment = Some(e);
-            result.trainee = p.trainee;
-            continue;
+            result.trainee = p.trainee.take();
+            return false;
         }
         if free == 0 {
             results[p.index].error = Some(RowFailure::from(&AppError::CapacityFull));
-            continue;
+            return false;
         }
         free -= 1;
-        admitted.push(p);
-    }
-    Ok(admitted)
+        true
+    });
+    Ok(pending)
 }
 
 /// Registers the people among `admitted` not known yet (only people who got a seat are
@@ -306,30 +306,30 @@ async fn admit_in_chunks(
     action: &str,
     mut course: course::Model,
     district: &str,
-    admitted: Vec<Pending>,
+    mut admitted: Vec<Pending>,
     results: &mut [RowResult],
 ) -> Result<(), AppError> {
-    let mut admitted: Vec<(Uuid, Pending)> = admitted
-        .into_iter()
-        .filter_map(|p| match p.trainee.as_ref().map(|t| t.id) {
-            Some(id) => Some((id, p)),
-            None => {
-                results[p.index].error = Some(RowFailure::from(&AppError::Internal(
-                    anyhow::anyhow!("trainee missing after insert"),
-                )));
-                None
-            }
-        })
-        .collect();
-    admitted.sort_unstable_by_key(|(id, _)| *id);
+    // Sorted in place: a second list of 10,000 rows would double the batch's memory.
+    admitted.retain(|p| {
+        if p.trainee.is_none() {
+            results[p.index].error = Some(RowFailure::from(&AppError::Internal(anyhow::anyhow!(
+                "trainee missing after insert"
+            ))));
+        }
+        p.trainee.is_some()
+    });
+    admitted.sort_unstable_by_key(|p| p.trainee.as_ref().map(|t| t.id));
     let mut tally = Tally::new();
     let mut rest = admitted.into_iter().peekable();
     while rest.peek().is_some() {
-        let chunk: Vec<(Uuid, Pending)> = rest.by_ref().take(CHUNK).collect();
-        let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+        let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
+        let ids: Vec<Uuid> = chunk
+            .iter()
+            .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
+            .collect();
         let admissions =
             admission::admit(db, &mut tally, actor, action, &course, district, &ids).await?;
-        for ((_, p), admitted) in chunk.into_iter().zip(admissions) {
+        for (p, admitted) in chunk.into_iter().zip(admissions) {
             if admitted.as_ref().is_some_and(|a| a.created) {
                 course.enrolled_count += 1;
             }

@@ -123,9 +123,10 @@ impl BatchMutation {
         let deps = ctx.data::<Deps>()?;
         let course_id = parse_id("courseId", &input.course_id)?;
         within_row_limit("trainees", input.trainees.len())?;
+        // Each input row is dropped once read, not kept beside its parsed copy.
         let rows = input
             .trainees
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(position, t)| BatchRow {
                 position,
