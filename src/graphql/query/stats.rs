@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::guards::{RoleGuard, STAFF, caller};
 use crate::graphql::inputs::{StatsDimension, StatsFilter};
-use crate::graphql::types::{Date, ProgrammeProgress, StatsRow, parse_id};
+use crate::graphql::types::{Date, ProgrammeProgress, StatsRows, parse_id};
 use crate::service::Deps;
 use crate::service::counting::stats::Dimension;
 use crate::service::counting::{progress, stats};
@@ -46,14 +46,11 @@ impl StatsQuery {
         ctx: &Context<'_>,
         filter: Option<StatsFilter>,
         group_by: Vec<StatsDimension>,
-    ) -> Result<Vec<StatsRow>> {
+    ) -> Result<StatsRows> {
         let deps = ctx.data::<Deps>()?;
         let filter = filter.unwrap_or_default().parse(&deps.districts)?;
         let dims: Vec<Dimension> = group_by.into_iter().map(Into::into).collect();
-        Ok(stats::stats(&deps.db, caller(ctx)?, filter, &dims)
-            .await?
-            .into_iter()
-            .map(StatsRow)
-            .collect())
+        let rows = stats::stats(&deps.db, caller(ctx)?, filter, &dims).await?;
+        Ok(StatsRows::new(ctx, rows))
     }
 }

@@ -101,7 +101,7 @@ impl From<TrackProgress> for TargetProgress {
 }
 
 /// A count for an `Int` field (never negative, capped at `i32::MAX`).
-fn count(v: i64) -> i32 {
+pub(super) fn count(v: i64) -> i32 {
     i32::try_from(v.max(0)).unwrap_or(i32::MAX)
 }
 
