@@ -104,8 +104,21 @@ pub async fn stats(
     dims.sort();
     dims.dedup();
     let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
-    for span in spans(from, to) {
-        for (key, m) in sum_cells(db, &filter, &dims, &span).await? {
+    // The spans (whole months, the first and the last cut month: three at most) are read
+    // at once, each one statement on its own pooled connection.
+    let spans = spans(from, to);
+    for three in spans.chunks(3) {
+        let part = |i: usize| {
+            let (span, filter, dims) = (three.get(i), &filter, &dims);
+            async move {
+                match span {
+                    Some(span) => sum_cells(db, filter, dims, span).await,
+                    None => Ok(Vec::new()),
+                }
+            }
+        };
+        let (first, second, third) = tokio::try_join!(part(0), part(1), part(2))?;
+        for (key, m) in [first, second, third].into_iter().flatten() {
             let row = rows.entry(key).or_default();
             row.enrolments += m.enrolments;
             row.completions += m.completions;
@@ -202,17 +215,23 @@ async fn sum_cells(
     dims: &[Dimension],
     span: &Span,
 ) -> Result<Vec<(GroupKey, Measures)>, AppError> {
-    let (table, month) = match span {
-        Span::Months(..) => ("stats_rollup", "month"),
-        Span::Days(..) => ("stats_day", "SUBSTR(CAST(day AS TEXT), 1, 7)"),
+    // The days of a span are of one month, known here: grouping them by a month computed
+    // per row (a date cast to text) cost more than reading them.
+    let (table, month, dims) = match span {
+        Span::Months(..) => ("stats_rollup", None, dims.to_vec()),
+        Span::Days(first, _) => (
+            "stats_day",
+            dims.contains(&Dimension::Month).then(|| month_of(*first)),
+            dims.iter()
+                .copied()
+                .filter(|dim| *dim != Dimension::Month)
+                .collect(),
+        ),
     };
-    let expression = |dim: &Dimension| match dim {
-        Dimension::Month => month,
-        other => column(*other),
-    };
+    let dims = dims.as_slice();
     let mut text = String::from("SELECT ");
     for dim in dims {
-        text.push_str(&format!("{} AS {}, ", expression(dim), column(*dim)));
+        text.push_str(&format!("{} AS {}, ", column(*dim), column(*dim)));
     }
     let (conditions, values) = conditions(filter, dims, span);
     text.push_str(&format!(
@@ -221,7 +240,7 @@ async fn sum_cells(
          FROM {table} WHERE {conditions}"
     ));
     if !dims.is_empty() {
-        let grouped: Vec<&str> = dims.iter().map(expression).collect();
+        let grouped: Vec<&str> = dims.iter().map(|dim| column(*dim)).collect();
         text.push_str(" GROUP BY ");
         text.push_str(&grouped.join(", "));
     }
@@ -235,7 +254,9 @@ async fn sum_cells(
             certified_persons: sum(row, "certified_persons")?,
         };
         if !m.is_zero() {
-            out.push((key_of(row, dims)?, m));
+            let mut key = key_of(row, dims)?;
+            key.month = key.month.or_else(|| month.clone());
+            out.push((key, m));
         }
     }
     Ok(out)
