@@ -104,6 +104,13 @@ struct Pending {
     code: Option<String>,
 }
 
+impl Pending {
+    /// The id of the person's record, once found or registered.
+    fn trainee_id(&self) -> Option<Uuid> {
+        self.trainee.as_ref().map(|t| t.id)
+    }
+}
+
 /// Registers and enrols a batch of people in a course of the caller's institution; the
 /// audit trail records the enrolments it creates under `action` (the GraphQL field).
 ///
@@ -236,10 +243,7 @@ async fn allot_seats(
     for p in &mut pending {
         p.trainee = existing.remove(&p.digest);
     }
-    let known: Vec<Uuid> = pending
-        .iter()
-        .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
-        .collect();
+    let known: Vec<Uuid> = pending.iter().filter_map(Pending::trainee_id).collect();
     let mut enrolled = admission::enrolments_of(db, course.id, &known).await?;
     let mut free = admission::free_seats(course);
     // Filtered in place (input order kept): a second list would double the memory.
@@ -318,15 +322,13 @@ async fn admit_in_chunks(
         }
         p.trainee.is_some()
     });
-    admitted.sort_unstable_by_key(|p| p.trainee.as_ref().map(|t| t.id));
+    admitted.sort_unstable_by_key(Pending::trainee_id);
     let mut tally = Tally::new();
     let mut rest = admitted.into_iter().peekable();
     while rest.peek().is_some() {
         let chunk: Vec<Pending> = rest.by_ref().take(CHUNK).collect();
-        let ids: Vec<Uuid> = chunk
-            .iter()
-            .filter_map(|p| p.trainee.as_ref().map(|t| t.id))
-            .collect();
+        // Every row kept above has its record, so `ids` and `chunk` pair up.
+        let ids: Vec<Uuid> = chunk.iter().filter_map(Pending::trainee_id).collect();
         let admissions =
             admission::admit(db, &mut tally, actor, action, &course, district, &ids).await?;
         for (p, admitted) in chunk.into_iter().zip(admissions) {

@@ -108,16 +108,23 @@ pub(super) fn count(v: i64) -> i32 {
 /// One group of a breakdown; only the grouped-by keys are set.
 pub struct StatsRow(pub stats::StatsRow);
 
-#[Object]
 impl StatsRow {
-    /// Track, when grouped by TRACK.
-    async fn track(&self) -> Result<Option<Track>> {
+    /// The row's track as stored (an error when it cannot be read).
+    pub(super) fn stored_track(&self) -> Result<Option<Track>> {
         self.0
             .key
             .track
             .as_deref()
             .map(|t| super::stored::<crate::domain::Track>(t).map(Into::into))
             .transpose()
+    }
+}
+
+#[Object]
+impl StatsRow {
+    /// Track, when grouped by TRACK.
+    async fn track(&self) -> Result<Option<Track>> {
+        self.stored_track()
     }
     /// District of the institution, when grouped by DISTRICT.
     async fn district(&self) -> Option<&str> {

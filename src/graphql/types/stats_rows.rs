@@ -17,7 +17,7 @@ use async_graphql::{
     Context, ContextSelectionSet, InputType, Name, OutputType, Positioned, ServerResult, Value,
 };
 
-use super::{StatsRow, Track, stored};
+use super::StatsRow;
 use crate::service::counting::stats;
 
 /// The rows of a breakdown and, when the selection allows, how to answer each directly.
@@ -58,14 +58,15 @@ impl Column {
 
     /// The field's value in `row`, as `StatsRow`'s resolver answers it; `None` when the
     /// resolver would answer an error.
-    fn value(self, row: &stats::StatsRow) -> Option<Value> {
+    fn value(self, stats_row: &StatsRow) -> Option<Value> {
+        let row = &stats_row.0;
         let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::String);
         Some(match self {
             Self::Typename => Value::String("StatsRow".to_owned()),
-            Self::Track => match row.key.track.as_deref() {
-                None => Value::Null,
-                Some(raw) => Track::from(stored::<crate::domain::Track>(raw).ok()?).to_value(),
-            },
+            Self::Track => stats_row
+                .stored_track()
+                .ok()?
+                .map_or(Value::Null, |track| track.to_value()),
             Self::District => text(&row.key.district),
             Self::Month => text(&row.key.month),
             Self::Level => row.key.level.map_or(Value::Null, Value::from),
@@ -100,7 +101,7 @@ impl StatsRows {
         for row in &self.rows {
             let mut fields = IndexMap::with_capacity(plan.len());
             for (key, column) in plan {
-                fields.insert(key.clone(), column.value(&row.0)?);
+                fields.insert(key.clone(), column.value(row)?);
             }
             rows.push(Value::Object(fields));
         }

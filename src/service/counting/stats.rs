@@ -231,7 +231,8 @@ async fn sum_cells(
     let dims = dims.as_slice();
     let mut text = String::from("SELECT ");
     for dim in dims {
-        text.push_str(&format!("{} AS {}, ", column(*dim), column(*dim)));
+        text.push_str(column(*dim));
+        text.push_str(", ");
     }
     let (conditions, values) = conditions(filter, dims, span);
     text.push_str(&format!(
