@@ -28,6 +28,7 @@ mod m20261204_000023_create_subsidy_claim_table;
 mod m20261205_000024_create_rate_limit_hit_table;
 mod m20261205_000025_shard_stats_cells;
 mod m20261205_000026_create_course_seat_table;
+mod m20261206_000027_add_district_totals;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000024_create_rate_limit_hit_table::Migration),
             Box::new(m20261205_000025_shard_stats_cells::Migration),
             Box::new(m20261205_000026_create_course_seat_table::Migration),
+            Box::new(m20261206_000027_add_district_totals::Migration),
         ]
     }
 }

@@ -4,7 +4,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `stats_day`: the four measures of one cell on one day, at grain
-/// `INSTITUTION`, or `DISTRICT` with the nil institution id.
+/// `INSTITUTION`, `DISTRICT` with the nil institution id, or `DISTRICT_TOTAL` (nil
+/// institution, every track and level summed: track `*`, level 0).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stats_day")]
 pub struct Model {

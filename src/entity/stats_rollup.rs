@@ -2,9 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 
-/// A row of `stats_rollup`: `grain` is `INSTITUTION` (one row per institution cell) or
-/// `DISTRICT` (institution id nil), `track` a track code, `level` 0 for none, `month`
-/// `YYYY-MM`.
+/// A row of `stats_rollup`: `grain` is `INSTITUTION` (one row per institution cell),
+/// `DISTRICT` (institution id nil) or `DISTRICT_TOTAL` (institution id nil, every track
+/// and level summed: track `*`, level 0), `track` a track code, `level` 0 for none,
+/// `month` `YYYY-MM`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "stats_rollup")]
 pub struct Model {

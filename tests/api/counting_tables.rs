@@ -145,7 +145,7 @@ async fn stats_rollup_matches_stats(app: &TestApp, admin: &str) {
     let api = ["trainees", "enrolments", "completions", "certifiedPersons"]
         .map(|measure| totals.data()["stats"][0][measure].as_i64().unwrap());
     assert_eq!(api, [3, 3, 2, 2], "{}", totals.body);
-    for grain in ["INSTITUTION", "DISTRICT"] {
+    for grain in ["INSTITUTION", "DISTRICT", "DISTRICT_TOTAL"] {
         let mut stored = [0; 4];
         for cell in cells.iter().filter(|c| c.grain == grain) {
             let measures = [

@@ -44,14 +44,18 @@ pub fn shard_for(day: NaiveDate, current: NaiveDate) -> i32 {
     if day == current { shard() } else { 0 }
 }
 
-/// The grain of a `stats_rollup` or `stats_day` row: per institution, or per district
-/// (institution id nil), so a breakdown by district reads the district rows only.
+/// The grain of a `stats_rollup` or `stats_day` row: per institution, per district
+/// (institution id nil), or per district with every track and level summed (institution
+/// id nil, track [`ALL_TRACKS`], level 0), so a breakdown by district reads the district
+/// rows only, and one by district and month alone reads one row per district and date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Grain {
     /// One row per institution cell.
     Institution,
     /// One row per district cell.
     District,
+    /// One row per district and date: its district cells of every track and level summed.
+    DistrictTotal,
 }
 
 impl Grain {
@@ -60,9 +64,13 @@ impl Grain {
         match self {
             Self::Institution => "INSTITUTION",
             Self::District => "DISTRICT",
+            Self::DistrictTotal => "DISTRICT_TOTAL",
         }
     }
 }
+
+/// The stored track of a [`Grain::DistrictTotal`] row, which sums every track.
+pub const ALL_TRACKS: &str = "*";
 
 /// A breakdown cell at institution grain, on one day.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -121,7 +129,8 @@ impl Cell {
 
     /// The key columns of its row at `grain` in `stats_rollup` (`grain, institution_id,
     /// district, track, level, month, shard`) or, `by_day`, in `stats_day` (`…, level,
-    /// day, shard`): today's day and this month's month on the task's shard.
+    /// day, shard`): today's day and this month's month on the task's shard; the track
+    /// [`ALL_TRACKS`] at [`Grain::DistrictTotal`].
     pub fn key_values(&self, grain: Grain, by_day: bool) -> Vec<Value> {
         let today = programme_date(now());
         let (date, shard) = if by_day {
@@ -137,7 +146,11 @@ impl Cell {
             grain.as_str().into(),
             self.institution_id.into(),
             self.district.clone().into(),
-            self.track.as_str().into(),
+            match grain {
+                Grain::DistrictTotal => ALL_TRACKS,
+                Grain::Institution | Grain::District => self.track.as_str(),
+            }
+            .into(),
             self.level.into(),
             date,
             shard.into(),
@@ -148,6 +161,18 @@ impl Cell {
     pub fn district_grain(&self) -> Self {
         Self {
             institution_id: Uuid::nil(),
+            ..self.clone()
+        }
+    }
+
+    /// The cell of its district and day at [`Grain::DistrictTotal`]: every track and level
+    /// alike (one track stands for all; its row stores [`ALL_TRACKS`]), so the cells of
+    /// one district and day share one row.
+    pub fn district_total(&self) -> Self {
+        Self {
+            institution_id: Uuid::nil(),
+            track: Track::ALL[0],
+            level: 0,
             ..self.clone()
         }
     }
@@ -269,7 +294,7 @@ impl Deltas {
         *self.days.entry((programme, track, day)).or_default() += n;
     }
 
-    /// Adds the changes to `batch`: breakdown cells at both grains, first the months'
+    /// Adds the changes to `batch`: breakdown cells at every grain, first the months'
     /// `stats_rollup` rows then the days' `stats_day` rows; the task's shard of each
     /// programme total; the day series. Each table's rows go in key order, and every
     /// write sends its batch with these tables in this order, so concurrent writers take
@@ -281,6 +306,7 @@ impl Deltas {
             for (grain, cell) in [
                 (Grain::District, cell.district_grain()),
                 (Grain::Institution, cell.clone()),
+                (Grain::DistrictTotal, cell.district_total()),
             ] {
                 months
                     .entry((grain, cell.month_cell()))

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cell::{Grain, Totals, read_int, track};
+use super::cell::{ALL_TRACKS, Grain, Totals, read_int, track};
 use super::sql;
 use crate::domain::Track;
 use crate::entity::{programme, programme_counter, programme_day};
@@ -144,8 +144,9 @@ fn day_cells(person_track: &str) -> String {
 const DAY_COLUMNS: &str = "grain, institution_id, district, track, level, day, \
      enrolments, completions, trainees, certified_persons";
 
-/// Fills `table` (shaped like `stats_day`, empty) with the recounted day cells at both
-/// grains: institution rows from the base tables, district rows summed from them.
+/// Fills `table` (shaped like `stats_day`, empty) with the recounted day cells at every
+/// grain: institution rows from the base tables, district rows and district totals
+/// summed from them.
 pub(super) async fn fill_days(
     db: &impl ConnectionTrait,
     table: &str,
@@ -170,6 +171,17 @@ pub(super) async fn fill_days(
              SUM(enrolments), SUM(completions), SUM(trainees), SUM(certified_persons) \
              FROM {table} WHERE grain = '{institution}' GROUP BY district, track, level, day",
             Grain::District.as_str()
+        ),
+        vec![Uuid::nil().into()],
+    )
+    .await?;
+    sql::query(
+        db,
+        &format!(
+            "INSERT INTO {table} ({DAY_COLUMNS}) SELECT '{}', ?, district, '{ALL_TRACKS}', 0, \
+             day, SUM(enrolments), SUM(completions), SUM(trainees), SUM(certified_persons) \
+             FROM {table} WHERE grain = '{institution}' GROUP BY district, day",
+            Grain::DistrictTotal.as_str()
         ),
         vec![Uuid::nil().into()],
     )

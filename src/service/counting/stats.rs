@@ -126,6 +126,16 @@ pub async fn stats(
             row.certified_persons += m.certified_persons;
         }
     }
+    // A group whose rows cancel out (a person's first enrolment moved between shards of
+    // one month) is no group, as it would not be had the rows been summed in SQL.
+    rows.retain(|_, row| {
+        [
+            row.enrolments,
+            row.completions,
+            row.trainees,
+            row.certified_persons,
+        ] != [0; 4]
+    });
     if dims.is_empty() && rows.is_empty() {
         rows.insert(GroupKey::default(), StatsRow::default());
     }
@@ -234,13 +244,28 @@ async fn sum_cells(
         text.push_str(column(*dim));
         text.push_str(", ");
     }
-    let (conditions, values) = conditions(filter, dims, span);
+    let (grain, conditions, values) = conditions(filter, dims, span);
+    // District totals by district and month are one row per group but for this month's
+    // shards: summed here (`stats` adds up rows of one group) instead of hashed by
+    // PostgreSQL, which took longer than the read.
+    let rows_are_groups = grain == Grain::DistrictTotal
+        && matches!(span, Span::Months(..))
+        && dims == [Dimension::District, Dimension::Month];
+    let measure = |name: &str| {
+        if rows_are_groups {
+            format!("CAST({name} AS BIGINT) AS {name}")
+        } else {
+            format!("SUM({name}) AS {name}")
+        }
+    };
     text.push_str(&format!(
-        "SUM(enrolments) AS enrolments, SUM(completions) AS completions, \
-         SUM(trainees) AS trainees, SUM(certified_persons) AS certified_persons \
-         FROM {table} WHERE {conditions}"
+        "{}, {}, {}, {} FROM {table} WHERE {conditions}",
+        measure("enrolments"),
+        measure("completions"),
+        measure("trainees"),
+        measure("certified_persons"),
     ));
-    if !dims.is_empty() {
+    if !dims.is_empty() && !rows_are_groups {
         let grouped: Vec<&str> = dims.iter().map(|dim| column(*dim)).collect();
         text.push_str(" GROUP BY ");
         text.push_str(&grouped.join(", "));
@@ -275,13 +300,23 @@ fn column(dim: Dimension) -> &'static str {
 }
 
 /// The `WHERE` of [`sum_cells`] and its values: the grain (district rows have the nil
-/// institution, so both grains are read by their key's prefix), the filter, the span.
-fn conditions(filter: &StatsFilter, dims: &[Dimension], span: &Span) -> (String, Vec<Value>) {
+/// institution, so every grain is read by its key's prefix; without tracks and levels
+/// to tell apart, the rows of every track and level summed), the filter, the span.
+fn conditions(
+    filter: &StatsFilter,
+    dims: &[Dimension],
+    span: &Span,
+) -> (Grain, String, Vec<Value>) {
     let per_institution = dims.contains(&Dimension::Institution) || filter.institution_id.is_some();
+    let per_track = dims.contains(&Dimension::Track)
+        || dims.contains(&Dimension::Level)
+        || filter.track.is_some();
     let (grain, institution) = if per_institution {
         (Grain::Institution, filter.institution_id)
-    } else {
+    } else if per_track {
         (Grain::District, Some(Uuid::nil()))
+    } else {
+        (Grain::DistrictTotal, Some(Uuid::nil()))
     };
     let mut text = String::from("grain = ?");
     let mut values: Vec<Value> = vec![grain.as_str().into()];
@@ -312,7 +347,7 @@ fn conditions(filter: &StatsFilter, dims: &[Dimension], span: &Span) -> (String,
             condition(" AND day <= ?", (*last).into());
         }
     }
-    (text, values)
+    (grain, text, values)
 }
 
 /// The group of a summed row: the grouped-by dimensions only.
