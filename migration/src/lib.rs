@@ -29,6 +29,7 @@ mod m20261205_000024_create_rate_limit_hit_table;
 mod m20261205_000025_shard_stats_cells;
 mod m20261205_000026_create_course_seat_table;
 mod m20261206_000027_add_district_totals;
+mod m20261206_000028_index_progress_days_by_day;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_shard_stats_cells::Migration),
             Box::new(m20261205_000026_create_course_seat_table::Migration),
             Box::new(m20261206_000027_add_district_totals::Migration),
+            Box::new(m20261206_000028_index_progress_days_by_day::Migration),
         ]
     }
 }

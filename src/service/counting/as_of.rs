@@ -8,7 +8,7 @@
 //! write and before it ([`Undo`]); [`write()`] adds it to each day and to its month
 //! ([`months`]) in the write's batch. Rows are sharded only for
 //! today and this month (what every writer shares); [`compact`] folds the shards of past
-//! days and months into one row, so a read ([`read`]) sums about one row per figure and
+//! days and months into one row, so a read ([`figures`]) sums about one row per figure and
 //! month, and the days of at most three months.
 
 mod load;
@@ -16,7 +16,7 @@ pub mod months;
 mod read;
 pub mod recount;
 
-pub use read::read;
+pub use read::{Figures, figures};
 
 use std::collections::BTreeMap;
 

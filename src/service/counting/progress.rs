@@ -103,10 +103,15 @@ pub async fn progress(
         (None, None, None) => None,
     };
     if let Some((source, day)) = source {
-        let goals = match scope {
-            None => Some(goal_progress::targets(db, found.id).await?),
-            Some(_) => None,
+        // The goals (the city's, to place its figures against) and the figures at once.
+        let goals = async {
+            match scope {
+                None => goal_progress::targets(db, found.id).await.map(Some),
+                Some(_) => Ok(None),
+            }
         };
+        let (goals, figures) =
+            tokio::try_join!(goals, as_of::figures(db, source, found.id, scope_id, day))?;
         let mut against: Vec<(Figure, u64)> = tracks
             .iter()
             .map(|&(track, target)| (Figure::Certified(track), u64::try_from(target).unwrap_or(0)))
@@ -115,7 +120,7 @@ pub async fn progress(
             let kind = goal_progress::kind(goal)?;
             against.push((Figure::Goal(kind), goal_progress::units(kind, goal.target)));
         }
-        let history = as_of::read(db, source, found.id, scope_id, day, &against).await?;
+        let history = figures.standings(db, &against).await?;
         return Ok(Progress {
             targets: tracks
                 .iter()

@@ -26,26 +26,34 @@ struct Rows {
     days: Vec<(NaiveDate, i64)>,
 }
 
-/// Where every figure of `programme` in `scope` (nil: the city) stood at the end of
-/// `as_of`, each figure of `targets` placed against its target (in its unit): one
-/// statement, and one more per figure whose last rise to its target lies in an
-/// earlier month.
-pub async fn read(
+/// Every figure's rows of one scope as read for a day ([`figures`]), to be placed
+/// against their targets ([`Figures::standings`]).
+#[derive(Debug)]
+pub struct Figures {
+    /// The table of days read (`progress_day`, or a closed programme's frozen days).
+    days: &'static str,
+    programme: Uuid,
+    scope: Uuid,
+    as_of: NaiveDate,
+    rows: BTreeMap<Figure, Rows>,
+}
+
+/// The rows of every figure of `programme` in `scope` (nil: the city) that tell where it
+/// stood at the end of `as_of`, in one statement; a caller that must also read the
+/// targets reads them meanwhile.
+pub async fn figures(
     db: &impl ConnectionTrait,
     source: Source,
     programme: Uuid,
     scope: Uuid,
     as_of: NaiveDate,
-    targets: &[(Figure, u64)],
-) -> Result<Standings, AppError> {
+) -> Result<Figures, AppError> {
     let (months, days) = match source {
         Source::Live => ("progress_month", "progress_day"),
         Source::Final => ("programme_final_month", "programme_final"),
     };
     let this_month = first_of(as_of);
-    let since = as_of
-        .checked_sub_days(Days::new(PROJECTION_DAYS))
-        .unwrap_or(as_of);
+    let since = window_start(as_of);
     let values: Vec<Value> = vec![
         programme.into(),
         scope.into(),
@@ -57,7 +65,7 @@ pub async fn read(
         this_month.into(),
         as_of.into(),
     ];
-    let mut figures: BTreeMap<Figure, Rows> = BTreeMap::new();
+    let mut rows: BTreeMap<Figure, Rows> = BTreeMap::new();
     for row in sql::query(
         db,
         &format!(
@@ -74,43 +82,138 @@ pub async fn read(
     )
     .await?
     {
-        let rows = figures
+        let figure = rows
             .entry(Figure::parse(&row.try_get::<String>("", "figure")?)?)
             .or_default();
         let (day, n) = (row.try_get("", "day")?, read_int(&row, "n")?);
         if row.try_get::<String>("", "grain")? == "M" {
-            rows.months.push((day, n, read_int(&row, "losses")?));
+            figure.months.push((day, n, read_int(&row, "losses")?));
         } else {
-            rows.days.push((day, n));
+            figure.days.push((day, n));
         }
     }
-    let mut out = Standings::new();
-    for (figure, rows) in figures {
-        let target = targets
-            .iter()
-            .find(|(f, _)| *f == figure)
-            .map(|(_, t)| i64::try_from(*t).unwrap_or(i64::MAX));
-        let mut standing = standing(&rows, this_month, since);
-        if let Some(target) = target.filter(|t| *t > 0 && standing.total >= *t) {
-            standing.crossed = match crossing(&rows, this_month, as_of, target) {
-                Crossing::On(day) => Some(day),
-                Crossing::In(months) => {
-                    let mut found = None;
-                    for month in months {
-                        let month_days =
-                            month_days(db, days, programme, scope, figure, month).await?;
-                        found = last_rise(start_of(&rows, month), &month_days, target);
-                        if found.is_some() {
-                            break;
-                        }
-                    }
-                    found
+    Ok(Figures {
+        days,
+        programme,
+        scope,
+        as_of,
+        rows,
+    })
+}
+
+/// The first day of the [`PROJECTION_DAYS`] window ending on `as_of`.
+fn window_start(as_of: NaiveDate) -> NaiveDate {
+    as_of
+        .checked_sub_days(Days::new(PROJECTION_DAYS))
+        .unwrap_or(as_of)
+}
+
+/// A figure at or above its target whose last rise lies in an earlier month: the months
+/// it may lie in, latest first, and where it stood before them.
+struct Search {
+    figure: Figure,
+    target: i64,
+    months: std::vec::IntoIter<NaiveDate>,
+}
+
+impl Figures {
+    /// Where every figure stood, each figure of `targets` placed against its target (in
+    /// its unit): the days of the months where rises may lie are read for every such
+    /// figure at once, one month each per statement (the first month read almost always
+    /// holds the rise).
+    pub async fn standings(
+        self,
+        db: &impl ConnectionTrait,
+        targets: &[(Figure, u64)],
+    ) -> Result<Standings, AppError> {
+        let this_month = first_of(self.as_of);
+        let since = window_start(self.as_of);
+        let mut out = Standings::new();
+        let mut searches = Vec::new();
+        for (figure, rows) in &self.rows {
+            let target = targets
+                .iter()
+                .find(|(f, _)| f == figure)
+                .map(|(_, t)| i64::try_from(*t).unwrap_or(i64::MAX));
+            let mut standing = standing(rows, this_month, since);
+            if let Some(target) = target.filter(|t| *t > 0 && standing.total >= *t) {
+                match crossing(rows, this_month, self.as_of, target) {
+                    Crossing::On(day) => standing.crossed = Some(day),
+                    Crossing::In(months) => searches.push(Search {
+                        figure: *figure,
+                        target,
+                        months: months.into_iter(),
+                    }),
                 }
-            };
+            }
+            out.insert(*figure, standing);
         }
-        out.insert(figure, standing);
+        while !searches.is_empty() {
+            let asked: Vec<(Figure, NaiveDate)> = searches
+                .iter_mut()
+                .filter_map(|search| search.months.next().map(|month| (search.figure, month)))
+                .collect();
+            let read = self.months_days(db, &asked).await?;
+            searches.retain(|search| {
+                let Some((_, month)) = asked.iter().find(|(f, _)| *f == search.figure) else {
+                    return false;
+                };
+                let rows = self.rows.get(&search.figure);
+                let start = rows.map_or(0, |rows| start_of(rows, *month));
+                let days = read.get(&search.figure).map_or(&[][..], Vec::as_slice);
+                match last_rise(start, days, search.target) {
+                    Some(day) => {
+                        if let Some(standing) = out.get_mut(&search.figure) {
+                            standing.crossed = Some(day);
+                        }
+                        false
+                    }
+                    None => true,
+                }
+            });
+        }
+        Ok(out)
     }
-    Ok(out)
+
+    /// The days of each figure's month in `asked`, shards summed, in date order, in one
+    /// statement.
+    async fn months_days(
+        &self,
+        db: &impl ConnectionTrait,
+        asked: &[(Figure, NaiveDate)],
+    ) -> Result<BTreeMap<Figure, Vec<(NaiveDate, i64)>>, AppError> {
+        let mut out: BTreeMap<Figure, Vec<(NaiveDate, i64)>> = BTreeMap::new();
+        if asked.is_empty() {
+            return Ok(out);
+        }
+        let mut values: Vec<Value> = vec![self.programme.into(), self.scope.into()];
+        let mut ranges = Vec::with_capacity(asked.len());
+        for (figure, month) in asked {
+            let next = month
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(*month);
+            ranges.push("(figure = ? AND day >= ? AND day < ?)");
+            values.extend([figure.spelling().into(), (*month).into(), next.into()]);
+        }
+        for row in sql::query(
+            db,
+            &format!(
+                "SELECT figure, day, CAST(SUM(change) AS BIGINT) AS n FROM {} \
+                 WHERE programme_id = ? AND scope_id = ? AND ({}) \
+                 GROUP BY figure, day ORDER BY figure, day",
+                self.days,
+                ranges.join(" OR ")
+            ),
+            values,
+        )
+        .await?
+        {
+            out.entry(Figure::parse(&row.try_get::<String>("", "figure")?)?)
+                .or_default()
+                .push((row.try_get("", "day")?, read_int(&row, "n")?));
+        }
+        Ok(out)
+    }
 }
 
 /// The figure, and its net change over the window, from the rows read.
@@ -202,41 +305,6 @@ fn last_rise(start: i64, days: &[(NaiveDate, i64)], target: i64) -> Option<Naive
         }
     }
     rise
-}
-
-/// The days of one figure's month, shards summed, in date order.
-async fn month_days(
-    db: &impl ConnectionTrait,
-    days: &str,
-    programme: Uuid,
-    scope: Uuid,
-    figure: Figure,
-    month: NaiveDate,
-) -> Result<Vec<(NaiveDate, i64)>, AppError> {
-    let next = month
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(month);
-    let mut out = Vec::new();
-    for row in sql::query(
-        db,
-        &format!(
-            "SELECT day, CAST(SUM(change) AS BIGINT) AS n FROM {days} \
-             WHERE programme_id = ? AND scope_id = ? AND figure = ? AND day >= ? AND day < ? \
-             GROUP BY day ORDER BY day"
-        ),
-        vec![
-            programme.into(),
-            scope.into(),
-            figure.spelling().into(),
-            month.into(),
-            next.into(),
-        ],
-    )
-    .await?
-    {
-        out.push((row.try_get("", "day")?, read_int(&row, "n")?));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
