@@ -44,6 +44,7 @@ mod privacy;
 mod programme;
 mod progress_scope;
 mod protocol;
+mod reach;
 mod recount;
 mod replicas;
 mod request_id;

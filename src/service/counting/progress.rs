@@ -67,7 +67,8 @@ pub struct Progress {
 /// final figures without `as_of`. Institution roles see their own institution's share.
 ///
 /// The city's view takes three statements whatever the data size: the programmes with
-/// their targets, the counters of every track, the daily increments of every track.
+/// their targets, the counters of every track, and the daily increments that decide each
+/// track's reach (a fourth and fifth when a target was met late in a long series).
 /// With `as_of`, and for an institution's share, two: the programmes, and the day
 /// changes of every figure up to that day (today for the live share).
 pub async fn progress(
@@ -242,8 +243,8 @@ fn count(row: &sea_orm::QueryResult, col: &str) -> Result<u64, AppError> {
     Ok(u64::try_from(read_int(row, col)?).unwrap_or(0))
 }
 
-/// City-wide progress from the maintained totals: two statements for all tracks,
-/// reading a few rows per track and day whatever the data size.
+/// City-wide progress from the maintained totals: the programme's counters, then the
+/// days of its series that decide each track's reach ([`needed_days`]).
 async fn maintained(
     db: &impl ConnectionTrait,
     programme: &programme_entity::Model,
@@ -265,19 +266,15 @@ async fn maintained(
             (count(&row, "certified")?, count(&row, "in_training")?),
         );
     }
-    let mut days: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
-    for row in sql::query(
-        db,
-        "SELECT track, day, CAST(newly_certified AS BIGINT) AS newly_certified FROM programme_day \
-         WHERE programme_id = ? AND newly_certified <> 0 ORDER BY track, day",
-        vec![programme.id.into()],
-    )
-    .await?
-    {
-        days.entry(cell::track(&row.try_get::<String>("", "track")?)?)
-            .or_default()
-            .push((row.try_get("", "day")?, count(&row, "newly_certified")?));
-    }
+    let wanted: Vec<(Track, u64, bool)> = tracks
+        .iter()
+        .map(|&(track, target)| {
+            let target = u64::try_from(target).unwrap_or(0);
+            let certified = totals.get(&track).map_or(0, |(c, _)| *c);
+            (track, target, target > 0 && certified >= target)
+        })
+        .collect();
+    let days = needed_days(db, programme.id, &wanted, today).await?;
     Ok(tracks
         .iter()
         .map(|&(track, target)| {
@@ -294,4 +291,107 @@ async fn maintained(
             )
         })
         .collect())
+}
+
+/// Days read at once, at first, of a track whose target was met: the day it was met is
+/// among them unless it was met late; then four times as many days, then the rest.
+const FIRST_DAYS: u64 = 128;
+
+/// The days of each track's series (newly certified persons, in date order) that give
+/// the same reach as the whole series ([`reach::reach`]), `wanted` giving each track's
+/// target and whether its certified persons (as the counters have them) meet it: for such
+/// a track, its days from the start up to the day the running sum met the target (read
+/// [`FIRST_DAYS`] at a time, then four times as many, then the rest); for the others, the
+/// days of the projection's window. Every track in one statement per round: a few
+/// hundred rows whatever the data size, where the whole series is a row a day.
+async fn needed_days(
+    db: &impl ConnectionTrait,
+    programme: Uuid,
+    wanted: &[(Track, u64, bool)],
+    today: NaiveDate,
+) -> Result<HashMap<Track, Vec<(NaiveDate, u64)>>, AppError> {
+    let window = today
+        .checked_sub_days(chrono::Days::new(reach::PROJECTION_DAYS))
+        .unwrap_or(today);
+    /// A track read from its start: its target, the last day read, the running sum,
+    /// and how many days the next round reads (`None`: all that are left).
+    struct FromStart {
+        track: Track,
+        target: u64,
+        after: Option<NaiveDate>,
+        running: u64,
+        limit: Option<u64>,
+    }
+    let mut from_start: Vec<FromStart> = wanted
+        .iter()
+        .filter(|(_, _, met)| *met)
+        .map(|&(track, target, _)| FromStart {
+            track,
+            target,
+            after: None,
+            running: 0,
+            limit: Some(FIRST_DAYS),
+        })
+        .collect();
+    let mut windows: Vec<Track> = wanted
+        .iter()
+        .filter(|(_, _, met)| !met)
+        .map(|&(track, _, _)| track)
+        .collect();
+    let select = "SELECT track, day, CAST(newly_certified AS BIGINT) AS newly_certified \
+         FROM programme_day WHERE programme_id = ? AND track = ? AND newly_certified <> 0";
+    let mut days: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
+    while !from_start.is_empty() || !windows.is_empty() {
+        let mut parts = Vec::new();
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        for track in windows.drain(..) {
+            parts.push(format!(
+                "SELECT * FROM ({select} AND day > ?) t{}",
+                parts.len()
+            ));
+            values.extend([programme.into(), track.as_str().into(), window.into()]);
+        }
+        for read in &from_start {
+            values.extend([programme.into(), read.track.as_str().into()]);
+            let after = match read.after {
+                Some(day) => {
+                    values.push(day.into());
+                    " AND day > ?"
+                }
+                None => "",
+            };
+            let limit = read
+                .limit
+                .map(|n| format!(" LIMIT {n}"))
+                .unwrap_or_default();
+            parts.push(format!(
+                "SELECT * FROM ({select}{after} ORDER BY day{limit}) t{}",
+                parts.len()
+            ));
+        }
+        let mut read: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
+        for row in sql::query(db, &parts.join(" UNION ALL "), values).await? {
+            read.entry(cell::track(&row.try_get::<String>("", "track")?)?)
+                .or_default()
+                .push((row.try_get("", "day")?, count(&row, "newly_certified")?));
+        }
+        from_start.retain_mut(|open| {
+            let mut got = read.remove(&open.track).unwrap_or_default();
+            got.sort_unstable();
+            let full = open.limit.is_some_and(|n| got.len() as u64 == n);
+            for &(day, n) in &got {
+                open.running += n;
+                open.after = Some(day);
+            }
+            days.entry(open.track).or_default().extend(got);
+            open.limit = open.limit.filter(|n| *n < FIRST_DAYS * 4).map(|n| n * 4);
+            // Read on unless the target is met or every day was read.
+            open.running < open.target && full
+        });
+        for (track, mut got) in read {
+            got.sort_unstable();
+            days.entry(track).or_default().extend(got);
+        }
+    }
+    Ok(days)
 }
