@@ -65,33 +65,50 @@ pub async fn figures(
         this_month.into(),
         as_of.into(),
     ];
-    let mut rows: BTreeMap<Figure, Rows> = BTreeMap::new();
+    // Rows as stored (past days and months are one row each once compacted; today's and
+    // this month's a few shards), summed and ordered here: grouping and sorting them by
+    // a text column in PostgreSQL took as long as reading them.
+    type Dated = (BTreeMap<NaiveDate, (i64, i64)>, BTreeMap<NaiveDate, i64>);
+    let mut read: BTreeMap<Figure, Dated> = BTreeMap::new();
     for row in sql::query(
         db,
         &format!(
-            "SELECT 'M' AS grain, figure, month AS day, CAST(SUM(change) AS BIGINT) AS n, \
-               CAST(SUM(losses) AS BIGINT) AS losses FROM {months} \
-               WHERE programme_id = ? AND scope_id = ? AND month < ? GROUP BY figure, month \
+            "SELECT 'M' AS grain, figure, month AS day, change AS n, losses FROM {months} \
+               WHERE programme_id = ? AND scope_id = ? AND month < ? \
              UNION ALL \
-             SELECT 'D', figure, day, CAST(SUM(change) AS BIGINT), 0 FROM {days} \
+             SELECT 'D', figure, day, change, 0 FROM {days} \
                WHERE programme_id = ? AND scope_id = ? \
-               AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?)) GROUP BY figure, day \
-             ORDER BY 2, 3"
+               AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?))"
         ),
         values,
     )
     .await?
     {
-        let figure = rows
+        let (months, days) = read
             .entry(Figure::parse(&row.try_get::<String>("", "figure")?)?)
             .or_default();
         let (day, n) = (row.try_get("", "day")?, read_int(&row, "n")?);
         if row.try_get::<String>("", "grain")? == "M" {
-            figure.months.push((day, n, read_int(&row, "losses")?));
+            let month = months.entry(day).or_default();
+            month.0 += n;
+            month.1 += read_int(&row, "losses")?;
         } else {
-            figure.days.push((day, n));
+            *days.entry(day).or_default() += n;
         }
     }
+    let rows = read
+        .into_iter()
+        .map(|(figure, (months, days))| {
+            let months = months.into_iter().map(|(m, (n, l))| (m, n, l)).collect();
+            (
+                figure,
+                Rows {
+                    months,
+                    days: days.into_iter().collect(),
+                },
+            )
+        })
+        .collect();
     Ok(Figures {
         days,
         programme,
