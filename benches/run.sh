@@ -497,7 +497,7 @@ met() { if "$@"; then echo met; else echo "**not met**"; fi; }
         echo "| $q p50 ≤ 3× the floor (${R[$LARGE.floor.c1p50]} ms) at $(thousands "$LARGE"), one request at a time | ${r}× | $(met le "$r" 3) |"
     done
     if [ "$SMALL" != "$LARGE" ]; then
-        for q in stats progressinst; do
+        for q in progress progressinst stats range asof asofinst; do
             r=$(ratio "${R[$LARGE.$q.c1p50]}" "${R[$SMALL.$q.c1p50]}")
             echo "| $q p50 at $(thousands "$LARGE") ≤ 1.2× its $(thousands "$SMALL") figure, one request at a time | ${r}× | $(met le "$r" 1.2) |"
         done
