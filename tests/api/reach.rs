@@ -4,36 +4,25 @@
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
 use talent_registry::entity::programme_day;
 use uuid::Uuid;
 
 use crate::seed::seed;
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::gql::id_at;
+use crate::support::fixtures::programme_between;
 use crate::support::reads::{on_track, progress};
 
 /// The seeded data's period (the default programme's).
-const PERIOD: (&str, &str) = ("2023-01-01", "2025-12-31");
+fn period() -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+    )
+}
 
-/// A programme over [`PERIOD`] with these targets; returns its id.
+/// A programme over [`period`] with these targets; returns its id.
 async fn programme(app: &TestApp, admin: &str, host: i64, professional: i64) -> String {
-    let response = app
-        .graphql_as(
-            Some(admin),
-            "mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id } }",
-            json!({ "input": {
-                "name": format!("Reach {host} hosts and {professional} professionals"),
-                "startsOn": PERIOD.0,
-                "endsOn": PERIOD.1,
-                "targets": [
-                    { "track": "HOST", "target": host },
-                    { "track": "PROFESSIONAL", "target": professional },
-                ],
-            }}),
-        )
-        .await;
-    id_at(&response.data()["createProgramme"])
+    programme_between(app, admin, period(), (host, professional)).await
 }
 
 /// A track's whole day series in `programme`: (day, persons newly certified that day),

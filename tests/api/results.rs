@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use crate::support::app::{TestApp, spawn_app};
-use crate::support::fixtures::{Institution, NewCourse, World};
+use crate::support::fixtures::{Institution, NewCourse, World, programme_between};
 use crate::support::flows::{complete_with, days_from_today, enrolled, today, withdraw};
-use crate::support::gql::{Gql, id_at};
+use crate::support::gql::Gql;
 use crate::support::ids::resident_id;
 use crate::support::reads::{on_track, progress, stats};
 use crate::support::roles::{Caller, Roles};
@@ -125,19 +125,8 @@ async fn discrepancies(app: &TestApp) -> Vec<String> {
 
 /// A programme from `starts` to `ends` days from today, a target of 1 on each track.
 pub async fn create_programme(app: &TestApp, admin: &str, starts: i64, ends: i64) -> String {
-    let response = app
-        .graphql_as(
-            Some(admin),
-            "mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id } }",
-            json!({ "input": {
-                "name": format!("Period {starts}..{ends}"),
-                "startsOn": days_from_today(starts).to_string(),
-                "endsOn": days_from_today(ends).to_string(),
-                "targets": [{ "track": "HOST", "target": 1 }, { "track": "PROFESSIONAL", "target": 1 }],
-            }}),
-        )
-        .await;
-    id_at(&response.data()["createProgramme"])
+    let period = (days_from_today(starts), days_from_today(ends));
+    programme_between(app, admin, period, (1, 1)).await
 }
 
 #[tokio::test]

@@ -310,9 +310,7 @@ async fn needed_days(
     wanted: &[(Track, u64, bool)],
     today: NaiveDate,
 ) -> Result<HashMap<Track, Vec<(NaiveDate, u64)>>, AppError> {
-    let window = today
-        .checked_sub_days(chrono::Days::new(reach::PROJECTION_DAYS))
-        .unwrap_or(today);
+    let window = reach::window_start(today);
     /// A track read from its start: its target, the last day read, the running sum,
     /// and how many days the next round reads (`None`: all that are left).
     struct FromStart {

@@ -49,9 +49,7 @@ pub fn reach_of(
     starts_on: NaiveDate,
     today: NaiveDate,
 ) -> Reach {
-    let since = today
-        .checked_sub_days(Days::new(PROJECTION_DAYS))
-        .unwrap_or(today);
+    let since = window_start(today);
     let (mut running, mut recent) = (0u64, 0u64);
     let mut reached_on = (target == 0).then_some(starts_on);
     for &(day, n) in days {
@@ -71,6 +69,13 @@ pub fn reach_of(
         },
         reached_on,
     }
+}
+
+/// The day the [`PROJECTION_DAYS`] window ending on `day` starts after: what changed
+/// after it is the recent rate.
+pub fn window_start(day: NaiveDate) -> NaiveDate {
+    day.checked_sub_days(Days::new(PROJECTION_DAYS))
+        .unwrap_or(day)
 }
 
 /// The reach of `target` as it stood at the end of `as_of`, from where the figure stood

@@ -328,14 +328,26 @@ pub async fn trainee_account(app: &TestApp, staff: &str) -> (String, String) {
 /// Creates a programme from [`programme_starts`] to [`programme_ends`] with the given
 /// targets; returns its id.
 pub async fn programme(app: &TestApp, admin: &str, host: i32, professional: i32) -> String {
+    let targets = (i64::from(host), i64::from(professional));
+    programme_between(app, admin, (programme_starts(), programme_ends()), targets).await
+}
+
+/// Creates a programme over `period` (first and last day) with `(host, professional)`
+/// targets; returns its id.
+pub async fn programme_between(
+    app: &TestApp,
+    admin: &str,
+    (starts, ends): (NaiveDate, NaiveDate),
+    (host, professional): (i64, i64),
+) -> String {
     let response = app
         .graphql_as(
             Some(admin),
             "mutation($input: CreateProgrammeInput!) { createProgramme(input: $input) { id } }",
             json!({ "input": {
-                "name": "Talent programme under test",
-                "startsOn": programme_starts().to_string(),
-                "endsOn": programme_ends().to_string(),
+                "name": format!("Programme {starts} to {ends}"),
+                "startsOn": starts.to_string(),
+                "endsOn": ends.to_string(),
                 "targets": [
                     { "track": "HOST", "target": host },
                     { "track": "PROFESSIONAL", "target": professional },

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use super::{Source, Standing, Standings};
 use crate::error::AppError;
 use crate::service::counting::cell::read_int;
 use crate::service::counting::day_changes::Figure;
-use crate::service::counting::reach::PROJECTION_DAYS;
+use crate::service::counting::reach::window_start;
 use crate::service::counting::sql;
 
 /// One figure's rows as read: its months before `as_of`'s month (first day, change,
@@ -116,13 +116,6 @@ pub async fn figures(
         as_of,
         rows,
     })
-}
-
-/// The first day of the [`PROJECTION_DAYS`] window ending on `as_of`.
-fn window_start(as_of: NaiveDate) -> NaiveDate {
-    as_of
-        .checked_sub_days(Days::new(PROJECTION_DAYS))
-        .unwrap_or(as_of)
 }
 
 /// A figure at or above its target whose last rise lies in an earlier month: the months
