@@ -14,6 +14,7 @@
 //! - [`progress`] and [`stats`]: the reads behind `programmeProgress` and `stats`;
 //! - [`goals`], [`persons`] and [`goal_progress`]: the plan's other goals (recognitions,
 //!   sales) and the persons certified on any or both tracks;
+//! - [`shard`]: which of the current day's and month's counter rows a write adds to;
 //! - [`day_changes`] and [`as_of`]: every figure as it stood at the end of a day, kept as
 //!   day changes (`programmeProgress(asOf:)`).
 
@@ -27,6 +28,7 @@ pub mod persons;
 pub mod progress;
 pub mod reach;
 pub mod recount;
+pub mod shard;
 pub mod sql;
 pub mod stats;
 pub mod tally;

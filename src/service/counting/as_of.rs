@@ -24,8 +24,9 @@ use chrono::{Days as DayCount, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use uuid::Uuid;
 
-use super::cell::{read_int, shard_for};
+use super::cell::read_int;
 use super::day_changes::{self, DayChanges, Figure, Key, Period, Undo};
+use super::shard::shard_for;
 use super::sql::{self, Batch};
 use crate::domain::{GoalKind, programme_date};
 use crate::error::AppError;

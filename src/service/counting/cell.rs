@@ -10,39 +10,12 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
+use super::shard::{shard, shard_for};
 use super::sql::{self, Batch};
 use crate::domain::{Track, month_of, programme_date};
 use crate::entity::{certificate, course};
 use crate::error::AppError;
 use crate::service::now;
-
-/// Shards of a programme's totals: each writer adds to its task's ([`shard`]), readers sum all, so
-/// concurrent certifications do not queue on one row.
-pub const SHARDS: i32 = 16;
-
-/// The shard the current task adds its sharded rows to: one for every statement of a
-/// request's transaction, so two transactions never take two shards of one counter in
-/// opposite orders (a deadlock on PostgreSQL), and spread over [`SHARDS`] across
-/// concurrent requests, each served by a task of its own.
-pub fn shard() -> i32 {
-    use std::hash::{Hash, Hasher};
-    let seed = match tokio::task::try_id() {
-        Some(id) => {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            id.hash(&mut hasher);
-            hasher.finish()
-        }
-        None => rand::random::<u64>(),
-    };
-    i32::try_from(seed % u64::from(SHARDS.unsigned_abs())).unwrap_or(0)
-}
-
-/// The shard of a row dated `day` among rows whose current date is `current` (today,
-/// or this month's first day): the task's [`shard`] for the current date, which every
-/// writer shares, and shard 0 for any other, which the hourly compaction folds into.
-pub fn shard_for(day: NaiveDate, current: NaiveDate) -> i32 {
-    if day == current { shard() } else { 0 }
-}
 
 /// The grain of a `stats_rollup` or `stats_day` row: per institution, per district
 /// (institution id nil), or per district with every track and level summed (institution

@@ -13,7 +13,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cell::{read_int, shard};
+use super::cell::read_int;
+use super::shard::shard;
 use super::sql;
 use crate::entity::{programme_certified, programme_person_counter};
 use crate::error::AppError;

@@ -18,8 +18,9 @@ use sea_orm::{ConnectionTrait, DbBackend, Value};
 use uuid::Uuid;
 
 use super::as_of;
-use super::cell::{Deltas, shard};
+use super::cell::Deltas;
 use super::day_changes::{Period, Undo};
+use super::shard::shard;
 use super::sql::{self, Batch};
 use super::write;
 use crate::domain::Track;
