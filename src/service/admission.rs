@@ -5,7 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryResult, Set,
+    Value,
+};
 use uuid::Uuid;
 
 use super::counting::{Tally, Undo, sql};
@@ -58,7 +61,13 @@ pub async fn hold(
 ///
 /// The seats, ownership, counts and audit record go into `tally`, which the caller sends
 /// before it commits; `action` names the operation in the audit trail (`enrol`,
-/// `enrolMany`, …).
+/// `enrolMany`, …). `inserted` is the insert when the caller made it already, with its
+/// read of the course ([`read_and_insert`]).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one write's context: the transaction, its tally and actor, the course and \
+              whom to admit; grouping them would only move the list into a struct"
+)]
 pub async fn admit(
     db: &impl ConnectionTrait,
     tally: &mut Tally,
@@ -67,6 +76,7 @@ pub async fn admit(
     course: &course::Model,
     district: &str,
     trainees: &[Uuid],
+    inserted: Option<Inserted>,
 ) -> Result<Vec<Option<Admitted>>, AppError> {
     let free = free_seats(course);
     // With a seat for everyone, the insert itself tells who was enrolled already; else
@@ -82,7 +92,10 @@ pub async fn admit(
         .take(free)
         .copied()
         .collect();
-    let (created, fresh) = insert(db, course, &candidates).await?;
+    let (created, fresh) = match inserted {
+        Some(inserted) => inserted,
+        None => insert(db, course, &candidates).await?,
+    };
     let created_ids: HashSet<Uuid> = created.iter().map(|e| e.trainee_id).collect();
     let missing: Vec<Uuid> = candidates
         .iter()
@@ -125,6 +138,61 @@ pub async fn admit(
             (None, None) => None,
         })
         .collect())
+}
+
+/// What an insert of enrolments did: the enrolments it inserted (a pair enrolled already
+/// is skipped by the unique key) and the people whose `person_track` row it started.
+pub type Inserted = (Vec<enrolment::Model>, Vec<Uuid>);
+
+/// PostgreSQL, one person into a course (`enrol`), inside the write's transaction: the
+/// course as `course_read` reads it (a `SELECT` with two placeholders, the trainee then
+/// the course, whose columns carry the course's and a `trainee_owned` flag), and in the
+/// same statement, when the course has no capacity, is run by `institution`, is not an
+/// assessment and its institution owns `trainee`, the enrolment inserted and the person's
+/// track started as [`insert`] does: one round trip where the read before the
+/// transaction and the insert in it took two. Returns the course's row, for the caller's
+/// checks (which roll the transaction back when they fail, the insert with it), and the
+/// insert when it was made: `None` for a course with a capacity, which is locked first
+/// ([`hold`]) and admitted into by [`admit`] as before. Nothing is inserted into a course
+/// of another institution or for a person it does not own.
+pub async fn read_and_insert(
+    db: &impl ConnectionTrait,
+    course_read: &str,
+    institution: Option<Uuid>,
+    course_id: Uuid,
+    trainee: Uuid,
+) -> Result<Option<(QueryResult, Option<Inserted>)>, AppError> {
+    let e = new_enrolment(trainee, course_id, now());
+    let text = format!(
+        "WITH c AS ({course_read}), \
+         e AS ({ENROLMENT_INSERT} SELECT {marks} FROM c \
+         WHERE c.capacity IS NULL AND c.institution_id = ? AND NOT c.assessment \
+         AND c.trainee_owned {ENROLMENT_CONFLICT}), \
+         t AS ({}) \
+         SELECT c.*, e.id AS inserted_id, t.trainee_id AS fresh \
+         FROM c LEFT JOIN e ON TRUE LEFT JOIN t ON TRUE",
+        track_start("c.track", "e, c"),
+        marks = sql::marks(ENROLMENT_VALUES),
+    );
+    let mut values: Vec<Value> = vec![trainee.into(), course_id.into()];
+    values.extend(inserted_values(&e));
+    values.push(institution.into());
+    let Some(row) = sql::query(db, &text, values).await?.pop() else {
+        return Ok(None);
+    };
+    let capacity: Option<i32> = row.try_get("", "capacity")?;
+    let inserted = if capacity.is_some() {
+        None
+    } else if row.try_get::<Option<Uuid>>("", "inserted_id")?.is_some() {
+        let fresh = row
+            .try_get::<Option<Uuid>>("", "fresh")?
+            .into_iter()
+            .collect();
+        Some((vec![e], fresh))
+    } else {
+        Some((Vec::new(), Vec::new()))
+    };
+    Ok(Some((row, inserted)))
 }
 
 /// Seats left in a course as [`lock`] returned it (`usize::MAX` without a capacity).
@@ -195,26 +263,11 @@ async fn insert(
     db: &impl ConnectionTrait,
     course: &course::Model,
     trainees: &[Uuid],
-) -> Result<(Vec<enrolment::Model>, Vec<Uuid>), AppError> {
+) -> Result<Inserted, AppError> {
     let at = now();
     let mut rows: Vec<enrolment::Model> = trainees
         .iter()
-        .map(|trainee_id| enrolment::Model {
-            id: Uuid::now_v7(),
-            trainee_id: *trainee_id,
-            course_id: course.id,
-            status: EnrolmentStatus::Enrolled.as_str().to_owned(),
-            enrolled_at: at,
-            enrolled_on: programme_date(at),
-            completed_at: None,
-            completed_on: None,
-            score: None,
-            assessed_on: None,
-            withdrawn_at: None,
-            withdrawal_reason: None,
-            created_at: at,
-            updated_at: at,
-        })
+        .map(|trainee_id| new_enrolment(*trainee_id, course.id, at))
         .collect();
     rows.sort_by_key(|e| e.trainee_id);
     if db.get_database_backend() == DbBackend::Postgres {
@@ -258,32 +311,13 @@ async fn insert_started(
     inserted: &mut HashSet<Uuid>,
     fresh: &mut Vec<Uuid>,
 ) -> Result<(), AppError> {
-    let (list, mut values) = sql::values_list(
-        &rows
-            .iter()
-            .map(|e| {
-                vec![
-                    e.id.into(),
-                    e.trainee_id.into(),
-                    e.course_id.into(),
-                    e.status.clone().into(),
-                    e.enrolled_at.into(),
-                    e.enrolled_on.into(),
-                    e.created_at.into(),
-                    e.updated_at.into(),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    );
+    let (list, mut values) =
+        sql::values_list(&rows.iter().map(inserted_values).collect::<Vec<_>>());
     values.push(counting::cell::track(&course.track)?.as_str().into());
     let text = format!(
-        "WITH e AS (INSERT INTO enrolment (id, trainee_id, course_id, status, enrolled_at, \
-         enrolled_on, created_at, updated_at) VALUES {list} \
-         ON CONFLICT (trainee_id, course_id) DO NOTHING RETURNING id, trainee_id, enrolled_at), \
-         t AS (INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
-         first_enrolled_at) SELECT trainee_id, ?, 1, id, enrolled_at FROM e ORDER BY trainee_id \
-         ON CONFLICT (trainee_id, track) DO NOTHING RETURNING trainee_id) \
-         SELECT e.id, t.trainee_id AS fresh FROM e LEFT JOIN t ON t.trainee_id = e.trainee_id"
+        "WITH e AS ({ENROLMENT_INSERT} VALUES {list} {ENROLMENT_CONFLICT}), t AS ({}) \
+         SELECT e.id, t.trainee_id AS fresh FROM e LEFT JOIN t ON t.trainee_id = e.trainee_id",
+        track_start("?", "e"),
     );
     for row in sql::query(db, &text, values).await? {
         inserted.insert(row.try_get("", "id")?);
@@ -292,6 +326,67 @@ async fn insert_started(
         }
     }
     Ok(())
+}
+
+/// The insert of new enrolments, before its rows ([`inserted_values`] each).
+const ENROLMENT_INSERT: &str = "INSERT INTO enrolment (id, trainee_id, course_id, status, \
+     enrolled_at, enrolled_on, created_at, updated_at)";
+
+/// The values of a row of [`ENROLMENT_INSERT`].
+const ENROLMENT_VALUES: usize = 8;
+
+/// After [`ENROLMENT_INSERT`]'s rows: a pair enrolled already is skipped; the inserted
+/// rows return what [`track_start`] reads.
+const ENROLMENT_CONFLICT: &str = "ON CONFLICT (trainee_id, course_id) DO NOTHING \
+     RETURNING id, trainee_id, enrolled_at";
+
+/// A new enrolment's values, in [`ENROLMENT_INSERT`]'s column order.
+fn inserted_values(e: &enrolment::Model) -> Vec<Value> {
+    vec![
+        e.id.into(),
+        e.trainee_id.into(),
+        e.course_id.into(),
+        e.status.clone().into(),
+        e.enrolled_at.into(),
+        e.enrolled_on.into(),
+        e.created_at.into(),
+        e.updated_at.into(),
+    ]
+}
+
+/// The insert starting the `person_track` row (on `track`, an SQL expression) of each
+/// person of the enrolments `e` (in `from`, which names `e`) inserted, where the person
+/// has none; returns those people.
+fn track_start(track: &str, from: &str) -> String {
+    format!(
+        "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
+         first_enrolled_at) SELECT e.trainee_id, {track}, 1, e.id, e.enrolled_at FROM {from} \
+         ORDER BY e.trainee_id ON CONFLICT (trainee_id, track) DO NOTHING RETURNING trainee_id"
+    )
+}
+
+/// A new ENROLLED enrolment of `trainee` in `course`, made `at`.
+fn new_enrolment(
+    trainee: Uuid,
+    course: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> enrolment::Model {
+    enrolment::Model {
+        id: Uuid::now_v7(),
+        trainee_id: trainee,
+        course_id: course,
+        status: EnrolmentStatus::Enrolled.as_str().to_owned(),
+        enrolled_at: at,
+        enrolled_on: programme_date(at),
+        completed_at: None,
+        completed_on: None,
+        score: None,
+        assessed_on: None,
+        withdrawn_at: None,
+        withdrawal_reason: None,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
 fn active(e: enrolment::Model) -> enrolment::ActiveModel {

@@ -330,7 +330,7 @@ async fn admit_in_chunks(
         // Every row kept above has its record, so `ids` and `chunk` pair up.
         let ids: Vec<Uuid> = chunk.iter().filter_map(Pending::trainee_id).collect();
         let admissions =
-            admission::admit(db, &mut tally, actor, action, &course, district, &ids).await?;
+            admission::admit(db, &mut tally, actor, action, &course, district, &ids, None).await?;
         for (p, admitted) in chunk.into_iter().zip(admissions) {
             if admitted.as_ref().is_some_and(|a| a.created) {
                 course.enrolled_count += 1;

@@ -77,6 +77,7 @@ pub async fn record(
         &course,
         &evaluator.district,
         &[input.trainee_id],
+        None,
     )
     .await?
     .into_iter()

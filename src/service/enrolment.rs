@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QueryResult, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -38,6 +38,14 @@ pub async fn own_course(
     Ok((course, district))
 }
 
+/// The read of a course, its institution's district (`owner_district`) and whether that
+/// institution owns a trainee (`trainee_owned`): binds the trainee, then the course.
+const COURSE_READ: &str = "SELECT course.*, institution.district AS owner_district, \
+     EXISTS (SELECT 1 FROM trainee_institution o \
+     WHERE o.trainee_id = ? AND o.institution_id = course.institution_id) AS trainee_owned \
+     FROM course JOIN institution ON institution.id = course.institution_id \
+     WHERE course.id = ?";
+
 /// [`own_course`], and with `trainee` also whether the course's institution owns that
 /// trainee (what [`super::trainee::get_visible`] tells an institution role): one read, so
 /// that `enrol` checks both before its transaction in a single round trip.
@@ -47,25 +55,25 @@ async fn course_for(
     id: Uuid,
     trainee: Option<Uuid>,
 ) -> Result<(course::Model, String, bool), AppError> {
-    let mut values: Vec<Value> = Vec::new();
-    let owned = match trainee {
-        Some(trainee) => {
-            values.push(trainee.into());
-            "EXISTS (SELECT 1 FROM trainee_institution o \
-             WHERE o.trainee_id = ? AND o.institution_id = course.institution_id)"
-        }
-        None => "1 = 1",
-    };
-    values.push(id.into());
-    let text = format!(
-        "SELECT course.*, institution.district AS owner_district, {owned} AS trainee_owned \
-         FROM course JOIN institution ON institution.id = course.institution_id \
-         WHERE course.id = ?"
-    );
-    let row = sql::query(db, &text, values)
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::not_found("course", id))?;
+    let row = sql::query(
+        db,
+        COURSE_READ,
+        vec![trainee.unwrap_or_else(Uuid::nil).into(), id.into()],
+    )
+    .await?
+    .pop();
+    checked(actor, id, row)
+}
+
+/// The course of a [`COURSE_READ`] row (`None`: no such course), its district and whether
+/// its institution owns the trainee, when the caller's institution runs it and it takes
+/// enrolments at all (not the assessment behind a national certificate).
+fn checked(
+    actor: &CurrentUser,
+    id: Uuid,
+    row: Option<QueryResult>,
+) -> Result<(course::Model, String, bool), AppError> {
+    let row = row.ok_or_else(|| AppError::not_found("course", id))?;
     let found = course::Model::from_query_result(&row, "")?;
     access::require_owner(actor, found.institution_id, "course", id)?;
     if found.assessment {
@@ -104,14 +112,28 @@ pub async fn enrol(
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
-    let (course, district, owned) = course_for(db, actor, course_id, Some(trainee_id)).await?;
+    // On PostgreSQL the course is read by the statement that inserts the enrolment, in the
+    // transaction (`admission::read_and_insert`); a check that fails rolls it back.
+    let (txn, (course, district, owned), inserted) =
+        if db.get_database_backend() == DbBackend::Postgres {
+            let txn = audit::write_transaction(db).await?;
+            let institution = access::own_institution(actor).ok();
+            let (row, inserted) =
+                admission::read_and_insert(&txn, COURSE_READ, institution, course_id, trainee_id)
+                    .await?
+                    .unzip();
+            (txn, checked(actor, course_id, row)?, inserted.flatten())
+        } else {
+            let read = course_for(db, actor, course_id, Some(trainee_id)).await?;
+            // IMMEDIATE on SQLite: an open course is not locked first (see
+            // `admission::hold`), and a deferred transaction that read first could not take
+            // the write lock later.
+            (audit::write_transaction(db).await?, read, None)
+        };
     require_open(&course)?;
     if !owned {
         return Err(AppError::not_found("trainee", trainee_id));
     }
-    // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
-    // and a deferred transaction that read first could not take the write lock later.
-    let txn = audit::write_transaction(db).await?;
     let course = admission::hold(&txn, &course).await?;
     let mut tally = Tally::new();
     let admitted = admission::admit(
@@ -122,6 +144,7 @@ pub async fn enrol(
         &course,
         &district,
         &[trainee_id],
+        inserted,
     )
     .await?
     .pop()

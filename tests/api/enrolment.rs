@@ -339,7 +339,7 @@ async fn an_open_course_given_a_capacity_during_an_enrolment_takes_no_seat_past_
     let mut tally = counting::Tally::new();
     let trainees = [id(&second)];
     let admitted = admission::admit(
-        &txn, &mut tally, &actor, "enrol", &held, &district, &trainees,
+        &txn, &mut tally, &actor, "enrol", &held, &district, &trainees, None,
     )
     .await
     .unwrap();
