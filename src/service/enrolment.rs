@@ -90,6 +90,18 @@ fn checked(
     ))
 }
 
+/// Checks that `trainee` may be enrolled in `course` as read by [`checked`]: the course
+/// still takes enrolments and its institution owns the trainee (`owned`), a trainee only
+/// another institution knows being answered as an unknown id.
+fn admissible(course: &course::Model, owned: bool, trainee: Uuid) -> Result<(), AppError> {
+    require_open(course)?;
+    if owned {
+        Ok(())
+    } else {
+        Err(AppError::not_found("trainee", trainee))
+    }
+}
+
 /// Checks that a course still takes enrolments (not past its last day).
 pub fn require_open(course: &course::Model) -> Result<(), AppError> {
     match course.ends_on {
@@ -114,26 +126,23 @@ pub async fn enrol(
 ) -> Result<Enrolled, AppError> {
     // On PostgreSQL the course is read by the statement that inserts the enrolment, in the
     // transaction (`admission::read_and_insert`); a check that fails rolls it back.
-    let (txn, (course, district, owned), inserted) =
-        if db.get_database_backend() == DbBackend::Postgres {
-            let txn = audit::write_transaction(db).await?;
-            let institution = access::own_institution(actor).ok();
-            let (row, inserted) =
-                admission::read_and_insert(&txn, COURSE_READ, institution, course_id, trainee_id)
-                    .await?
-                    .unzip();
-            (txn, checked(actor, course_id, row)?, inserted.flatten())
-        } else {
-            let read = course_for(db, actor, course_id, Some(trainee_id)).await?;
-            // IMMEDIATE on SQLite: an open course is not locked first (see
-            // `admission::hold`), and a deferred transaction that read first could not take
-            // the write lock later.
-            (audit::write_transaction(db).await?, read, None)
-        };
-    require_open(&course)?;
-    if !owned {
-        return Err(AppError::not_found("trainee", trainee_id));
-    }
+    let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {
+        let txn = audit::write_transaction(db).await?;
+        let institution = access::own_institution(actor).ok();
+        let (row, inserted) =
+            admission::read_and_insert(&txn, COURSE_READ, institution, course_id, trainee_id)
+                .await?
+                .unzip();
+        let (course, district, owned) = checked(actor, course_id, row)?;
+        admissible(&course, owned, trainee_id)?;
+        (txn, course, district, inserted.flatten())
+    } else {
+        let (course, district, owned) = course_for(db, actor, course_id, Some(trainee_id)).await?;
+        admissible(&course, owned, trainee_id)?;
+        // IMMEDIATE on SQLite: an open course is not locked first (see `admission::hold`),
+        // and a deferred transaction that read first could not take the write lock later.
+        (audit::write_transaction(db).await?, course, district, None)
+    };
     let course = admission::hold(&txn, &course).await?;
     let mut tally = Tally::new();
     let admitted = admission::admit(
