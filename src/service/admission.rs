@@ -149,7 +149,7 @@ pub type Inserted = (Vec<enrolment::Model>, Vec<Uuid>);
 /// the course, whose columns carry the course's and a `trainee_owned` flag), and in the
 /// same statement, when the course has no capacity, is run by `institution`, is not an
 /// assessment and its institution owns `trainee`, the enrolment inserted and the person's
-/// track started as [`insert`] does: one round trip where the read before the
+/// track started as `insert` does: one round trip where the read before the
 /// transaction and the insert in it took two. Returns the course's row, for the caller's
 /// checks (which roll the transaction back when they fail, the insert with it), and the
 /// insert when it was made: `None` for a course with a capacity, which is locked first

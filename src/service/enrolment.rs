@@ -48,7 +48,8 @@ const COURSE_READ: &str = "SELECT course.*, institution.district AS owner_distri
 
 /// [`own_course`], and with `trainee` also whether the course's institution owns that
 /// trainee (what [`super::trainee::get_visible`] tells an institution role): one read, so
-/// that `enrol` checks both before its transaction in a single round trip.
+/// that `enrol` on SQLite checks both before its transaction in a single round trip (on
+/// PostgreSQL the same read is part of the insert: [`admission::read_and_insert`]).
 async fn course_for(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
