@@ -15,6 +15,7 @@ mod load;
 pub mod months;
 mod read;
 pub mod recount;
+mod rise;
 
 pub use read::{Figures, figures};
 

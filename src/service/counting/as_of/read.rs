@@ -2,7 +2,9 @@
 //! days: the months before the day's month, the days of its month, the days of the month
 //! where its 90-day window starts, and, for a figure at or above its target, the days of
 //! the one month where its figure last rose to the target (found from the months'
-//! losses without reading their days).
+//! losses without reading their days). The days of the month where each figure last rose
+//! to its target the last time it was searched are read with the rest
+//! ([`super::rise::RiseHints`]), so that search usually needs no statement of its own.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,7 @@ use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
 use super::months::first_of;
+use super::rise::{Crossing, RISE_HINTS, crossing, last_rise, month_ranges, start_of};
 use super::{Source, Standing, Standings};
 use crate::error::AppError;
 use crate::service::counting::cell::read_int;
@@ -21,9 +24,9 @@ use crate::service::counting::sql;
 /// One figure's rows as read: its months before `as_of`'s month (first day, change,
 /// losses) and its days (day, change) of the months read by day, each in date order.
 #[derive(Debug, Default)]
-struct Rows {
-    months: Vec<(NaiveDate, i64, i64)>,
-    days: Vec<(NaiveDate, i64)>,
+pub(super) struct Rows {
+    pub(super) months: Vec<(NaiveDate, i64, i64)>,
+    pub(super) days: Vec<(NaiveDate, i64)>,
 }
 
 /// Every figure's rows of one scope as read for a day ([`figures`]), to be placed
@@ -36,6 +39,9 @@ pub struct Figures {
     scope: Uuid,
     as_of: NaiveDate,
     rows: BTreeMap<Figure, Rows>,
+    /// The days (shards summed, in date order) of each hinted figure's month, read with
+    /// the rest: the month the figure last rose to its target in the last search.
+    hinted: BTreeMap<Figure, (NaiveDate, Vec<(NaiveDate, i64)>)>,
 }
 
 /// The rows of every figure of `programme` in `scope` (nil: the city) that tell where it
@@ -54,7 +60,8 @@ pub async fn figures(
     };
     let this_month = first_of(as_of);
     let since = window_start(as_of);
-    let values: Vec<Value> = vec![
+    let hints = RISE_HINTS.get((days, programme, scope), this_month);
+    let mut values: Vec<Value> = vec![
         programme.into(),
         scope.into(),
         this_month.into(),
@@ -68,32 +75,39 @@ pub async fn figures(
     // Rows as stored (past days and months are one row each once compacted; today's and
     // this month's a few shards), summed and ordered here: grouping and sorting them by
     // a text column in PostgreSQL took as long as reading them.
+    let mut text = format!(
+        "SELECT 'M' AS grain, figure, month AS day, change AS n, losses FROM {months} \
+           WHERE programme_id = ? AND scope_id = ? AND month < ? \
+         UNION ALL \
+         SELECT 'D', figure, day, change, 0 FROM {days} \
+           WHERE programme_id = ? AND scope_id = ? \
+           AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?))"
+    );
+    if !hints.is_empty() {
+        values.extend([programme.into(), scope.into()]);
+        let ranges = month_ranges(&hints, &mut values);
+        text.push_str(&format!(
+            " UNION ALL SELECT 'H', figure, day, change, 0 FROM {days} \
+               WHERE programme_id = ? AND scope_id = ? AND ({ranges})"
+        ));
+    }
     type Dated = (BTreeMap<NaiveDate, (i64, i64)>, BTreeMap<NaiveDate, i64>);
     let mut read: BTreeMap<Figure, Dated> = BTreeMap::new();
-    for row in sql::query(
-        db,
-        &format!(
-            "SELECT 'M' AS grain, figure, month AS day, change AS n, losses FROM {months} \
-               WHERE programme_id = ? AND scope_id = ? AND month < ? \
-             UNION ALL \
-             SELECT 'D', figure, day, change, 0 FROM {days} \
-               WHERE programme_id = ? AND scope_id = ? \
-               AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?))"
-        ),
-        values,
-    )
-    .await?
-    {
-        let (months, days) = read
-            .entry(Figure::parse(&row.try_get::<String>("", "figure")?)?)
-            .or_default();
+    let mut hinted: BTreeMap<Figure, BTreeMap<NaiveDate, i64>> = hints
+        .iter()
+        .map(|(figure, _)| (*figure, BTreeMap::new()))
+        .collect();
+    for row in sql::query(db, &text, values).await? {
+        let figure = Figure::parse(&row.try_get::<String>("", "figure")?)?;
         let (day, n) = (row.try_get("", "day")?, read_int(&row, "n")?);
-        if row.try_get::<String>("", "grain")? == "M" {
-            let month = months.entry(day).or_default();
-            month.0 += n;
-            month.1 += read_int(&row, "losses")?;
-        } else {
-            *days.entry(day).or_default() += n;
+        match row.try_get::<String>("", "grain")?.as_str() {
+            "M" => {
+                let month = read.entry(figure).or_default().0.entry(day).or_default();
+                month.0 += n;
+                month.1 += read_int(&row, "losses")?;
+            }
+            "D" => *read.entry(figure).or_default().1.entry(day).or_default() += n,
+            _ => *hinted.entry(figure).or_default().entry(day).or_default() += n,
         }
     }
     let rows = read
@@ -115,6 +129,13 @@ pub async fn figures(
         scope,
         as_of,
         rows,
+        hinted: hints
+            .into_iter()
+            .map(|(figure, month)| {
+                let days = hinted.remove(&figure).unwrap_or_default();
+                (figure, (month, days.into_iter().collect()))
+            })
+            .collect(),
     })
 }
 
@@ -130,9 +151,9 @@ impl Figures {
     /// Where every figure stood, each figure of `targets` placed against its target (in
     /// its unit): the days of the months where rises may lie are read for every such
     /// figure at once, one month each per statement (the first month read almost always
-    /// holds the rise).
+    /// holds the rise), none for a month whose days were read with the figures.
     pub async fn standings(
-        self,
+        mut self,
         db: &impl ConnectionTrait,
         targets: &[(Figure, u64)],
     ) -> Result<Standings, AppError> {
@@ -163,7 +184,17 @@ impl Figures {
                 .iter_mut()
                 .filter_map(|search| search.months.next().map(|month| (search.figure, month)))
                 .collect();
-            let read = self.months_days(db, &asked).await?;
+            let mut read = BTreeMap::new();
+            let mut unread = Vec::new();
+            for &(figure, month) in &asked {
+                match self.hinted.remove(&figure) {
+                    Some((hinted, days)) if hinted == month => {
+                        read.insert(figure, days);
+                    }
+                    _ => unread.push((figure, month)),
+                }
+            }
+            read.extend(self.months_days(db, &unread).await?);
             searches.retain(|search| {
                 let Some((_, month)) = asked.iter().find(|(f, _)| *f == search.figure) else {
                     return false;
@@ -173,6 +204,8 @@ impl Figures {
                 let days = read.get(&search.figure).map_or(&[][..], Vec::as_slice);
                 match last_rise(start, days, search.target) {
                     Some(day) => {
+                        let key = (self.days, self.programme, self.scope);
+                        RISE_HINTS.set(key, search.figure, *month);
                         if let Some(standing) = out.get_mut(&search.figure) {
                             standing.crossed = Some(day);
                         }
@@ -197,22 +230,14 @@ impl Figures {
             return Ok(out);
         }
         let mut values: Vec<Value> = vec![self.programme.into(), self.scope.into()];
-        let mut ranges = Vec::with_capacity(asked.len());
-        for (figure, month) in asked {
-            let next = month
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(*month);
-            ranges.push("(figure = ? AND day >= ? AND day < ?)");
-            values.extend([figure.spelling().into(), (*month).into(), next.into()]);
-        }
+        let ranges = month_ranges(asked, &mut values);
         for row in sql::query(
             db,
             &format!(
                 "SELECT figure, day, CAST(SUM(change) AS BIGINT) AS n FROM {} \
-                 WHERE programme_id = ? AND scope_id = ? AND ({}) \
+                 WHERE programme_id = ? AND scope_id = ? AND ({ranges}) \
                  GROUP BY figure, day ORDER BY figure, day",
                 self.days,
-                ranges.join(" OR ")
             ),
             values,
         )
@@ -256,67 +281,6 @@ fn standing(rows: &Rows, this_month: NaiveDate, since: NaiveDate) -> Standing {
     }
 }
 
-/// Where a figure at or above its target last rose to it.
-#[derive(Debug, PartialEq, Eq)]
-enum Crossing {
-    /// On this day (found among the days read).
-    On(NaiveDate),
-    /// In one of these months, whose days were not read, latest first: the months whose
-    /// start plus their losses is below the target (every other month provably never
-    /// was). The first of them where the figure rose to the target holds the day.
-    In(Vec<NaiveDate>),
-}
-
-/// Finds the last rise of a figure that stands at `target` or more at the end of
-/// `as_of`: in `as_of`'s month from its days, else among the earlier months that may
-/// have been below the target.
-fn crossing(rows: &Rows, this_month: NaiveDate, as_of: NaiveDate, target: i64) -> Crossing {
-    let before: i64 = rows.months.iter().map(|(_, n, _)| n).sum();
-    let current: Vec<(NaiveDate, i64)> = rows
-        .days
-        .iter()
-        .copied()
-        .filter(|(d, _)| *d >= this_month && *d <= as_of)
-        .collect();
-    if let Some(day) = last_rise(before, &current, target) {
-        return Crossing::On(day);
-    }
-    let mut end = before;
-    let mut candidates = Vec::new();
-    for &(month, n, losses) in rows.months.iter().rev() {
-        let start = end - n;
-        if start + losses < target {
-            candidates.push(month);
-        }
-        end = start;
-    }
-    Crossing::In(candidates)
-}
-
-/// The figure at the start of `month`: the sum of the months before it.
-fn start_of(rows: &Rows, month: NaiveDate) -> i64 {
-    rows.months
-        .iter()
-        .filter(|(m, _, _)| *m < month)
-        .map(|(_, n, _)| n)
-        .sum()
-}
-
-/// The last day in `days` (date order) on which the running figure, from `start`, rose
-/// from below `target` to `target` or more; none when it never did.
-fn last_rise(start: i64, days: &[(NaiveDate, i64)], target: i64) -> Option<NaiveDate> {
-    let mut running = start;
-    let mut rise = None;
-    for &(day, n) in days {
-        let was = running;
-        running += n;
-        if was < target && running >= target {
-            rise = Some(day);
-        }
-    }
-    rise
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,54 +307,5 @@ mod tests {
         assert_eq!(standing.total, 5 + 3 + 4 + 2 + 1 + 2);
         // Since 17 March: March's days after it (1), April, May, June's days.
         assert_eq!(standing.recent, 1 + 2 + 1 + 2);
-    }
-
-    #[test]
-    fn a_rise_in_the_day_s_own_month_is_read_from_its_days() {
-        let rows = Rows {
-            months: vec![(day(4, 1), 9, 0)],
-            days: vec![(day(6, 2), -1), (day(6, 9), 2)],
-        };
-        // 9, then 8 on 2 June, then 10 on 9 June: reached again on 9 June.
-        assert_eq!(
-            crossing(&rows, day(6, 1), day(6, 15), 9),
-            Crossing::On(day(6, 9))
-        );
-        // As of 5 June it stands at 8: no rise in June; April is the month to read.
-        assert_eq!(
-            crossing(&rows, day(6, 1), day(6, 5), 8),
-            Crossing::In(vec![day(4, 1)])
-        );
-    }
-
-    #[test]
-    fn months_that_never_fell_below_the_target_are_skipped_without_reading_their_days() {
-        // Target 10: 12 in January; February +5 with a fall of 1 (13 + -1 stays above);
-        // March +1 with a fall of 4 (17 - 4 = 13 stays above); April -8 (18 - 8 = 10,
-        // at the target, so it never went below); May +3 with a fall of 2 (10 - 2 < 10).
-        let rows = Rows {
-            months: vec![
-                (day(1, 1), 12, 0),
-                (day(2, 1), 5, -1),
-                (day(3, 1), 1, -4),
-                (day(4, 1), -8, -8),
-                (day(5, 1), 3, -2),
-            ],
-            days: vec![],
-        };
-        assert_eq!(
-            crossing(&rows, day(6, 1), day(6, 30), 10),
-            Crossing::In(vec![day(5, 1), day(1, 1)])
-        );
-    }
-
-    #[test]
-    fn the_last_rise_is_the_day_it_last_came_up_to_the_target() {
-        let days = [(day(5, 3), -2), (day(5, 8), 1), (day(5, 20), 2)];
-        // From 10 with target 10: 8, 9, 11: risen on 20 May.
-        assert_eq!(last_rise(10, &days, 10), Some(day(5, 20)));
-        // From 12: 10, 11, 13: never below, no rise in May.
-        assert_eq!(last_rise(12, &days, 10), None);
-        assert_eq!(last_rise(0, &[], 1), None);
     }
 }
