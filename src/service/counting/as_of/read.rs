@@ -93,10 +93,7 @@ pub async fn figures(
     }
     type Dated = (BTreeMap<NaiveDate, (i64, i64)>, BTreeMap<NaiveDate, i64>);
     let mut read: BTreeMap<Figure, Dated> = BTreeMap::new();
-    let mut hinted: BTreeMap<Figure, BTreeMap<NaiveDate, i64>> = hints
-        .iter()
-        .map(|(figure, _)| (*figure, BTreeMap::new()))
-        .collect();
+    let mut hinted: BTreeMap<Figure, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
     for row in sql::query(db, &text, values).await? {
         let figure = Figure::parse(&row.try_get::<String>("", "figure")?)?;
         let (day, n) = (row.try_get("", "day")?, read_int(&row, "n")?);
