@@ -92,6 +92,8 @@ pub async fn admit(
         .take(free)
         .copied()
         .collect();
+    // The caller's insert admitted only people the course's institution owns.
+    let made_here = inserted.is_none();
     let (created, fresh) = match inserted {
         Some(inserted) => inserted,
         None => insert(db, course, &candidates).await?,
@@ -107,7 +109,9 @@ pub async fn admit(
     if !created.is_empty() {
         let people: Vec<Uuid> = created.iter().map(|e| e.trainee_id).collect();
         tally.take_seats(course, created.len() as i64);
-        trainee::own_in(tally.records(), &people, course.institution_id);
+        if made_here {
+            trainee::own_in(tally.records(), &people, course.institution_id);
+        }
         counting::enrolled_many(db, tally, &created, &fresh, course, district).await?;
         let undo = Undo {
             enrolled: created.iter().map(|e| e.id).collect(),
@@ -150,13 +154,17 @@ pub type Inserted = (Vec<enrolment::Model>, Vec<Uuid>);
 /// same statement, when the course has no capacity, is run by `institution`, is not an
 /// assessment and its institution owns `trainee`, the enrolment inserted and the person's
 /// track started as `insert` does: one round trip where the read before the
-/// transaction and the insert in it took two. Returns the course's row, for the caller's
-/// checks (which roll the transaction back when they fail, the insert with it), and the
-/// insert when it was made: `None` for a course with a capacity, which is locked first
-/// ([`hold`]) and admitted into by [`admit`] as before. Nothing is inserted into a course
-/// of another institution or for a person it does not own.
+/// transaction and the insert in it took two. A person whose track this starts has no
+/// row on it to lock first, so the statement also takes the person's trainee row and
+/// reads every programme, as [`Tally::send`] would have done in a round trip of its own
+/// ([`Tally::held`]). Returns the course's row, for the caller's checks (which roll the
+/// transaction back when they fail, the insert with it), and the insert when it was
+/// made: `None` for a course with a capacity, which is locked first ([`hold`]) and
+/// admitted into by [`admit`] as before. Nothing is inserted into a course of another
+/// institution or for a person it does not own: the insert's people are owned.
 pub async fn read_and_insert(
     db: &impl ConnectionTrait,
+    tally: &mut Tally,
     course_read: &str,
     institution: Option<Uuid>,
     course_id: Uuid,
@@ -168,31 +176,38 @@ pub async fn read_and_insert(
          e AS ({ENROLMENT_INSERT} SELECT {marks} FROM c \
          WHERE c.capacity IS NULL AND c.institution_id = ? AND NOT c.assessment \
          AND c.trainee_owned {ENROLMENT_CONFLICT}), \
-         t AS ({}) \
-         SELECT c.*, e.id AS inserted_id, t.trainee_id AS fresh \
-         FROM c LEFT JOIN e ON TRUE LEFT JOIN t ON TRUE",
+         t AS ({}), taken AS ({}) \
+         SELECT c.*, e.id AS inserted_id, t.trainee_id AS fresh, {} \
+         FROM c LEFT JOIN e ON TRUE LEFT JOIN t ON TRUE \
+         LEFT JOIN programme p ON (SELECT COUNT(*) FROM taken) > 0",
         track_start("c.track", "e, c"),
+        counting::as_of::take("SELECT trainee_id FROM t"),
+        counting::write::PERIOD_COLUMNS,
         marks = sql::marks(ENROLMENT_VALUES),
     );
     let mut values: Vec<Value> = vec![trainee.into(), course_id.into()];
     values.extend(inserted_values(&e));
     values.push(institution.into());
-    let Some(row) = sql::query(db, &text, values).await?.pop() else {
+    let rows = sql::query(db, &text, values).await?;
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
     let capacity: Option<i32> = row.try_get("", "capacity")?;
     let inserted = if capacity.is_some() {
         None
     } else if row.try_get::<Option<Uuid>>("", "inserted_id")?.is_some() {
-        let fresh = row
+        let fresh: Vec<Uuid> = row
             .try_get::<Option<Uuid>>("", "fresh")?
             .into_iter()
             .collect();
+        if !fresh.is_empty() {
+            tally.held(fresh.iter().copied(), &rows)?;
+        }
         Some((vec![e], fresh))
     } else {
         Some((Vec::new(), Vec::new()))
     };
-    Ok(Some((row, inserted)))
+    Ok(rows.into_iter().next().map(|row| (row, inserted)))
 }
 
 /// Seats left in a course as [`lock`] returned it (`usize::MAX` without a capacity).

@@ -127,13 +127,20 @@ pub async fn enrol(
 ) -> Result<Enrolled, AppError> {
     // On PostgreSQL the course is read by the statement that inserts the enrolment, in the
     // transaction (`admission::read_and_insert`); a check that fails rolls it back.
+    let mut tally = Tally::new();
     let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {
         let txn = audit::write_transaction(db).await?;
         let institution = access::own_institution(actor).ok();
-        let (row, inserted) =
-            admission::read_and_insert(&txn, COURSE_READ, institution, course_id, trainee_id)
-                .await?
-                .unzip();
+        let (row, inserted) = admission::read_and_insert(
+            &txn,
+            &mut tally,
+            COURSE_READ,
+            institution,
+            course_id,
+            trainee_id,
+        )
+        .await?
+        .unzip();
         let (course, district, owned) = checked(actor, course_id, row)?;
         admissible(&course, owned, trainee_id)?;
         (txn, course, district, inserted.flatten())
@@ -145,7 +152,6 @@ pub async fn enrol(
         (audit::write_transaction(db).await?, course, district, None)
     };
     let course = admission::hold(&txn, &course).await?;
-    let mut tally = Tally::new();
     let admitted = admission::admit(
         &txn,
         &mut tally,

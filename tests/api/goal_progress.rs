@@ -193,3 +193,48 @@ async fn certifications_on_both_tracks_at_once_count_the_person_once() {
     );
     assert_counts_exact(&app).await;
 }
+
+#[tokio::test]
+async fn people_enrolled_and_certified_on_both_tracks_at_once_count_once_each() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let world = app.world().await;
+    let programme = world.programme(5, 5).await;
+    let academy = world.institution().await;
+    let host = academy.course(NewCourse::host()).await;
+    let professional = academy.course(NewCourse::professional()).await;
+    let mut people = Vec::new();
+    for _ in 0..4 {
+        people.push(academy.trainee().await);
+    }
+
+    // Each person starts on both tracks at once: two writes about one person, each the
+    // first on its track.
+    let mut set = tokio::task::JoinSet::new();
+    for person in &people {
+        for course in [&host, &professional] {
+            let (app, token) = (std::sync::Arc::clone(&app), academy.admin.clone());
+            let (person, course) = (person.clone(), course.clone());
+            set.spawn(async move { enrolled(&app, &token, &person, &course).await });
+        }
+    }
+    let enrolments = set.join_all().await;
+    let progress = goals_of(&app, &world.admin, &programme).await;
+    assert_eq!(progress.data()["programmeProgress"]["certifiedPersons"], 0);
+    assert_counts_exact(&app).await;
+
+    let mut set = tokio::task::JoinSet::new();
+    for enrolment in enrolments {
+        let (app, token) = (std::sync::Arc::clone(&app), academy.admin.clone());
+        set.spawn(async move { complete(&app, &token, &enrolment, true).await });
+    }
+    for response in set.join_all().await {
+        assert!(response.body["errors"].is_null(), "{}", response.body);
+    }
+    let progress = goals_of(&app, &world.admin, &programme).await;
+    assert_eq!(progress.data()["programmeProgress"]["certifiedPersons"], 4);
+    assert_eq!(
+        progress.data()["programmeProgress"]["certifiedOnBothTracks"],
+        4
+    );
+    assert_counts_exact(&app).await;
+}

@@ -19,7 +19,7 @@ mod rise;
 
 pub use read::{Figures, figures};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days as DayCount, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
@@ -35,12 +35,14 @@ use crate::service::now;
 
 /// The day changes `people`'s rows (distinct, in id order) underwent in this write
 /// (described by `undo`), after taking their trainee rows until the write ends, so two
-/// writes about one person (on either track) take turns. `programmes` are read when the
-/// write has not read them yet (on PostgreSQL by the statement that takes the rows).
+/// writes about one person (on either track) take turns; those of `held` the write took
+/// already. `programmes` are read when the write has not read them yet (on PostgreSQL by
+/// the statement that takes the rows).
 pub(super) async fn changes(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     undo: &Undo,
+    held: &BTreeSet<Uuid>,
     programmes: &mut Option<Vec<Period>>,
 ) -> Result<DayChanges, AppError> {
     let mut changes = DayChanges::new();
@@ -50,7 +52,7 @@ pub(super) async fn changes(
     // A thousand people at a time (in id order, so the locks are still taken in one
     // order), so a bulk write never holds everyone's rows in memory at once.
     for people in people.chunks(1000) {
-        lock(db, people, programmes).await?;
+        lock(db, people, held, programmes).await?;
         let programmes = programmes.as_deref().unwrap_or_default();
         for (_, after) in load::people(db, people).await? {
             let before = undo.before(&after);
@@ -83,25 +85,40 @@ pub async fn goal_changed(
     apply(db, &changes).await
 }
 
-/// Takes the people's trainee rows, in id order, until the end of the transaction, and
-/// reads `programmes` unless read already (on PostgreSQL in the same statement). On
-/// SQLite the transaction already holds the database's one write lock.
+/// The statement that takes the trainee rows of the ids `ids` (a list of values or a
+/// subquery) until the end of the transaction, in id order: what [`changes`] does first,
+/// unless the write's statement that started the people's rows did it
+/// ([`super::Tally::held`]).
+pub fn take(ids: &str) -> String {
+    format!("SELECT id FROM trainee WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE")
+}
+
+/// Takes the people's trainee rows ([`take`]) but those of `held`, and reads `programmes`
+/// unless read already (on PostgreSQL in the same statement). On SQLite the transaction
+/// already holds the database's one write lock.
 async fn lock(
     db: &impl ConnectionTrait,
     people: &[Uuid],
+    held: &BTreeSet<Uuid>,
     programmes: &mut Option<Vec<Period>>,
 ) -> Result<(), AppError> {
-    if db.get_database_backend() != DbBackend::Postgres {
+    let people: Vec<Uuid> = if db.get_database_backend() == DbBackend::Postgres {
+        people
+            .iter()
+            .filter(|p| !held.contains(*p))
+            .copied()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if people.is_empty() {
         if programmes.is_none() {
             *programmes = Some(super::write::programmes(db).await?);
         }
         return Ok(());
     }
     for chunk in people.chunks(sql::ROWS) {
-        let take = format!(
-            "SELECT id FROM trainee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
-            sql::marks(chunk.len())
-        );
+        let take = take(&sql::marks(chunk.len()));
         let values = chunk.iter().map(|id| Value::from(*id)).collect();
         if programmes.is_some() {
             sql::query(db, &take, values).await?;
@@ -119,13 +136,7 @@ async fn lock(
             values,
         )
         .await?;
-        let mut read = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if row.try_get::<Option<Uuid>>("", "id")?.is_some() {
-                read.push(super::write::period_of(row)?);
-            }
-        }
-        *programmes = Some(read);
+        *programmes = Some(super::write::periods_of(&rows)?);
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ConnectionTrait, DbBackend, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use uuid::Uuid;
 
 use super::as_of;
@@ -34,6 +34,8 @@ pub struct Tally {
     pub(super) deltas: Deltas,
     /// People whose counted rows the write changed.
     people: BTreeSet<Uuid>,
+    /// Those of them whose trainee rows the write took already ([`Tally::held`]).
+    held: BTreeSet<Uuid>,
     /// What it changed of them.
     undo: Undo,
     /// Seats taken (or, negative, freed) of the write's course.
@@ -76,6 +78,20 @@ impl Tally {
         debug_assert_eq!(seats.course, course.id, "one course per write");
     }
 
+    /// Notes that the write took `people`'s trainee rows already, in the statement that
+    /// started their rows on a track (PostgreSQL; [`as_of::take`], which must come after
+    /// every row of theirs the write locks, as in [`Tally::send`]), and read every programme
+    /// with them: rows holding [`super::write::PERIOD_COLUMNS`].
+    pub fn held(
+        &mut self,
+        people: impl IntoIterator<Item = Uuid>,
+        programmes: &[QueryResult],
+    ) -> Result<(), AppError> {
+        self.held.extend(people);
+        self.programmes = Some(write::periods_of(programmes)?);
+        Ok(())
+    }
+
     /// The write's own statements (ownership, audit records), sent with the counts,
     /// before them.
     pub fn records(&mut self) -> &mut Batch {
@@ -102,7 +118,8 @@ impl Tally {
     /// Writes it all, inside the write's transaction: see the module's documentation.
     pub async fn send(mut self, db: &impl ConnectionTrait) -> Result<(), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
-        let days = as_of::changes(db, &people, &self.undo, &mut self.programmes).await?;
+        let days =
+            as_of::changes(db, &people, &self.undo, &self.held, &mut self.programmes).await?;
         if !self.in_training.is_empty() {
             let programmes: Vec<Uuid> = self.programmes(db).await?.iter().map(|p| p.id).collect();
             for (track, n) in std::mem::take(&mut self.in_training) {

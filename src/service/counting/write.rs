@@ -109,8 +109,10 @@ pub(super) async fn lock_person_track(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("person_track row missing")))
 }
 
-/// The columns of `programme` a [`Period`] is read from ([`period_of`]).
-pub(super) const PERIOD_COLUMNS: &str = "p.id, p.starts_on, p.ends_on, p.counted_kinds";
+/// The columns of `programme` (as `p`) a [`Period`] is read from ([`period_of`]), named
+/// apart from any other table's.
+pub const PERIOD_COLUMNS: &str = "p.id AS programme_id, p.starts_on AS programme_starts_on, \
+     p.ends_on AS programme_ends_on, p.counted_kinds AS programme_counted_kinds";
 
 /// Every programme, with its period and counted kinds.
 pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>, AppError> {
@@ -128,11 +130,23 @@ pub(super) async fn programmes(db: &impl ConnectionTrait) -> Result<Vec<Period>,
 /// The programme of a row holding [`PERIOD_COLUMNS`].
 pub(super) fn period_of(r: &QueryResult) -> Result<Period, AppError> {
     Ok(Period {
-        id: r.try_get("", "id")?,
-        starts_on: r.try_get("", "starts_on")?,
-        ends_on: r.try_get("", "ends_on")?,
-        kinds: super::day_changes::kinds_of(&r.try_get::<String>("", "counted_kinds")?)?,
+        id: r.try_get("", "programme_id")?,
+        starts_on: r.try_get("", "programme_starts_on")?,
+        ends_on: r.try_get("", "programme_ends_on")?,
+        kinds: super::day_changes::kinds_of(&r.try_get::<String>("", "programme_counted_kinds")?)?,
     })
+}
+
+/// The programmes of rows holding [`PERIOD_COLUMNS`] after a `LEFT JOIN` (a row without
+/// one: none).
+pub(super) fn periods_of(rows: &[QueryResult]) -> Result<Vec<Period>, AppError> {
+    let mut read = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.try_get::<Option<Uuid>>("", "programme_id")?.is_some() {
+            read.push(period_of(row)?);
+        }
+    }
+    Ok(read)
 }
 
 /// Adds `sign` × each programme's number of `people` (distinct) not certified on `track`
