@@ -62,7 +62,8 @@ pub async fn hold(
 /// The seats, ownership, counts and audit record go into `tally`, which the caller sends
 /// before it commits; `action` names the operation in the audit trail (`enrol`,
 /// `enrolMany`, …). `inserted` is the insert when the caller made it already, with its
-/// read of the course ([`read_and_insert`]).
+/// read of the course ([`read_and_insert`], which admits only people the course's
+/// institution owns, so no ownership is recorded for them).
 #[expect(
     clippy::too_many_arguments,
     reason = "one write's context: the transaction, its tally and actor, the course and \
@@ -92,7 +93,6 @@ pub async fn admit(
         .take(free)
         .copied()
         .collect();
-    // The caller's insert admitted only people the course's institution owns.
     let made_here = inserted.is_none();
     let (created, fresh) = match inserted {
         Some(inserted) => inserted,
