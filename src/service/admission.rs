@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::counting::{Tally, Undo, sql};
+use super::counting::{Tally, sql};
 use super::{audit, counting, now, trainee};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, programme_date};
@@ -113,11 +113,12 @@ pub async fn admit(
             trainee::own_in(tally.records(), &people, course.institution_id);
         }
         counting::enrolled_many(db, tally, &created, &fresh, course, district).await?;
-        let undo = Undo {
-            enrolled: created.iter().map(|e| e.id).collect(),
-            ..Undo::default()
-        };
-        tally.touched(people, undo);
+        tally.enrolled(
+            course,
+            counting::cell::track(&course.track)?,
+            &created,
+            &fresh,
+        );
         audit::wrote_with(
             tally,
             actor,
@@ -154,14 +155,14 @@ pub type Inserted = (Vec<enrolment::Model>, Vec<Uuid>);
 /// same statement, when the course has no capacity, is run by `institution`, is not an
 /// assessment and its institution owns `trainee`, the enrolment inserted and the person's
 /// track started as `insert` does: one round trip where the read before the
-/// transaction and the insert in it took two. A person whose track this starts has no
-/// row on it to lock first, so the statement also takes the person's trainee row and
-/// reads every programme, as [`Tally::send`] would have done in a round trip of its own
-/// ([`Tally::held`]). Returns the course's row, for the caller's checks (which roll the
-/// transaction back when they fail, the insert with it), and the insert when it was
-/// made: `None` for a course with a capacity, which is locked first ([`hold`]) and
-/// admitted into by [`admit`] as before. Nothing is inserted into a course of another
-/// institution or for a person it does not own: the insert's people are owned.
+/// transaction and the insert in it took two. When it inserts, the statement also reads
+/// every programme for the counts ([`Tally::programmes_read`]): a person it started on the
+/// track needs nothing else read or taken ([`Tally::enrolled`]). Returns the course's row,
+/// for the caller's checks (which roll the transaction back when they fail, the insert
+/// with it), and the insert when it was made: `None` for a course with a capacity, which
+/// is locked first ([`hold`]) and admitted into by [`admit`] as before. Nothing is
+/// inserted into a course of another institution or for a person it does not own: the
+/// insert's people are owned.
 pub async fn read_and_insert(
     db: &impl ConnectionTrait,
     tally: &mut Tally,
@@ -176,12 +177,11 @@ pub async fn read_and_insert(
          e AS ({ENROLMENT_INSERT} SELECT {marks} FROM c \
          WHERE c.capacity IS NULL AND c.institution_id = ? AND NOT c.assessment \
          AND c.trainee_owned {ENROLMENT_CONFLICT}), \
-         t AS ({}), taken AS ({}) \
+         t AS ({}) \
          SELECT c.*, e.id AS inserted_id, t.trainee_id AS fresh, {} \
          FROM c LEFT JOIN e ON TRUE LEFT JOIN t ON TRUE \
-         LEFT JOIN programme p ON (SELECT COUNT(*) FROM taken) > 0",
+         LEFT JOIN programme p ON e.id IS NOT NULL",
         track_start("c.track", "e, c"),
-        counting::as_of::take("SELECT trainee_id FROM t"),
         counting::write::PERIOD_COLUMNS,
         marks = sql::marks(ENROLMENT_VALUES),
     );
@@ -196,13 +196,11 @@ pub async fn read_and_insert(
     let inserted = if capacity.is_some() {
         None
     } else if row.try_get::<Option<Uuid>>("", "inserted_id")?.is_some() {
+        tally.programmes_read(&rows)?;
         let fresh: Vec<Uuid> = row
             .try_get::<Option<Uuid>>("", "fresh")?
             .into_iter()
             .collect();
-        if !fresh.is_empty() {
-            tally.held(fresh.iter().copied(), &rows)?;
-        }
         Some((vec![e], fresh))
     } else {
         Some((Vec::new(), Vec::new()))

@@ -7,8 +7,8 @@ use serde_json::json;
 use crate::goals::{
     RECORD, assert_counts_exact, goal, goals_of, institution_of, recognise, set_goal,
 };
-use crate::support::app::spawn_app;
-use crate::support::fixtures::NewCourse;
+use crate::support::app::{TestApp, spawn_app};
+use crate::support::fixtures::{Institution, NewCourse, World};
 use crate::support::flows::{
     certify, complete, days_from_today, enrolled, programme_ends, revoke, today,
 };
@@ -194,14 +194,27 @@ async fn certifications_on_both_tracks_at_once_count_the_person_once() {
     assert_counts_exact(&app).await;
 }
 
-#[tokio::test]
-async fn people_enrolled_and_certified_on_both_tracks_at_once_count_once_each() {
+/// A shared app, its world, a programme of 5 and 5, an institution, and a course of
+/// the institution on each track (host, professional).
+async fn two_tracks() -> (
+    std::sync::Arc<TestApp>,
+    World,
+    String,
+    Institution,
+    [String; 2],
+) {
     let app = std::sync::Arc::new(spawn_app().await);
     let world = app.world().await;
     let programme = world.programme(5, 5).await;
     let academy = world.institution().await;
     let host = academy.course(NewCourse::host()).await;
     let professional = academy.course(NewCourse::professional()).await;
+    (app, world, programme, academy, [host, professional])
+}
+
+#[tokio::test]
+async fn people_enrolled_and_certified_on_both_tracks_at_once_count_once_each() {
+    let (app, world, programme, academy, [host, professional]) = two_tracks().await;
     let mut people = Vec::new();
     for _ in 0..4 {
         people.push(academy.trainee().await);
@@ -236,5 +249,60 @@ async fn people_enrolled_and_certified_on_both_tracks_at_once_count_once_each() 
         progress.data()["programmeProgress"]["certifiedOnBothTracks"],
         4
     );
+    assert_counts_exact(&app).await;
+}
+
+#[tokio::test]
+async fn people_certified_on_one_track_as_they_first_enrol_on_the_other_count_on_both() {
+    let (app, world, programme, academy, [host, professional]) = two_tracks().await;
+    let mut people = Vec::new();
+    for _ in 0..4 {
+        let person = academy.trainee().await;
+        let enrolment = enrolled(&app, &academy.admin, &person, &host).await;
+        people.push((person, enrolment));
+    }
+
+    // At once, about each person: their host course passed (a certificate, which reads
+    // their rows) and their first enrolment on the professional track (which starts them
+    // on it and reads none of their rows).
+    let mut set = tokio::task::JoinSet::new();
+    for (person, enrolment) in &people {
+        let (app, token) = (std::sync::Arc::clone(&app), academy.admin.clone());
+        let (person, course, enrolment) = (person.clone(), professional.clone(), enrolment.clone());
+        set.spawn(async move {
+            let (passed, _) = tokio::join!(
+                complete(&app, &token, &enrolment, true),
+                enrolled(&app, &token, &person, &course),
+            );
+            passed
+        });
+    }
+    for response in set.join_all().await {
+        assert!(response.body["errors"].is_null(), "{}", response.body);
+    }
+
+    let response = app
+        .graphql_as(
+            Some(&world.admin),
+            "query($p: ID) { programmeProgress(programmeId: $p) { certifiedPersons \
+             targets { track certified inTraining } } }",
+            json!({ "p": programme }),
+        )
+        .await;
+    let progress = &response.data()["programmeProgress"];
+    assert_eq!(progress["certifiedPersons"], 4, "{}", response.body);
+    let target = |track: &str| {
+        progress["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["track"] == track)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(target("HOST")["certified"], 4);
+    assert_eq!(target("HOST")["inTraining"], 0);
+    assert_eq!(target("PROFESSIONAL")["certified"], 0);
+    assert_eq!(target("PROFESSIONAL")["inTraining"], 4);
     assert_counts_exact(&app).await;
 }

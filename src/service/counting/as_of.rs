@@ -19,14 +19,14 @@ mod rise;
 
 pub use read::{Figures, figures};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{Days as DayCount, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait, Value};
 use uuid::Uuid;
 
 use super::cell::read_int;
-use super::day_changes::{self, DayChanges, Figure, Key, Period, Undo};
+use super::day_changes::{self, DayChanges, Figure, Key, Period, Person, Undo};
 use super::shard::shard_for;
 use super::sql::{self, Batch};
 use crate::domain::{GoalKind, programme_date};
@@ -35,34 +35,45 @@ use crate::service::now;
 
 /// The day changes `people`'s rows (distinct, in id order) underwent in this write
 /// (described by `undo`), after taking their trainee rows until the write ends, so two
-/// writes about one person (on either track) take turns; those of `held` the write took
-/// already. `programmes` are read when the write has not read them yet (on PostgreSQL by
-/// the statement that takes the rows).
+/// writes about one person (on either track) take turns; those of `started` (the write
+/// only started them on a track, [`super::Tally::enrolled`]) from the rows given, neither
+/// taken nor read. `programmes` are read when the write has not read them yet (on
+/// PostgreSQL by the statement that takes the rows).
 pub(super) async fn changes(
     db: &impl ConnectionTrait,
     people: &[Uuid],
     undo: &Undo,
-    held: &BTreeSet<Uuid>,
+    started: &BTreeMap<Uuid, Person>,
     programmes: &mut Option<Vec<Period>>,
 ) -> Result<DayChanges, AppError> {
     let mut changes = DayChanges::new();
-    if people.is_empty() {
-        return Ok(changes);
-    }
+    let mut add = |after: &Person, programmes: &[Period]| {
+        let before = undo.before(after);
+        let made = day_changes::difference(
+            day_changes::of_person(after, programmes),
+            &day_changes::of_person(&before, programmes),
+        );
+        for (key, n) in made {
+            day_changes::add(&mut changes, key, n);
+        }
+    };
+    let read: Vec<Uuid> = people
+        .iter()
+        .filter(|p| !started.contains_key(*p))
+        .copied()
+        .collect();
     // A thousand people at a time (in id order, so the locks are still taken in one
     // order), so a bulk write never holds everyone's rows in memory at once.
-    for people in people.chunks(1000) {
-        lock(db, people, held, programmes).await?;
-        let programmes = programmes.as_deref().unwrap_or_default();
+    for people in read.chunks(1000) {
+        lock(db, people, programmes).await?;
         for (_, after) in load::people(db, people).await? {
-            let before = undo.before(&after);
-            let made = day_changes::difference(
-                day_changes::of_person(&after, programmes),
-                &day_changes::of_person(&before, programmes),
-            );
-            for (key, n) in made {
-                day_changes::add(&mut changes, key, n);
-            }
+            add(&after, programmes.as_deref().unwrap_or_default());
+        }
+    }
+    if !started.is_empty() {
+        lock(db, &[], programmes).await?;
+        for after in started.values() {
+            add(after, programmes.as_deref().unwrap_or_default());
         }
     }
     Ok(changes)
@@ -86,30 +97,23 @@ pub async fn goal_changed(
 }
 
 /// The statement that takes the trainee rows of the ids `ids` (a list of values or a
-/// subquery) until the end of the transaction, in id order: what [`changes`] does first,
-/// unless the write's statement that started the people's rows did it
-/// ([`super::Tally::held`]).
-pub fn take(ids: &str) -> String {
+/// subquery) until the end of the transaction, in id order: what [`changes`] does first.
+fn take(ids: &str) -> String {
     format!("SELECT id FROM trainee WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE")
 }
 
-/// Takes the people's trainee rows ([`take`]) but those of `held`, and reads `programmes`
-/// unless read already (on PostgreSQL in the same statement). On SQLite the transaction
-/// already holds the database's one write lock.
+/// Takes the people's trainee rows ([`take`]), and reads `programmes` unless read already
+/// (on PostgreSQL in the same statement). On SQLite the transaction already holds the
+/// database's one write lock.
 async fn lock(
     db: &impl ConnectionTrait,
     people: &[Uuid],
-    held: &BTreeSet<Uuid>,
     programmes: &mut Option<Vec<Period>>,
 ) -> Result<(), AppError> {
-    let people: Vec<Uuid> = if db.get_database_backend() == DbBackend::Postgres {
+    let people = if db.get_database_backend() == DbBackend::Postgres {
         people
-            .iter()
-            .filter(|p| !held.contains(*p))
-            .copied()
-            .collect()
     } else {
-        Vec::new()
+        &[]
     };
     if people.is_empty() {
         if programmes.is_none() {

@@ -2,8 +2,9 @@
 //!
 //! A write that changes counted rows (enrol, results, withdraw, revoke, a national
 //! certificate) opens a [`Tally`], lets each counting function add to it, and ends with
-//! [`Tally::send`] just before it commits. `send` locks the people the write touched,
-//! reads their rows for the as-of day changes, and writes everything else in one
+//! [`Tally::send`] just before it commits. `send` locks the people the write touched
+//! (but those it only started on a track: [`Tally::enrolled`]), reads their rows for the
+//! as-of day changes, and writes everything else in one
 //! [`Batch`]: the write's own rows first (seats, ownership, audit), then the shared
 //! counter rows (breakdown cells, programme totals, day series, `progress_day`,
 //! `progress_month`). So the rows every writer shares are locked by one statement, a
@@ -12,19 +13,19 @@
 //! `person_track` → `programme_person` → `programme_certified` and its counters (while
 //! the write runs) → `trainee` → the batch's tables, each in key order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use uuid::Uuid;
 
 use super::as_of;
 use super::cell::Deltas;
-use super::day_changes::{Period, Undo};
+use super::day_changes::{EnrolmentDays, Period, Person, Undo};
 use super::shard::shard;
 use super::sql::{self, Batch};
 use super::write;
 use crate::domain::Track;
-use crate::entity::course;
+use crate::entity::{course, enrolment};
 use crate::error::AppError;
 
 /// See the module's documentation.
@@ -34,8 +35,9 @@ pub struct Tally {
     pub(super) deltas: Deltas,
     /// People whose counted rows the write changed.
     people: BTreeSet<Uuid>,
-    /// Those of them whose trainee rows the write took already ([`Tally::held`]).
-    held: BTreeSet<Uuid>,
+    /// Those of them the write started on a track and changed nothing else of, with their
+    /// rows on it: the write's enrolments ([`Tally::enrolled`]).
+    started: BTreeMap<Uuid, Person>,
     /// What it changed of them.
     undo: Undo,
     /// Seats taken (or, negative, freed) of the write's course.
@@ -57,7 +59,10 @@ impl Tally {
 
     /// Notes that `people`'s rows changed as `undo` describes (added to what was noted).
     pub fn touched(&mut self, people: impl IntoIterator<Item = Uuid>, undo: Undo) {
-        self.people.extend(people);
+        for person in people {
+            self.started.remove(&person);
+            self.people.insert(person);
+        }
         self.undo.enrolled.extend(undo.enrolled);
         self.undo.finished.extend(undo.finished);
         self.undo.issued.extend(undo.issued);
@@ -78,17 +83,51 @@ impl Tally {
         debug_assert_eq!(seats.course, course.id, "one course per write");
     }
 
-    /// Notes that the write took `people`'s trainee rows already, in the statement that
-    /// started their rows on a track (PostgreSQL; [`as_of::take`], which must come after
-    /// every row of theirs the write locks, as in [`Tally::send`]), and read every programme
-    /// with them: rows holding [`super::write::PERIOD_COLUMNS`].
-    pub fn held(
+    /// Notes the write's new enrolments of `course` (`touched` as [`Tally::touched`] would
+    /// note them), of which `started` started their people's rows on its track. A person
+    /// new to a track has no other row on it (a certificate comes from an enrolment on its
+    /// track), and their rows on the other track change no figure of this one, so unless
+    /// the write changes more of theirs, their day changes are those of these enrolments
+    /// alone: [`Tally::send`] neither takes their trainee rows nor reads their rows. A
+    /// write about them on the other track does not depend on this one's rows; one on this
+    /// track waits for the `person_track` row this write inserted.
+    pub fn enrolled(
         &mut self,
-        people: impl IntoIterator<Item = Uuid>,
-        programmes: &[QueryResult],
-    ) -> Result<(), AppError> {
-        self.held.extend(people);
-        self.programmes = Some(write::periods_of(programmes)?);
+        course: &course::Model,
+        track: Track,
+        enrolments: &[enrolment::Model],
+        started: &[Uuid],
+    ) {
+        self.touched(
+            enrolments.iter().map(|e| e.trainee_id),
+            Undo {
+                enrolled: enrolments.iter().map(|e| e.id).collect(),
+                ..Undo::default()
+            },
+        );
+        let started: BTreeSet<Uuid> = started.iter().copied().collect();
+        for e in enrolments
+            .iter()
+            .filter(|e| started.contains(&e.trainee_id))
+        {
+            self.started
+                .entry(e.trainee_id)
+                .or_default()
+                .enrolments
+                .push(EnrolmentDays {
+                    id: e.id,
+                    track,
+                    institution: course.institution_id,
+                    enrolled_on: e.enrolled_on,
+                    ended_on: None,
+                });
+        }
+    }
+
+    /// Notes every programme, as the write read them: rows holding
+    /// [`super::write::PERIOD_COLUMNS`] after a `LEFT JOIN`.
+    pub fn programmes_read(&mut self, rows: &[QueryResult]) -> Result<(), AppError> {
+        self.programmes = Some(write::periods_of(rows)?);
         Ok(())
     }
 
@@ -119,7 +158,7 @@ impl Tally {
     pub async fn send(mut self, db: &impl ConnectionTrait) -> Result<(), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
         let days =
-            as_of::changes(db, &people, &self.undo, &self.held, &mut self.programmes).await?;
+            as_of::changes(db, &people, &self.undo, &self.started, &mut self.programmes).await?;
         if !self.in_training.is_empty() {
             let programmes: Vec<Uuid> = self.programmes(db).await?.iter().map(|p| p.id).collect();
             for (track, n) in std::mem::take(&mut self.in_training) {
