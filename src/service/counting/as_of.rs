@@ -71,6 +71,7 @@ pub(super) async fn changes(
         }
     }
     if !started.is_empty() {
+        // Nobody to take: the programmes, unless read already.
         lock(db, &[], programmes).await?;
         for after in started.values() {
             add(after, programmes.as_deref().unwrap_or_default());
@@ -96,8 +97,8 @@ pub async fn goal_changed(
     apply(db, &changes).await
 }
 
-/// The statement that takes the trainee rows of the ids `ids` (a list of values or a
-/// subquery) until the end of the transaction, in id order: what [`changes`] does first.
+/// The statement that takes the trainee rows of the ids `ids` (a list of values) until
+/// the end of the transaction, in id order: what [`changes`] does first.
 fn take(ids: &str) -> String {
     format!("SELECT id FROM trainee WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE")
 }
