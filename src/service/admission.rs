@@ -421,7 +421,10 @@ fn active(e: enrolment::Model) -> enrolment::ActiveModel {
     }
 }
 
-/// Enrolments of `course` held by any of `trainees`, by trainee.
+/// Enrolments of `course` held by any of `trainees`, by trainee: each person looked up by
+/// the enrolment's (trainee, course) key. (As `course_id = ? AND trainee_id IN (…)`,
+/// PostgreSQL's generic plan could scan the course's enrolments and test each against the
+/// whole list: 10,000 people of a 10,000-strong course took 2 s instead of 0.1 s.)
 pub async fn enrolments_of(
     db: &impl ConnectionTrait,
     course_id: Uuid,
@@ -429,9 +432,15 @@ pub async fn enrolments_of(
 ) -> Result<HashMap<Uuid, enrolment::Model>, AppError> {
     let mut out = HashMap::new();
     for chunk in trainees.chunks(CHUNK) {
+        let mut values: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        values.push(course_id.into());
+        let list = vec!["(?)"; chunk.len()].join(", ");
+        let text = format!(
+            "SELECT e.* FROM (VALUES {list}) v JOIN enrolment e \
+             ON e.trainee_id = v.column1 AND e.course_id = ?"
+        );
         for e in enrolment::Entity::find()
-            .filter(enrolment::Column::CourseId.eq(course_id))
-            .filter(enrolment::Column::TraineeId.is_in(chunk.iter().copied()))
+            .from_raw_sql(sql::statement(db, &text, values))
             .all(db)
             .await?
         {

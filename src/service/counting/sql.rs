@@ -12,14 +12,17 @@ pub async fn query(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<QueryResult>, AppError> {
+    Ok(db.query_all_raw(statement(db, sql, values)).await?)
+}
+
+/// `sql`, written with `?` placeholders, as a statement for `db`'s engine.
+pub fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
     let backend = db.get_database_backend();
     let text = match backend {
         DbBackend::Postgres => numbered(sql),
         _ => sql.to_owned(),
     };
-    Ok(db
-        .query_all_raw(Statement::from_sql_and_values(backend, text, values))
-        .await?)
+    Statement::from_sql_and_values(backend, text, values)
 }
 
 /// The first column of the first row as a count (0 when there is no row).
