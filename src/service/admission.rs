@@ -188,7 +188,7 @@ pub async fn read_and_insert(
     let mut values: Vec<Value> = vec![trainee.into(), course_id.into()];
     values.extend(inserted_values(&e));
     values.push(institution.into());
-    let rows = sql::query(db, &text, values).await?;
+    let mut rows = sql::query(db, &text, values).await?;
     let Some(row) = rows.first() else {
         return Ok(None);
     };
@@ -205,7 +205,8 @@ pub async fn read_and_insert(
     } else {
         Some((Vec::new(), Vec::new()))
     };
-    Ok(rows.into_iter().next().map(|row| (row, inserted)))
+    // The course's columns are alike on every row (one per programme when it inserted).
+    Ok(Some((rows.swap_remove(0), inserted)))
 }
 
 /// Seats left in a course as [`lock`] returned it (`usize::MAX` without a capacity).

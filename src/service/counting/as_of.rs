@@ -97,14 +97,8 @@ pub async fn goal_changed(
     apply(db, &changes).await
 }
 
-/// The statement that takes the trainee rows of the ids `ids` (a list of values) until
-/// the end of the transaction, in id order: what [`changes`] does first.
-fn take(ids: &str) -> String {
-    format!("SELECT id FROM trainee WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE")
-}
-
-/// Takes the people's trainee rows ([`take`]), and reads `programmes` unless read already
-/// (on PostgreSQL in the same statement). On SQLite the transaction already holds the
+/// Takes the people's trainee rows, in id order, until the end of the transaction, and
+/// reads `programmes` unless read already (on PostgreSQL in the same statement). On SQLite the transaction already holds the
 /// database's one write lock.
 async fn lock(
     db: &impl ConnectionTrait,
@@ -123,7 +117,10 @@ async fn lock(
         return Ok(());
     }
     for chunk in people.chunks(sql::ROWS) {
-        let take = take(&sql::marks(chunk.len()));
+        let take = format!(
+            "SELECT id FROM trainee WHERE id IN ({}) ORDER BY id FOR NO KEY UPDATE",
+            sql::marks(chunk.len())
+        );
         let values = chunk.iter().map(|id| Value::from(*id)).collect();
         if programmes.is_some() {
             sql::query(db, &take, values).await?;
