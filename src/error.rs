@@ -135,6 +135,13 @@ impl AppError {
         matches!(self, Self::Database(err) if is_connection_lost(err))
     }
 
+    /// True when the database refused a statement for breaking a constraint (SQLSTATE
+    /// class 23: a unique key, a NOT NULL column, a foreign key, a check): the statement
+    /// changed nothing.
+    pub fn is_constraint_violation(&self) -> bool {
+        matches!(self, Self::Database(err) if sqlstate(err).is_some_and(|code| code.starts_with("23")))
+    }
+
     /// What a client is told: the error itself, or a fixed sentence for internal ones.
     pub fn client_message(&self) -> String {
         match self.code() {
@@ -196,20 +203,30 @@ fn anyhow_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// A connection that broke under a statement: an I/O failure, or the server ending the
 /// session (SQLSTATE class 08, connection exception; 57P01–57P03, shutdown and crash).
 fn is_connection_lost(err: &DbErr) -> bool {
-    let runtime = match err {
-        DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed) => return true,
-        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(sqlx) = runtime else {
-        return false;
-    };
-    match sqlx.as_ref() {
-        sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => db
-            .code()
-            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
-        _ => false,
+    if let DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed) = err {
+        return true;
+    }
+    match sqlx_error(err) {
+        Some(sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed) => true,
+        _ => sqlstate(err).is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+    }
+}
+
+/// The driver's error under a database error, if any.
+fn sqlx_error(err: &DbErr) -> Option<&sqlx::Error> {
+    match err {
+        DbErr::Conn(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Exec(RuntimeErr::SqlxError(sqlx))
+        | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => Some(sqlx.as_ref()),
+        _ => None,
+    }
+}
+
+/// The SQLSTATE the database answered with, if it answered with one.
+fn sqlstate(err: &DbErr) -> Option<std::borrow::Cow<'_, str>> {
+    match sqlx_error(err)? {
+        sqlx::Error::Database(db) => db.code(),
+        _ => None,
     }
 }
 

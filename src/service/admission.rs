@@ -343,7 +343,7 @@ async fn insert_started(
 }
 
 /// The insert of new enrolments, before its rows ([`inserted_values`] each).
-const ENROLMENT_INSERT: &str = "INSERT INTO enrolment (id, trainee_id, course_id, status, \
+pub(super) const ENROLMENT_INSERT: &str = "INSERT INTO enrolment (id, trainee_id, course_id, status, \
      enrolled_at, enrolled_on, created_at, updated_at)";
 
 /// The values of a row of [`ENROLMENT_INSERT`].
@@ -355,7 +355,7 @@ const ENROLMENT_CONFLICT: &str = "ON CONFLICT (trainee_id, course_id) DO NOTHING
      RETURNING id, trainee_id, enrolled_at";
 
 /// A new enrolment's values, in [`ENROLMENT_INSERT`]'s column order.
-fn inserted_values(e: &enrolment::Model) -> Vec<Value> {
+pub(super) fn inserted_values(e: &enrolment::Model) -> Vec<Value> {
     vec![
         e.id.into(),
         e.trainee_id.into(),
@@ -380,7 +380,7 @@ fn track_start(track: &str, from: &str) -> String {
 }
 
 /// A new ENROLLED enrolment of `trainee` in `course`, made `at`.
-fn new_enrolment(
+pub(super) fn new_enrolment(
     trainee: Uuid,
     course: Uuid,
     at: chrono::DateTime<chrono::Utc>,

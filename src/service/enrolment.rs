@@ -1,6 +1,8 @@
 //! Enrolments: enrol (idempotent, capacity-safe), complete (issues the certificate),
 //! withdraw, and scoped reads.
 
+pub mod at_once;
+
 use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, Query};
@@ -63,7 +65,7 @@ async fn course_for(
     )
     .await?
     .pop();
-    checked(actor, id, row)
+    checked(actor, id, row.as_ref())
 }
 
 /// The course of a [`COURSE_READ`] row (`None`: no such course), its district and whether
@@ -72,10 +74,10 @@ async fn course_for(
 fn checked(
     actor: &CurrentUser,
     id: Uuid,
-    row: Option<QueryResult>,
+    row: Option<&QueryResult>,
 ) -> Result<(course::Model, String, bool), AppError> {
     let row = row.ok_or_else(|| AppError::not_found("course", id))?;
-    let found = course::Model::from_query_result(&row, "")?;
+    let found = course::Model::from_query_result(row, "")?;
     access::require_owner(actor, found.institution_id, "course", id)?;
     if found.assessment {
         return Err(AppError::ConflictOn {
@@ -125,8 +127,20 @@ pub async fn enrol(
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
-    // On PostgreSQL the course is read by the statement that inserts the enrolment, in the
-    // transaction (`admission::read_and_insert`); a check that fails rolls it back.
+    // On PostgreSQL a person new to the track of a course without a capacity is enrolled
+    // in one statement outside a transaction (`at_once`), unless what it was computed from
+    // changed meanwhile; else, and for the rest, the course is read by the statement that
+    // inserts the enrolment, in the transaction (`admission::read_and_insert`), and a
+    // check that fails rolls it back.
+    if db.get_database_backend() == DbBackend::Postgres
+        && let Some(ready) = at_once::read(db, actor, trainee_id, course_id).await?
+        && let Some(enrolment) = at_once::write(db, actor, ready).await?
+    {
+        return Ok(Enrolled {
+            enrolment,
+            created: true,
+        });
+    }
     let mut tally = Tally::new();
     let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {
         let txn = audit::write_transaction(db).await?;
@@ -141,7 +155,7 @@ pub async fn enrol(
         )
         .await?
         .unzip();
-        let (course, district, owned) = checked(actor, course_id, row)?;
+        let (course, district, owned) = checked(actor, course_id, row.as_ref())?;
         admissible(&course, owned, trainee_id)?;
         (txn, course, district, inserted.flatten())
     } else {

@@ -21,6 +21,7 @@ mod completion;
 mod counting;
 mod counting_tables;
 mod course;
+mod enrol_at_once;
 mod enrolment;
 mod export;
 mod faults;

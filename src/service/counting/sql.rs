@@ -138,6 +138,21 @@ impl Batch {
         Ok(first.unwrap_or(rows))
     }
 
+    /// PostgreSQL: runs the statements as one statement, however many values they bind
+    /// (a single write's few), so they take effect together or not at all, even outside
+    /// a transaction; returns the first one's rows.
+    pub async fn send_as_one(
+        self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Vec<QueryResult>, AppError> {
+        send_together(db, self.statements).await
+    }
+
+    /// Whether it has no statement.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
     /// Runs the statements one by one, in order; returns the first one's rows.
     async fn send_apart(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, AppError> {
         let mut first = None;

@@ -125,10 +125,12 @@ impl Tally {
     }
 
     /// Notes every programme, as the write read them: rows holding
-    /// [`super::write::PERIOD_COLUMNS`] after a `LEFT JOIN`.
-    pub fn programmes_read(&mut self, rows: &[QueryResult]) -> Result<(), AppError> {
-        self.programmes = Some(write::periods_of(rows)?);
-        Ok(())
+    /// [`super::write::PERIOD_COLUMNS`] after a `LEFT JOIN`. Returns how many there are.
+    pub fn programmes_read(&mut self, rows: &[QueryResult]) -> Result<usize, AppError> {
+        let programmes = write::periods_of(rows)?;
+        let n = programmes.len();
+        self.programmes = Some(programmes);
+        Ok(n)
     }
 
     /// The write's own statements (ownership, audit records), sent with the counts,
@@ -155,7 +157,39 @@ impl Tally {
     }
 
     /// Writes it all, inside the write's transaction: see the module's documentation.
-    pub async fn send(mut self, db: &impl ConnectionTrait) -> Result<(), AppError> {
+    pub async fn send(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
+        let (batch, seats) = self.batch(db, Batch::default()).await?;
+        let taken = batch.send(db).await?;
+        match seats {
+            Some(seats) if taken.is_empty() => seats.with_capacity(db).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// PostgreSQL, outside a transaction: sends `head` (the write's inserts) and then what
+    /// [`Tally::send`] would, as one statement, so the whole write commits or nothing of
+    /// it does. Nothing may be decided from what the statement returns: a condition the
+    /// counts were computed from must fail the statement when it no longer holds (the
+    /// open course's seats do: [`Seats::push`] with `head`), and the caller learns of it
+    /// as an error (see [`AppError::is_constraint_violation`]).
+    pub async fn send_at_once(
+        self,
+        db: &impl ConnectionTrait,
+        head: Batch,
+    ) -> Result<(), AppError> {
+        let (batch, _) = self.batch(db, head).await?;
+        batch.send_as_one(db).await?;
+        Ok(())
+    }
+
+    /// The write's statements after `head` (see the module's documentation), and its
+    /// seats. An open course's seats are written as [`Seats::push`] says, failing the
+    /// statement (`guarded`) when `head` has statements.
+    async fn batch(
+        mut self,
+        db: &impl ConnectionTrait,
+        head: Batch,
+    ) -> Result<(Batch, Option<Seats>), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
         let days =
             as_of::changes(db, &people, &self.undo, &self.started, &mut self.programmes).await?;
@@ -167,19 +201,16 @@ impl Tally {
                 }
             }
         }
-        let mut batch = Batch::default();
+        let guarded = !head.is_empty();
+        let mut batch = head;
         let seats = self.seats.filter(|s| s.taken != 0);
         if let Some(seats) = seats {
-            seats.push(&mut batch, db.get_database_backend());
+            seats.push(&mut batch, db.get_database_backend(), guarded);
         }
         batch.extend(self.records);
         self.deltas.write(&mut batch);
         as_of::write(&mut batch, &days);
-        let taken = batch.send(db).await?;
-        match seats {
-            Some(seats) if taken.is_empty() => seats.with_capacity(db).await,
-            _ => Ok(()),
-        }
+        Ok((batch, seats))
     }
 }
 
@@ -193,26 +224,39 @@ struct Seats {
 }
 
 impl Seats {
-    /// Pushes the change as `batch`'s first statement, which returns a row when it was
-    /// made. An open course's shard is added to only while the course has no capacity,
-    /// holding its row shared (`FOR KEY SHARE` on PostgreSQL) so that a write giving it
-    /// one waits for this write, then folds the shards ([`crate::service::admission::lock_seats`]);
-    /// a course with a capacity has its row updated unless that passes the capacity.
-    fn push(self, batch: &mut Batch, backend: DbBackend) {
+    /// Pushes the change to `batch`, as its first statement unless `guarded`; it returns
+    /// a row when it was made. An open course's shard is added to only while the course
+    /// has no capacity, holding its row shared (`FOR KEY SHARE` on PostgreSQL) so that a
+    /// write giving it one waits for this write, then folds the shards
+    /// ([`crate::service::admission::lock_seats`]); a course with a capacity has its row
+    /// updated unless that passes the capacity. `guarded` (an open course, on
+    /// PostgreSQL, outside a transaction: [`Tally::send_at_once`]): a course given a
+    /// capacity fails the statement (the shard's course is NULL) instead of returning no
+    /// row.
+    fn push(self, batch: &mut Batch, backend: DbBackend, guarded: bool) {
         if self.open {
             let shared = if backend == DbBackend::Postgres {
                 " FOR KEY SHARE"
             } else {
                 ""
             };
+            let course = format!("FROM course WHERE id = ? AND capacity IS NULL{shared}");
+            let rows = if guarded {
+                format!("VALUES ((SELECT id {course}), ?, ?)")
+            } else {
+                format!("SELECT id, ?, ? {course}")
+            };
+            let mut values = vec![shard().into(), self.n().into(), self.course.into()];
+            if guarded {
+                values.rotate_right(1);
+            }
             batch.push(
                 format!(
-                    "INSERT INTO course_seat (course_id, shard, taken) SELECT id, ?, ? \
-                     FROM course WHERE id = ? AND capacity IS NULL{shared} \
+                    "INSERT INTO course_seat (course_id, shard, taken) {rows} \
                      ON CONFLICT (course_id, shard) \
                      DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id"
                 ),
-                vec![shard().into(), self.n().into(), self.course.into()],
+                values,
             );
         } else {
             batch.push(Self::ROW.to_owned(), self.row_values());
