@@ -12,6 +12,10 @@
 //!
 //! `person_track` → `programme_person` → `programme_certified` and its counters (while
 //! the write runs) → `trainee` → the batch's tables, each in key order.
+//!
+//! An `enrol` on PostgreSQL that only starts a person on a track sends its tally with
+//! [`Tally::send_at_once`] instead: its own inserts first, then the same batch, as one
+//! statement outside a transaction (`crate::service::enrolment::at_once`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -241,15 +245,17 @@ impl Seats {
                 ""
             };
             let course = format!("FROM course WHERE id = ? AND capacity IS NULL{shared}");
-            let rows = if guarded {
-                format!("VALUES ((SELECT id {course}), ?, ?)")
+            let (rows, values) = if guarded {
+                (
+                    format!("VALUES ((SELECT id {course}), ?, ?)"),
+                    vec![self.course.into(), shard().into(), self.n().into()],
+                )
             } else {
-                format!("SELECT id, ?, ? {course}")
+                (
+                    format!("SELECT id, ?, ? {course}"),
+                    vec![shard().into(), self.n().into(), self.course.into()],
+                )
             };
-            let mut values = vec![shard().into(), self.n().into(), self.course.into()];
-            if guarded {
-                values.rotate_right(1);
-            }
             batch.push(
                 format!(
                     "INSERT INTO course_seat (course_id, shard, taken) {rows} \
