@@ -17,7 +17,9 @@
 //! write sees it.
 //!
 //! Two exchanges with PostgreSQL after the session's, where the transaction took four
-//! (`BEGIN`, read and insert, counts, `COMMIT`).
+//! (`BEGIN`, read and insert, counts, `COMMIT`). A write found outdated shows in
+//! PostgreSQL's log as an `ERROR` (a NOT NULL or unique violation on `enrolment` or
+//! `person_track`): only when another write came between the two statements.
 
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
