@@ -31,6 +31,7 @@ mod m20261205_000026_create_course_seat_table;
 mod m20261206_000027_add_district_totals;
 mod m20261206_000028_index_progress_days_by_day;
 mod m20261206_000029_order_enrolments_by_course;
+mod m20261206_000030_certificates_by_trainee_and_institution;
 
 /// Runs the migrations of this crate, oldest first.
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_add_district_totals::Migration),
             Box::new(m20261206_000028_index_progress_days_by_day::Migration),
             Box::new(m20261206_000029_order_enrolments_by_course::Migration),
+            Box::new(m20261206_000030_certificates_by_trainee_and_institution::Migration),
         ]
     }
 }

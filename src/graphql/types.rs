@@ -19,7 +19,7 @@ mod verification;
 
 pub use audit::{AuditEntry, AuditKind};
 pub use certificate::Certificate;
-pub use connection::{ListConnection, connection, parse_cursor};
+pub use connection::{ListConnection, connection, page_request};
 pub use course::Course;
 pub use date::Date;
 pub use enrolment::Enrolment;

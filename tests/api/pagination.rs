@@ -167,3 +167,34 @@ async fn an_institution_cursor_pages_an_institution_scoped_list_without_leaking(
 
     assert_eq!(seen, courses);
 }
+
+#[tokio::test]
+async fn total_count_asked_for_in_a_fragment_or_an_alias_counts_every_page() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let academy = world.institution().await;
+    for _ in 0..3 {
+        academy.trainee().await;
+    }
+
+    // A page of one, its count asked for three ways: in a named fragment, in an inline
+    // fragment, under an alias; and a page that does not ask for it.
+    let response = app
+        .graphql_as(
+            Some(&academy.admin),
+            "{ named: trainees(first: 1) { ...Counted }
+               inline: trainees(first: 1) { ... on TraineeConnection { totalCount } }
+               aliased: trainees(first: 1) { n: totalCount }
+               plain: trainees(first: 1) { edges { node { id } } pageInfo { hasNextPage } } }
+             fragment Counted on TraineeConnection { totalCount }",
+            json!({}),
+        )
+        .await;
+
+    let data = response.data();
+    assert_eq!(data["named"]["totalCount"], 3, "{}", response.body);
+    assert_eq!(data["inline"]["totalCount"], 3, "{}", response.body);
+    assert_eq!(data["aliased"]["n"], 3, "{}", response.body);
+    assert_eq!(data["plain"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(data["plain"]["pageInfo"]["hasNextPage"], true);
+}

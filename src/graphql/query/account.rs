@@ -5,8 +5,7 @@ use async_graphql::{Context, Object, Result};
 use crate::auth::CurrentUser;
 use crate::graphql::guards::{ACCOUNT_ADMINS, RoleGuard, caller};
 use crate::graphql::inputs::UserFilter;
-use crate::graphql::types::{ListConnection, User, connection, parse_cursor};
-use crate::service::page::PageRequest;
+use crate::graphql::types::{ListConnection, User, connection, page_request};
 use crate::service::{Deps, account, user_admin};
 
 /// Queries about accounts.
@@ -36,7 +35,7 @@ impl AccountQuery {
         filter: Option<UserFilter>,
     ) -> Result<ListConnection<User>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse()?;
         let rows = user_admin::list(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, User::from))

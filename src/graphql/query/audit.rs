@@ -5,10 +5,9 @@ use async_graphql::{Context, Object, Result};
 use crate::domain::Role;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::inputs::AuditLogFilter;
-use crate::graphql::types::{AuditEntry, ListConnection, connection, parse_cursor};
+use crate::graphql::types::{AuditEntry, ListConnection, connection, page_request};
 use crate::service::Deps;
 use crate::service::audit;
-use crate::service::page::PageRequest;
 
 const CITY_ADMIN: &[Role] = &[Role::CityAdmin];
 
@@ -28,7 +27,7 @@ impl AuditQuery {
         filter: Option<AuditLogFilter>,
     ) -> Result<ListConnection<AuditEntry>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse()?;
         let rows = audit::list(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, AuditEntry::from))

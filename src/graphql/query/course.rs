@@ -4,8 +4,7 @@ use async_graphql::{Context, Object, Result};
 
 use crate::graphql::guards::{RoleGuard, STAFF, caller};
 use crate::graphql::inputs::CourseFilter;
-use crate::graphql::types::{Course, ListConnection, connection, parse_cursor};
-use crate::service::page::PageRequest;
+use crate::graphql::types::{Course, ListConnection, connection, page_request};
 use crate::service::{Deps, course};
 
 /// Queries about courses.
@@ -24,7 +23,7 @@ impl CourseQuery {
         filter: Option<CourseFilter>,
     ) -> Result<ListConnection<Course>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse()?;
         let rows = course::list(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, Course::from))

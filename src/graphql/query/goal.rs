@@ -6,9 +6,8 @@ use crate::domain::Role;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::inputs::RecognitionFilter;
 use crate::graphql::types::{
-    GoalKind, Indicator, ListConnection, Recognition, connection, parse_cursor, parse_id,
+    GoalKind, Indicator, ListConnection, Recognition, connection, page_request, parse_id,
 };
-use crate::service::page::PageRequest;
 use crate::service::{Deps, indicator, recognition};
 
 const CITY: &[Role] = &[Role::CityAdmin, Role::CityAnalyst];
@@ -29,7 +28,7 @@ impl GoalQuery {
         filter: Option<RecognitionFilter>,
     ) -> Result<ListConnection<Recognition>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse(&deps.districts)?;
         let rows = recognition::list(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, Recognition))

@@ -3,8 +3,7 @@
 use async_graphql::{Context, Object, Result};
 
 use crate::graphql::guards::{RoleGuard, STAFF, caller};
-use crate::graphql::types::{Institution, ListConnection, connection, parse_cursor};
-use crate::service::page::PageRequest;
+use crate::graphql::types::{Institution, ListConnection, connection, page_request};
 use crate::service::{Deps, institution};
 
 /// Queries about institutions.
@@ -22,7 +21,7 @@ impl InstitutionQuery {
         #[graphql(desc = "Cursor of the last row already seen.")] after: Option<String>,
     ) -> Result<ListConnection<Institution>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let rows = institution::list(&deps.db, caller(ctx)?, page).await?;
         Ok(connection(rows, |m| m.id, Institution::from))
     }

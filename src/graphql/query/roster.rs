@@ -5,8 +5,7 @@ use async_graphql::{Context, Object, Result};
 use crate::domain::Role;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::inputs::{CertificateFilter, EnrolmentFilter};
-use crate::graphql::types::{Certificate, Enrolment, ListConnection, connection, parse_cursor};
-use crate::service::page::PageRequest;
+use crate::graphql::types::{Certificate, Enrolment, ListConnection, connection, page_request};
 use crate::service::{Deps, roster};
 
 /// Roles that may list people's enrolments and certificates: CITY_ANALYST reads
@@ -35,7 +34,7 @@ impl RosterQuery {
         filter: Option<EnrolmentFilter>,
     ) -> Result<ListConnection<Enrolment>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse()?;
         let rows = roster::enrolments(&deps.db, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, Enrolment::from))
@@ -52,7 +51,7 @@ impl RosterQuery {
         filter: Option<CertificateFilter>,
     ) -> Result<ListConnection<Certificate>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse()?;
         let now = deps.clock.utc_now();
         let rows = roster::certificates(&deps.db, caller(ctx)?, filter, now, page).await?;

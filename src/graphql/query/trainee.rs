@@ -5,8 +5,7 @@ use async_graphql::{Context, Object, Result};
 use crate::domain::Role;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::inputs::TraineeFilter;
-use crate::graphql::types::{ListConnection, Trainee, connection, parse_cursor};
-use crate::service::page::PageRequest;
+use crate::graphql::types::{ListConnection, Trainee, connection, page_request};
 use crate::service::{Deps, trainee};
 
 /// Roles that may list trainees (masked): CITY_ANALYST sees aggregates only.
@@ -34,7 +33,7 @@ impl TraineeQuery {
         filter: Option<TraineeFilter>,
     ) -> Result<ListConnection<Trainee>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = filter.unwrap_or_default().parse(&deps.districts)?;
         let rows = trainee::list(&deps.db, &deps.pii, caller(ctx)?, filter, page).await?;
         Ok(connection(rows, |m| m.id, Trainee::from))

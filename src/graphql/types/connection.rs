@@ -1,14 +1,14 @@
 //! Relay connections with `totalCount`, keyed by opaque cursors over row ids.
 
-use async_graphql::SimpleObject;
 use async_graphql::connection::{Connection, CursorType, Edge};
+use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::domain::ValidationError;
 use crate::error::AppError;
-use crate::service::page::Page;
+use crate::service::page::{Page, PageRequest};
 
 /// Position after a row: base64url of its id, opaque to clients.
 pub struct IdCursor(Uuid);
@@ -26,7 +26,7 @@ impl CursorType for IdCursor {
 }
 
 /// Decodes an `after` argument; `BAD_USER_INPUT` on `after` when it is not one of ours.
-pub fn parse_cursor(raw: &str) -> Result<Uuid, AppError> {
+fn parse_cursor(raw: &str) -> Result<Uuid, AppError> {
     URL_SAFE_NO_PAD
         .decode(raw)
         .ok()
@@ -35,6 +35,17 @@ pub fn parse_cursor(raw: &str) -> Result<Uuid, AppError> {
             "after",
             ValidationError::InvalidFormat("is not a cursor returned by this API"),
         ))
+}
+
+/// The page a list field's `first` and `after` ask for: its rows over all pages are
+/// counted only when the query selects the connection's `totalCount`.
+pub fn page_request(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<PageRequest, AppError> {
+    let page = PageRequest::new(first, after.map(parse_cursor).transpose()?)?;
+    Ok(page.counting(ctx.look_ahead().field("totalCount").exists()))
 }
 
 /// Extra connection fields.
@@ -60,7 +71,8 @@ where
         false,
         page.has_next,
         TotalCount {
-            total_count: super::int(page.total),
+            // Not counted only when not asked for: never shown.
+            total_count: super::int(page.total.unwrap_or(0)),
         },
     );
     conn.edges.extend(

@@ -4,13 +4,12 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::{
     Date, Enrolment, EnrolmentStatus, Institution, ListConnection, SkillSubtype, Track, connection,
-    load, load_required, parse_cursor, stored,
+    load, load_required, page_request, stored,
 };
 use crate::domain;
 use crate::entity::course;
 use crate::graphql::guards::{RoleGuard, caller};
 use crate::graphql::query::READERS;
-use crate::service::page::PageRequest;
 use crate::service::{Deps, roster};
 
 /// A course of one institution on one track.
@@ -100,7 +99,7 @@ impl Course {
         #[graphql(desc = "Only enrolments in this state.")] status: Option<EnrolmentStatus>,
     ) -> Result<ListConnection<Enrolment>> {
         let deps = ctx.data::<Deps>()?;
-        let page = PageRequest::new(first, after.as_deref().map(parse_cursor).transpose()?)?;
+        let page = page_request(ctx, first, after.as_deref())?;
         let filter = roster::EnrolmentFilter {
             course_id: Some(self.0.id),
             status: status.map(Into::into),
