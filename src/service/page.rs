@@ -52,6 +52,11 @@ impl PageRequest {
     pub fn counting(self, count: bool) -> Self {
         Self { count, ..self }
     }
+
+    /// Whether the rows of every page are to be counted.
+    pub fn counts(&self) -> bool {
+        self.count
+    }
 }
 
 /// One page of rows plus what a Relay connection needs.

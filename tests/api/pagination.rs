@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use crate::support::app::spawn_app;
-use crate::support::fixtures::{NewCourse, institution_in};
+use crate::support::fixtures::{NewCourse, activate, institution_in, register_id};
 
 const PAGE: &str = "query($first: Int, $after: String) {
   institutions(first: $first, after: $after) {
@@ -197,4 +197,56 @@ async fn total_count_asked_for_in_a_fragment_or_an_alias_counts_every_page() {
     assert_eq!(data["aliased"]["n"], 3, "{}", response.body);
     assert_eq!(data["plain"]["edges"].as_array().unwrap().len(), 1);
     assert_eq!(data["plain"]["pageInfo"]["hasNextPage"], true);
+}
+
+#[tokio::test]
+async fn an_institutions_trainee_count_is_what_it_owns_and_a_second_institution_narrows_it() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let (first, second) = (world.institution().await, world.institution().await);
+    // The first owns three people; the second registered two of them too, and one more.
+    let people = ["张一", "李二", "王三"].map(|name| (name, crate::support::ids::resident_id()));
+    let mut codes = Vec::new();
+    for (name, document) in &people {
+        codes.push(register_id(&app, &first.admin, name, document).await.1);
+    }
+    for (name, document) in &people[..2] {
+        second.person(name, document).await;
+    }
+    second.trainee().await;
+    let count = |token: String, filter: serde_json::Value| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .graphql_as(
+                    Some(&token),
+                    "query($f: TraineeFilter) { trainees(first: 1, filter: $f) { totalCount } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            response.data()["trainees"]["totalCount"].as_i64().unwrap()
+        }
+    };
+
+    assert_eq!(count(first.admin.clone(), json!({})).await, 3);
+    assert_eq!(
+        count(first.admin.clone(), json!({ "institutionId": first.id })).await,
+        3
+    );
+    assert_eq!(
+        count(first.admin.clone(), json!({ "institutionId": second.id })).await,
+        2,
+        "the people both own"
+    );
+    assert_eq!(count(second.admin.clone(), json!({})).await, 3);
+    assert_eq!(
+        count(world.admin.clone(), json!({ "institutionId": first.id })).await,
+        3
+    );
+    let person = activate(&app, &codes[0]).await;
+    assert_eq!(
+        count(person, json!({ "institutionId": first.id })).await,
+        1,
+        "a trainee sees themselves alone"
+    );
 }
