@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::goals::assert_counts_exact;
 use crate::support::app::{TestApp, require_postgres, spawn_app};
-use crate::support::fixtures::{Institution, NewCourse};
+use crate::support::fixtures::{Institution, NewCourse, World};
 use crate::support::flows::{enrol, enrolled};
 use crate::support::reads::{counts, enrolled_count};
 
@@ -43,6 +43,18 @@ async fn ready(
         .expect("a person new to the track of a course without a capacity")
 }
 
+/// A fresh registry with one institution, a `course` of it and a person it owns, on
+/// PostgreSQL: (app, world, institution, course id, trainee id).
+async fn one_person(course: NewCourse) -> (TestApp, World, Institution, String, String) {
+    require_postgres();
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let academy = world.institution().await;
+    let course = academy.course(course).await;
+    let person = academy.trainee().await;
+    (app, world, academy, course, person)
+}
+
 /// Enrolments of `trainee`, counted in the database.
 async fn enrolments_of(app: &TestApp, trainee: &str) -> i64 {
     app.count(&format!("enrolment WHERE trainee_id = '{trainee}'"))
@@ -52,12 +64,8 @@ async fn enrolments_of(app: &TestApp, trainee: &str) -> i64 {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: enrol in one statement is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_capacity_given_between_the_read_and_the_write_stops_the_write_and_the_course_is_full() {
-    require_postgres();
-    let app = spawn_app().await;
-    let world = app.world().await;
-    let academy = world.institution().await;
-    let course = academy.course(NewCourse::host()).await;
-    let (first, second) = (academy.trainee().await, academy.trainee().await);
+    let (app, world, academy, course, first) = one_person(NewCourse::host()).await;
+    let second = academy.trainee().await;
     enrolled(&app, &academy.admin, &first, &course).await;
     let read = ready(&app, &academy, &second, &course).await;
 
@@ -114,12 +122,7 @@ async fn a_person_started_on_the_track_meanwhile_is_enrolled_once_and_counted_on
 #[tokio::test]
 #[ignore = "needs PostgreSQL: enrol in one statement is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn the_same_enrolment_made_meanwhile_is_not_made_twice() {
-    require_postgres();
-    let app = spawn_app().await;
-    let world = app.world().await;
-    let academy = world.institution().await;
-    let course = academy.course(NewCourse::professional()).await;
-    let person = academy.trainee().await;
+    let (app, world, academy, course, person) = one_person(NewCourse::professional()).await;
     let read = ready(&app, &academy, &person, &course).await;
 
     let first = enrol(&app, Some(&academy.admin), &person, &course).await;
@@ -137,12 +140,7 @@ async fn the_same_enrolment_made_meanwhile_is_not_made_twice() {
 #[tokio::test]
 #[ignore = "needs PostgreSQL: enrol in one statement is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_programme_created_between_the_read_and_the_write_counts_the_enrolment() {
-    require_postgres();
-    let app = spawn_app().await;
-    let world = app.world().await;
-    let academy = world.institution().await;
-    let course = academy.course(NewCourse::host()).await;
-    let person = academy.trainee().await;
+    let (app, world, academy, course, person) = one_person(NewCourse::host()).await;
     let read = ready(&app, &academy, &person, &course).await;
 
     let programme = world.programme(5, 5).await;
@@ -160,13 +158,8 @@ async fn a_programme_created_between_the_read_and_the_write_counts_the_enrolment
 #[tokio::test]
 #[ignore = "needs PostgreSQL: enrol in one statement is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_write_whose_read_still_holds_enrols_and_counts_in_one_statement() {
-    require_postgres();
-    let app = spawn_app().await;
-    let world = app.world().await;
+    let (app, world, academy, course, person) = one_person(NewCourse::host()).await;
     let programme = world.programme(5, 5).await;
-    let academy = world.institution().await;
-    let course = academy.course(NewCourse::host()).await;
-    let person = academy.trainee().await;
     let read = ready(&app, &academy, &person, &course).await;
 
     let written = at_once::write(&app.db, &admin_of(&academy), read)

@@ -148,11 +148,6 @@ impl Batch {
         send_together(db, self.statements).await
     }
 
-    /// Whether it has no statement.
-    pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
-    }
-
     /// Runs the statements one by one, in order; returns the first one's rows.
     async fn send_apart(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, AppError> {
         let mut first = None;

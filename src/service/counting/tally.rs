@@ -162,7 +162,7 @@ impl Tally {
 
     /// Writes it all, inside the write's transaction: see the module's documentation.
     pub async fn send(self, db: &impl ConnectionTrait) -> Result<(), AppError> {
-        let (batch, seats) = self.batch(db, Batch::default()).await?;
+        let (batch, seats) = self.batch(db, None).await?;
         let taken = batch.send(db).await?;
         match seats {
             Some(seats) if taken.is_empty() => seats.with_capacity(db).await,
@@ -181,18 +181,18 @@ impl Tally {
         db: &impl ConnectionTrait,
         head: Batch,
     ) -> Result<(), AppError> {
-        let (batch, _) = self.batch(db, head).await?;
+        let (batch, _) = self.batch(db, Some(head)).await?;
         batch.send_as_one(db).await?;
         Ok(())
     }
 
-    /// The write's statements after `head` (see the module's documentation), and its
-    /// seats. An open course's seats are written as [`Seats::push`] says, failing the
-    /// statement (`guarded`) when `head` has statements.
+    /// The write's statements (see the module's documentation), after `head` when the
+    /// write sends it at once, and its seats. An open course's seats are written as
+    /// [`Seats::push`] says, failing the statement (`guarded`) when there is a `head`.
     async fn batch(
         mut self,
         db: &impl ConnectionTrait,
-        head: Batch,
+        head: Option<Batch>,
     ) -> Result<(Batch, Option<Seats>), AppError> {
         let people: Vec<Uuid> = std::mem::take(&mut self.people).into_iter().collect();
         let days =
@@ -205,8 +205,8 @@ impl Tally {
                 }
             }
         }
-        let guarded = !head.is_empty();
-        let mut batch = head;
+        let guarded = head.is_some();
+        let mut batch = head.unwrap_or_default();
         let seats = self.seats.filter(|s| s.taken != 0);
         if let Some(seats) = seats {
             seats.push(&mut batch, db.get_database_backend(), guarded);
