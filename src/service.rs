@@ -66,6 +66,8 @@ pub struct Deps {
     pub subsidy: Arc<SubsidyPolicy>,
     /// `TALENT_PUBLIC_URL`: where people reach the pages (verification links, QR codes).
     pub public_url: Arc<str>,
+    /// Courses `enrol` read, for the next enrolment into them (PostgreSQL).
+    pub known_courses: Arc<enrolment::known::KnownCourses>,
 }
 
 /// Commits a use case's transaction. A failed commit leaves its outcome unknown (the

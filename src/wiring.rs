@@ -101,6 +101,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
             amounts: settings.subsidy_amounts.clone(),
         }),
         public_url: settings.public_url.as_str().into(),
+        known_courses: Arc::default(),
     })
 }
 

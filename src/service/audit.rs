@@ -126,11 +126,11 @@ fn entry<I: Display>(
 ) -> Batch {
     let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
     let mut batch = Batch::default();
-    batch.push(
+    batch.insert_rows(
         "INSERT INTO audit_log (id, at, actor_id, actor_role, client, kind, action, \
-         record_type, record_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            .to_owned(),
-        vec![
+         record_type, record_ids, detail) VALUES ",
+        "",
+        std::iter::once(vec![
             Uuid::now_v7().into(),
             now().into(),
             actor.user_id.into(),
@@ -141,7 +141,7 @@ fn entry<I: Display>(
             Some(record_type.to_owned()).into(),
             (!ids.is_empty()).then(|| ids.join(",")).into(),
             detail.into(),
-        ],
+        ]),
     );
     batch
 }

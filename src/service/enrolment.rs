@@ -2,6 +2,7 @@
 //! withdraw, and scoped reads.
 
 pub mod at_once;
+pub mod known;
 
 use std::collections::HashSet;
 
@@ -123,23 +124,33 @@ pub fn require_open(course: &course::Model) -> Result<(), AppError> {
 #[instrument(skip_all, fields(trainee.id = %trainee_id, course.id = %course_id))]
 pub async fn enrol(
     db: &DatabaseConnection,
+    known: &known::KnownCourses,
     actor: &CurrentUser,
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
     // On PostgreSQL a person new to the track of a course without a capacity is enrolled
-    // in one statement outside a transaction (`at_once`), unless what it was computed from
-    // changed meanwhile; else, and for the rest, the course is read by the statement that
-    // inserts the enrolment, in the transaction (`admission::read_and_insert`), and a
-    // check that fails rolls it back.
-    if db.get_database_backend() == DbBackend::Postgres
-        && let Some(ready) = at_once::read(db, actor, trainee_id, course_id).await?
-        && let Some(enrolment) = at_once::write(db, actor, ready).await?
-    {
-        return Ok(Enrolled {
-            enrolment,
-            created: true,
-        });
+    // in one statement outside a transaction (`at_once`), computed from the course as
+    // remembered or else as read, unless that no longer holds; else, and for the rest, the
+    // course is read by the statement that inserts the enrolment, in the transaction
+    // (`admission::read_and_insert`), and a check that fails rolls it back.
+    if db.get_database_backend() == DbBackend::Postgres {
+        if let Some(ready) = at_once::recalled(known, actor, trainee_id, course_id)
+            && let Some(enrolment) = at_once::write(db, actor, ready).await?
+        {
+            return Ok(Enrolled {
+                enrolment,
+                created: true,
+            });
+        }
+        if let Some(ready) = at_once::read(db, known, actor, trainee_id, course_id).await?
+            && let Some(enrolment) = at_once::write(db, actor, ready).await?
+        {
+            return Ok(Enrolled {
+                enrolment,
+                created: true,
+            });
+        }
     }
     let mut tally = Tally::new();
     let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {

@@ -6,6 +6,7 @@ use serde_json::json;
 use talent_registry::auth::CurrentUser;
 use talent_registry::domain::Role;
 use talent_registry::service::enrolment::at_once;
+use talent_registry::service::enrolment::known::KnownCourses;
 use uuid::Uuid;
 
 use crate::goals::assert_counts_exact;
@@ -37,10 +38,17 @@ async fn ready(
     trainee: &str,
     course: &str,
 ) -> at_once::Ready {
-    at_once::read(&app.db, &admin_of(institution), id(trainee), id(course))
-        .await
-        .unwrap()
-        .expect("a person new to the track of a course without a capacity")
+    let known = KnownCourses::default();
+    at_once::read(
+        &app.db,
+        &known,
+        &admin_of(institution),
+        id(trainee),
+        id(course),
+    )
+    .await
+    .unwrap()
+    .expect("a person new to the track of a course without a capacity")
 }
 
 /// A fresh registry with one institution, a `course` of it and a person it owns, on

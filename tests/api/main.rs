@@ -22,6 +22,7 @@ mod counting;
 mod counting_tables;
 mod course;
 mod enrol_at_once;
+mod enrol_remembered;
 mod enrolment;
 mod export;
 mod faults;

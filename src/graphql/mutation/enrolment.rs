@@ -31,7 +31,14 @@ impl EnrolmentMutation {
         let deps = ctx.data::<Deps>()?;
         let trainee_id = parse_id("traineeId", &input.trainee_id)?;
         let course_id = parse_id("courseId", &input.course_id)?;
-        let enrolled = enrolment::enrol(&deps.db, caller(ctx)?, trainee_id, course_id).await?;
+        let enrolled = enrolment::enrol(
+            &deps.db,
+            &deps.known_courses,
+            caller(ctx)?,
+            trainee_id,
+            course_id,
+        )
+        .await?;
         Ok(EnrolPayload {
             enrolment: enrolled.enrolment.into(),
             created: enrolled.created,

@@ -92,22 +92,65 @@ const BATCH_VALUES: usize = 30_000;
 /// be written by two statements of a batch: one statement cannot change a row twice.
 #[derive(Debug, Default)]
 pub struct Batch {
-    statements: Vec<(String, Vec<Value>)>,
+    statements: Vec<Part>,
+}
+
+/// A statement of a [`Batch`]: `head`, then, for rows inserted by
+/// [`Batch::insert_rows`], their `VALUES` list and `tail`.
+#[derive(Debug)]
+struct Part {
+    head: String,
+    rows: Option<(String, String)>,
+    values: Vec<Value>,
+}
+
+impl Part {
+    /// Its text; with `guarded`, its rows are inserted only when the statement's `WITH g`
+    /// clause returns a row ([`Batch::send_guarded`]).
+    fn text(&self, guarded: bool) -> Result<String, AppError> {
+        let Some((list, tail)) = &self.rows else {
+            return if guarded {
+                Err(AppError::Internal(anyhow::anyhow!(
+                    "a guarded batch holds a statement other than an insert of rows"
+                )))
+            } else {
+                Ok(self.head.clone())
+            };
+        };
+        let head = &self.head;
+        if !guarded {
+            return Ok(format!("{head}{list}{tail}"));
+        }
+        let insert = head.strip_suffix("VALUES ").ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("an insert of rows without `VALUES `"))
+        })?;
+        Ok(format!(
+            "{insert}SELECT * FROM (VALUES {list}) v WHERE EXISTS (SELECT FROM g){tail}"
+        ))
+    }
 }
 
 impl Batch {
     /// Adds `sql` (with `?` placeholders) and its values.
     pub fn push(&mut self, sql: String, values: Vec<Value>) {
-        self.statements.push((sql, values));
+        self.statements.push(Part {
+            head: sql,
+            rows: None,
+            values,
+        });
     }
 
-    /// Adds `head` + a `VALUES` list + `tail` for `rows`, [`ROWS`] to a statement (see
-    /// [`insert_rows`]).
+    /// Adds `head` (`INSERT INTO t (…) VALUES `) + a `VALUES` list + `tail` for `rows`,
+    /// [`ROWS`] to a statement (see [`insert_rows`]).
     pub fn insert_rows(&mut self, head: &str, tail: &str, rows: impl Iterator<Item = Vec<Value>>) {
         let rows: Vec<Vec<Value>> = rows.collect();
         for chunk in rows.chunks(ROWS) {
             let (list, values) = values_list(chunk);
-            self.push(format!("{head}{list}{tail}"), values);
+            self.statements.push(Part {
+                head: head.to_owned(),
+                rows: Some((list, tail.to_owned())),
+                values,
+            });
         }
     }
 
@@ -123,36 +166,40 @@ impl Batch {
             return self.send_apart(db).await;
         }
         let mut first = None;
-        let mut group: Vec<(String, Vec<Value>)> = Vec::new();
+        let mut group: Vec<Part> = Vec::new();
         let mut bound = 0;
         for statement in self.statements {
-            if !group.is_empty() && bound + statement.1.len() > BATCH_VALUES {
-                let rows = send_together(db, std::mem::take(&mut group)).await?;
+            if !group.is_empty() && bound + statement.values.len() > BATCH_VALUES {
+                let rows = send_together(db, std::mem::take(&mut group), None).await?;
                 first.get_or_insert(rows);
                 bound = 0;
             }
-            bound += statement.1.len();
+            bound += statement.values.len();
             group.push(statement);
         }
-        let rows = send_together(db, group).await?;
+        let rows = send_together(db, group, None).await?;
         Ok(first.unwrap_or(rows))
     }
 
     /// PostgreSQL: runs the statements as one statement, however many values they bind
-    /// (a single write's few), so they take effect together or not at all, even outside
-    /// a transaction; returns the first one's rows.
-    pub async fn send_as_one(
+    /// (a single write's few), each inserting its rows only when `guard` (a query, with
+    /// its values) returns a row, so they take effect together or not at all, even
+    /// outside a transaction, and not at all when the guard finds nothing; returns the
+    /// first one's rows (none when the guard found nothing). Every statement must be an
+    /// insert of rows ([`Batch::insert_rows`]).
+    pub async fn send_guarded(
         self,
         db: &impl ConnectionTrait,
+        guard: (String, Vec<Value>),
     ) -> Result<Vec<QueryResult>, AppError> {
-        send_together(db, self.statements).await
+        send_together(db, self.statements, Some(guard)).await
     }
 
     /// Runs the statements one by one, in order; returns the first one's rows.
     async fn send_apart(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, AppError> {
         let mut first = None;
-        for (sql, values) in self.statements {
-            let rows = query(db, &sql, values).await?;
+        for part in self.statements {
+            let rows = query(db, &part.text(false)?, part.values).await?;
             first.get_or_insert(rows);
         }
         Ok(first.unwrap_or_default())
@@ -160,26 +207,36 @@ impl Batch {
 }
 
 /// Sends `statements` as one: `WITH w3 AS (s3), w2 AS (s2) s1`, values in text order;
-/// returns the rows of `s1`.
+/// with a `guard`, `WITH g AS (guard), …` and each statement's rows inserted only when
+/// `g` returns a row. Returns the rows of `s1`.
 async fn send_together(
     db: &impl ConnectionTrait,
-    mut statements: Vec<(String, Vec<Value>)>,
+    mut statements: Vec<Part>,
+    guard: Option<(String, Vec<Value>)>,
 ) -> Result<Vec<QueryResult>, AppError> {
-    let Some((first, first_values)) = (!statements.is_empty()).then(|| statements.remove(0)) else {
+    if statements.is_empty() {
         return Ok(Vec::new());
-    };
-    let mut text = String::new();
+    }
+    let first = statements.remove(0);
+    let guarded = guard.is_some();
+    let mut clauses = Vec::with_capacity(statements.len() + 1);
     let mut values = Vec::new();
-    for (i, (sql, v)) in statements.into_iter().enumerate().rev() {
-        text.push_str(if text.is_empty() { "WITH " } else { ", " });
-        text.push_str(&format!("w{} AS ({sql})", i + 2));
+    if let Some((sql, v)) = guard {
+        clauses.push(format!("g AS ({sql})"));
         values.extend(v);
     }
-    if !text.is_empty() {
+    for (i, part) in statements.into_iter().enumerate().rev() {
+        clauses.push(format!("w{} AS ({})", i + 2, part.text(guarded)?));
+        values.extend(part.values);
+    }
+    let mut text = String::new();
+    if !clauses.is_empty() {
+        text.push_str("WITH ");
+        text.push_str(&clauses.join(", "));
         text.push(' ');
     }
-    text.push_str(&first);
-    values.extend(first_values);
+    text.push_str(&first.text(guarded)?);
+    values.extend(first.values);
     query(db, &text, values).await
 }
 

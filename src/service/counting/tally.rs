@@ -131,10 +131,14 @@ impl Tally {
     /// Notes every programme, as the write read them: rows holding
     /// [`super::write::PERIOD_COLUMNS`] after a `LEFT JOIN`. Returns how many there are.
     pub fn programmes_read(&mut self, rows: &[QueryResult]) -> Result<usize, AppError> {
-        let programmes = write::periods_of(rows)?;
+        Ok(self.programmes_known(write::periods_of(rows)?))
+    }
+
+    /// Notes every programme, as the write knows them. Returns how many there are.
+    pub fn programmes_known(&mut self, programmes: Vec<Period>) -> usize {
         let n = programmes.len();
         self.programmes = Some(programmes);
-        Ok(n)
+        n
     }
 
     /// The write's own statements (ownership, audit records), sent with the counts,
@@ -172,18 +176,18 @@ impl Tally {
 
     /// PostgreSQL, outside a transaction: sends `head` (the write's inserts) and then what
     /// [`Tally::send`] would, as one statement, so the whole write commits or nothing of
-    /// it does. Nothing may be decided from what the statement returns: a condition the
-    /// counts were computed from must fail the statement when it no longer holds (the
-    /// open course's seats do: [`Seats::push`] with `head`), and the caller learns of it
-    /// as an error (see [`AppError::is_constraint_violation`]).
+    /// it does, and nothing of it is written unless `guard` (a query, with its values)
+    /// returns a row. The guard must hold every condition the counts were computed from
+    /// (the open course's seats are written without one of their own: [`Seats::push`]).
+    /// True when it was written.
     pub async fn send_at_once(
         self,
         db: &impl ConnectionTrait,
         head: Batch,
-    ) -> Result<(), AppError> {
+        guard: (String, Vec<Value>),
+    ) -> Result<bool, AppError> {
         let (batch, _) = self.batch(db, Some(head)).await?;
-        batch.send_as_one(db).await?;
-        Ok(())
+        Ok(!batch.send_guarded(db, guard).await?.is_empty())
     }
 
     /// The write's statements (see the module's documentation), after `head` when the
@@ -234,9 +238,8 @@ impl Seats {
     /// write giving it one waits for this write, then folds the shards
     /// ([`crate::service::admission::lock_seats`]); a course with a capacity has its row
     /// updated unless that passes the capacity. `guarded` (an open course, on
-    /// PostgreSQL, outside a transaction: [`Tally::send_at_once`]): a course given a
-    /// capacity fails the statement (the shard's course is NULL) instead of returning no
-    /// row.
+    /// PostgreSQL, outside a transaction: [`Tally::send_at_once`]): the batch's guard
+    /// holds the course so, and the shard is added to as it stands.
     fn push(self, batch: &mut Batch, backend: DbBackend, guarded: bool) {
         if self.open {
             let shared = if backend == DbBackend::Postgres {
@@ -244,26 +247,21 @@ impl Seats {
             } else {
                 ""
             };
-            let course = format!("FROM course WHERE id = ? AND capacity IS NULL{shared}");
-            let (rows, values) = if guarded {
-                (
-                    format!("VALUES ((SELECT id {course}), ?, ?)"),
-                    vec![self.course.into(), shard().into(), self.n().into()],
-                )
+            let upsert = "INSERT INTO course_seat (course_id, shard, taken) ";
+            let tail = " ON CONFLICT (course_id, shard) \
+                 DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id";
+            if guarded {
+                let values = vec![self.course.into(), shard().into(), self.n().into()];
+                batch.insert_rows(&format!("{upsert}VALUES "), tail, std::iter::once(values));
             } else {
-                (
-                    format!("SELECT id, ?, ? {course}"),
+                batch.push(
+                    format!(
+                        "{upsert}SELECT id, ?, ? FROM course \
+                         WHERE id = ? AND capacity IS NULL{shared}{tail}"
+                    ),
                     vec![shard().into(), self.n().into(), self.course.into()],
-                )
-            };
-            batch.push(
-                format!(
-                    "INSERT INTO course_seat (course_id, shard, taken) {rows} \
-                     ON CONFLICT (course_id, shard) \
-                     DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id"
-                ),
-                values,
-            );
+                );
+            }
         } else {
             batch.push(Self::ROW.to_owned(), self.row_values());
         }

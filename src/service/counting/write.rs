@@ -139,7 +139,7 @@ pub(super) fn period_of(r: &QueryResult) -> Result<Period, AppError> {
 
 /// The programmes of rows holding [`PERIOD_COLUMNS`] after a `LEFT JOIN` (a row without
 /// one: none).
-pub(super) fn periods_of(rows: &[QueryResult]) -> Result<Vec<Period>, AppError> {
+pub fn periods_of(rows: &[QueryResult]) -> Result<Vec<Period>, AppError> {
     let mut read = Vec::with_capacity(rows.len());
     for row in rows {
         if row.try_get::<Option<Uuid>>("", "programme_id")?.is_some() {

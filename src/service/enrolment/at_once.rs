@@ -1,54 +1,82 @@
 //! PostgreSQL: `enrol` of a person new to the course's track, into a course without a
-//! capacity (the common case: a person's first course of a kind), in two statements and
-//! no transaction: a read, then one statement that writes the enrolment, the person's
-//! track, the seat, the audit record and every count, and commits as it ends.
+//! capacity (the common case: a person's first course of a kind), in one statement and
+//! no transaction, which writes the enrolment, the person's track, the seat, the audit
+//! record and every count, and commits as it ends. What it is computed from (the
+//! course, its district, the programmes) comes from a read just before it ([`read`]) or,
+//! for a course `enrol` read before, from memory ([`recalled`]).
 //!
-//! The counts of such an enrolment depend only on what the read returns (the course, its
-//! district, the programmes) and on the person having no row on the track
-//! ([`crate::service::counting::Tally::enrolled`]). The write checks each of them again
-//! as it runs, and any that no longer holds fails the whole statement on a constraint,
-//! so nothing of it is written: the course (still without a capacity, open, of the same
-//! institution, track and district, owning the trainee, and the programmes as many as
-//! read) or the enrolment's course is NULL; the person's track row and the enrolment are
-//! inserted without `ON CONFLICT`, so a row made meanwhile clashes with its unique key.
-//! The caller then enrols in a transaction as before ([`super::enrol`]), which decides
+//! The counts of such an enrolment depend only on that and on the person having no row
+//! on the track ([`crate::service::counting::Tally::enrolled`]). The statement checks
+//! each of them again as it runs, in its guard (`WITH g`: the course still without a
+//! capacity, open, of the same institution, track, level and district, its institution
+//! owning the trainee, the person without a row on the track, the programmes as many as
+//! known), and inserts nothing anywhere when the guard finds no row. A row made
+//! meanwhile, after the guard's snapshot, clashes with a unique key and fails the whole
+//! statement. Either way nothing of it is written and the caller goes on as before
+//! ([`super::enrol`]): it reads the course, or enrols in a transaction, which decides
 //! afresh. Programmes are only ever added, and their period and counted kinds never
 //! change; a programme's creation locks the enrolment table until it commits, so the
 //! write sees it.
 //!
-//! Two exchanges with PostgreSQL after the session's, where the transaction took four
-//! (`BEGIN`, read and insert, counts, `COMMIT`). A write found outdated shows in
-//! PostgreSQL's log as an `ERROR` (a NOT NULL or unique violation on `enrolment` or
-//! `person_track`): only when another write came between the two statements.
+//! One exchange with PostgreSQL after the session's for a remembered course, two for
+//! another, where the transaction takes four (`BEGIN`, read and insert, counts,
+//! `COMMIT`). A write that found the guard true and was overtaken (a unique violation
+//! on `enrolment` or `person_track`) shows in PostgreSQL's log as an `ERROR`: only when
+//! another write of the same person came between its snapshot and its insert.
 
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 use uuid::Uuid;
 
-use super::{COURSE_READ, admissible, checked};
+use super::known::KnownCourses;
+use super::{COURSE_READ, admissible, checked, require_open};
 use crate::auth::CurrentUser;
 use crate::entity::{course, enrolment};
 use crate::error::AppError;
+use crate::service::access;
 use crate::service::admission::{self, ENROLMENT_INSERT};
+use crate::service::counting::day_changes::Period;
 use crate::service::counting::sql::{self, Batch};
-use crate::service::counting::{Tally, write::PERIOD_COLUMNS};
+use crate::service::counting::{Tally, write::PERIOD_COLUMNS, write::periods_of};
 use crate::service::now;
 
-/// What [`read`] found: a course without a capacity that takes the trainee, who has no
-/// row on its track, and every programme.
+/// What the write is computed from: a course without a capacity that takes the
+/// trainee, as read or remembered, and every programme.
 #[derive(Debug)]
 pub struct Ready {
     course: course::Model,
     district: String,
     trainee: Uuid,
-    rows: Vec<QueryResult>,
+    programmes: Vec<Period>,
+}
+
+/// The course of `course_id` as `enrol` last read it, when, as remembered, it has no
+/// capacity and takes enrolments from the caller: anything else is read afresh.
+pub fn recalled(
+    known: &KnownCourses,
+    actor: &CurrentUser,
+    trainee: Uuid,
+    course_id: Uuid,
+) -> Option<Ready> {
+    let (course, district, programmes) = known.recall(course_id)?;
+    let takes = course.capacity.is_none()
+        && !course.assessment
+        && access::require_owner(actor, course.institution_id, "course", course_id).is_ok()
+        && require_open(&course).is_ok();
+    takes.then_some(Ready {
+        course,
+        district,
+        trainee,
+        programmes,
+    })
 }
 
 /// Reads the course as `enrol` checks it, whether the trainee is on its track, and every
-/// programme, in one statement, and makes `enrol`'s checks (an error is the answer).
-/// `None` when the enrolment takes a transaction: the course has a capacity, or the
-/// person is on its track already (enrolled in it, perhaps).
+/// programme, in one statement, remembers the course in `known`, and makes `enrol`'s
+/// checks (an error is the answer). `None` when the enrolment takes a transaction: the
+/// course has a capacity, or the person is on its track already (enrolled in it, perhaps).
 pub async fn read(
     db: &impl ConnectionTrait,
+    known: &KnownCourses,
     actor: &CurrentUser,
     trainee: Uuid,
     course_id: Uuid,
@@ -65,6 +93,8 @@ pub async fn read(
     )
     .await?;
     let (course, district, owned) = checked(actor, course_id, rows.first())?;
+    let programmes = periods_of(&rows)?;
+    known.remember(&course, &district, &programmes);
     admissible(&course, owned, trainee)?;
     let on_track: bool = match rows.first() {
         Some(row) => row.try_get("", "on_track")?,
@@ -74,13 +104,26 @@ pub async fn read(
         course,
         district,
         trainee,
-        rows,
+        programmes,
     }))
 }
 
-/// Writes the enrolment [`read`] made ready, with everything it changes, in one
-/// statement (see the module's documentation); `None` when what it was computed from
-/// changed meanwhile, and nothing was written.
+/// The write's guard: a row when everything [`Ready`] holds still holds (see the
+/// module's documentation), the course held shared (`FOR KEY SHARE`) until the write
+/// commits, so that a write giving it a capacity waits for this one.
+const GUARD: &str = "SELECT c.id FROM course c JOIN institution i ON i.id = c.institution_id \
+     WHERE c.id = ? AND c.capacity IS NULL AND NOT c.assessment AND c.institution_id = ? \
+     AND c.track = ? AND c.level IS NOT DISTINCT FROM ? AND i.district = ? \
+     AND (c.ends_on IS NULL OR c.ends_on >= ?) \
+     AND EXISTS (SELECT 1 FROM trainee_institution o \
+     WHERE o.trainee_id = ? AND o.institution_id = c.institution_id) \
+     AND NOT EXISTS (SELECT 1 FROM person_track t \
+     WHERE t.trainee_id = ? AND t.track = c.track) \
+     AND (SELECT COUNT(*) FROM programme) = ? FOR KEY SHARE OF c";
+
+/// Writes the enrolment [`read`] or [`recalled`] made ready, with everything it changes,
+/// in one statement (see the module's documentation); `None` when what it was computed
+/// from no longer holds, and nothing was written.
 pub async fn write(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
@@ -90,11 +133,11 @@ pub async fn write(
         course,
         district,
         trainee,
-        rows,
+        programmes,
     } = ready;
     let e = admission::new_enrolment(trainee, course.id, now());
     let mut tally = Tally::new();
-    let programmes = tally.programmes_read(&rows)?;
+    let programmes = tally.programmes_known(programmes);
     // Given the insert (to be made), `admit` reads nothing: the person is new to the track.
     admission::admit(
         db,
@@ -107,44 +150,40 @@ pub async fn write(
         Some((vec![e.clone()], vec![trainee])),
     )
     .await?;
-    let mut head = Batch::default();
-    let mut values = admission::inserted_values(&e);
     let guard: Vec<Value> = vec![
         course.id.into(),
         course.institution_id.into(),
         course.track.clone().into(),
+        course.level.into(),
         district.into(),
         e.enrolled_on.into(),
         trainee.into(),
+        trainee.into(),
         i64::try_from(programmes).unwrap_or(i64::MAX).into(),
     ];
-    values.splice(2..3, guard);
-    head.push(
-        format!(
-            "{ENROLMENT_INSERT} VALUES (?, ?, (SELECT c.id FROM course c \
-             JOIN institution i ON i.id = c.institution_id WHERE c.id = ? \
-             AND c.capacity IS NULL AND NOT c.assessment AND c.institution_id = ? \
-             AND c.track = ? AND i.district = ? AND (c.ends_on IS NULL OR c.ends_on >= ?) \
-             AND EXISTS (SELECT 1 FROM trainee_institution o \
-             WHERE o.trainee_id = ? AND o.institution_id = c.institution_id) \
-             AND (SELECT COUNT(*) FROM programme) = ? FOR KEY SHARE OF c), \
-             ?, ?, ?, ?, ?) RETURNING id"
-        ),
-        values,
+    let mut head = Batch::default();
+    head.insert_rows(
+        &format!("{ENROLMENT_INSERT} VALUES "),
+        " RETURNING id",
+        std::iter::once(admission::inserted_values(&e)),
     );
-    head.push(
+    head.insert_rows(
         "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
-         first_enrolled_at) VALUES (?, ?, 1, ?, ?)"
-            .to_owned(),
-        vec![
+         first_enrolled_at) VALUES ",
+        "",
+        std::iter::once(vec![
             trainee.into(),
             course.track.clone().into(),
+            1i32.into(),
             e.id.into(),
             e.enrolled_at.into(),
-        ],
+        ]),
     );
-    match tally.send_at_once(db, head).await {
-        Ok(()) => Ok(Some(e)),
+    match tally
+        .send_at_once(db, head, (GUARD.to_owned(), guard))
+        .await
+    {
+        Ok(written) => Ok(written.then_some(e)),
         Err(err) if err.is_constraint_violation() => Ok(None),
         // The statement was its own commit: whether it committed is unknown, so the
         // request must not run again as if nothing had been written.
