@@ -2,6 +2,7 @@
 //! between its read and its write, and nothing of it is written; `enrol` then decides in
 //! a transaction, and every count stays exact.
 
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use talent_registry::auth::CurrentUser;
 use talent_registry::domain::Role;
@@ -184,5 +185,58 @@ async fn a_write_whose_read_still_holds_enrols_and_counts_in_one_statement() {
         repeat.data()["enrol"]["enrolment"]["id"],
         enrolment.id.to_string()
     );
+    assert_counts_exact(&app).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: enrol in one statement is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
+async fn a_track_row_committed_after_the_guard_looked_fails_the_whole_write() {
+    let (app, world, academy, course, person) = one_person(NewCourse::host()).await;
+    let programme = world.programme(5, 5).await;
+    let read = ready(&app, &academy, &person, &course).await;
+    let audited = app.count("audit_log").await;
+
+    // Another writer's track row for the person, not committed yet: the write's guard
+    // sees no row, then its insert waits on the key and clashes once it is committed.
+    let other = app.db.begin().await.unwrap();
+    other
+        .execute_unprepared(&format!(
+            "INSERT INTO person_track (trainee_id, track, enrolled_now, first_enrolment_id, \
+             first_enrolled_at) VALUES ('{person}', 'HOST', 1, '{}', now())",
+            Uuid::now_v7()
+        ))
+        .await
+        .unwrap();
+    let db = app.db.clone();
+    let admin = admin_of(&academy);
+    let write = tokio::spawn(async move { at_once::write(&db, &admin, read).await });
+    let mut waited = 0;
+    while app
+        .count("pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH g AS%'")
+        .await
+        == 0
+    {
+        waited += 1;
+        assert!(
+            waited < 500,
+            "the write never waited on the track row's key"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    other.commit().await.unwrap();
+    let written = write.await.unwrap().unwrap();
+
+    assert!(written.is_none(), "{written:?}");
+    assert_eq!(enrolments_of(&app, &person).await, 0);
+    assert_eq!(enrolled_count(&app, &world.admin, &course).await, 0);
+    assert_eq!(app.count("audit_log").await, audited);
+    assert_eq!(counts(&app, &world.admin, &programme, "HOST").await, (0, 0));
+    // The other writer's row alone was made; without it the counts are as recounted.
+    app.db
+        .execute_unprepared(&format!(
+            "DELETE FROM person_track WHERE trainee_id = '{person}'"
+        ))
+        .await
+        .unwrap();
     assert_counts_exact(&app).await;
 }

@@ -3,7 +3,10 @@
 //! since, a person on the track already, or another institution's trainee or course are
 //! answered exactly as without the memory, and every count stays exact.
 
+use std::sync::Arc;
+
 use serde_json::json;
+use tokio::task::JoinSet;
 
 use crate::goals::assert_counts_exact;
 use crate::support::app::{TestApp, require_postgres, spawn_app};
@@ -138,5 +141,53 @@ async fn another_institutions_trainee_or_course_is_unknown_though_the_course_is_
             .await,
         0
     );
+    assert_counts_exact(&app).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: the remembered course is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
+async fn one_person_enrolled_twenty_times_at_once_into_two_remembered_courses_is_enrolled_once_in_each()
+ {
+    let (app, world, academy, one) = remembered().await;
+    let programme = world.programme(5, 5).await;
+    let other = academy.course(NewCourse::host()).await;
+    let someone = academy.trainee().await;
+    enrolled(&app, &academy.admin, &someone, &other).await;
+    let person = academy.trainee().await;
+    let app = Arc::new(app);
+
+    let mut set = JoinSet::new();
+    for course in [&one, &other].repeat(10) {
+        let (app, admin, person, course) = (
+            Arc::clone(&app),
+            academy.admin.clone(),
+            person.clone(),
+            course.clone(),
+        );
+        set.spawn(async move {
+            let response = enrol(&app, Some(&admin), &person, &course).await;
+            let enrol = &response.data()["enrol"];
+            (
+                course,
+                enrol["created"].as_bool().unwrap(),
+                enrol["enrolment"]["id"].as_str().unwrap().to_owned(),
+            )
+        });
+    }
+    let answers = set.join_all().await;
+
+    for course in [&one, &other] {
+        let mine: Vec<_> = answers.iter().filter(|(c, _, _)| c == course).collect();
+        assert_eq!(mine.iter().filter(|(_, created, _)| *created).count(), 1);
+        assert!(mine.iter().all(|(_, _, id)| *id == mine[0].2), "{mine:?}");
+        assert_eq!(enrolled_count(&app, &world.admin, course).await, 2);
+    }
+    assert_eq!(
+        app.count(&format!("enrolment WHERE trainee_id = '{person}'"))
+            .await,
+        2
+    );
+    // The first person, someone, and the person: each in training once.
+    assert_eq!(counts(&app, &world.admin, &programme, "HOST").await, (0, 3));
     assert_counts_exact(&app).await;
 }
