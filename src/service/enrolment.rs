@@ -134,23 +134,13 @@ pub async fn enrol(
     // remembered or else as read, unless that no longer holds; else, and for the rest, the
     // course is read by the statement that inserts the enrolment, in the transaction
     // (`admission::read_and_insert`), and a check that fails rolls it back.
-    if db.get_database_backend() == DbBackend::Postgres {
-        if let Some(ready) = at_once::recalled(known, actor, trainee_id, course_id)
-            && let Some(enrolment) = at_once::write(db, actor, ready).await?
-        {
-            return Ok(Enrolled {
-                enrolment,
-                created: true,
-            });
-        }
-        if let Some(ready) = at_once::read(db, known, actor, trainee_id, course_id).await?
-            && let Some(enrolment) = at_once::write(db, actor, ready).await?
-        {
-            return Ok(Enrolled {
-                enrolment,
-                created: true,
-            });
-        }
+    if db.get_database_backend() == DbBackend::Postgres
+        && let Some(enrolment) = at_once::enrol(db, known, actor, trainee_id, course_id).await?
+    {
+        return Ok(Enrolled {
+            enrolment,
+            created: true,
+        });
     }
     let mut tally = Tally::new();
     let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {

@@ -192,7 +192,8 @@ impl Tally {
 
     /// The write's statements (see the module's documentation), after `head` when the
     /// write sends it at once, and its seats. An open course's seats are written as
-    /// [`Seats::push`] says, failing the statement (`guarded`) when there is a `head`.
+    /// [`Seats::push`] says, under the statement's guard (`guarded`) when there is a
+    /// `head`.
     async fn batch(
         mut self,
         db: &impl ConnectionTrait,
@@ -242,11 +243,6 @@ impl Seats {
     /// holds the course so, and the shard is added to as it stands.
     fn push(self, batch: &mut Batch, backend: DbBackend, guarded: bool) {
         if self.open {
-            let shared = if backend == DbBackend::Postgres {
-                " FOR KEY SHARE"
-            } else {
-                ""
-            };
             let upsert = "INSERT INTO course_seat (course_id, shard, taken) ";
             let tail = " ON CONFLICT (course_id, shard) \
                  DO UPDATE SET taken = course_seat.taken + excluded.taken RETURNING course_id";
@@ -254,6 +250,11 @@ impl Seats {
                 let values = vec![self.course.into(), shard().into(), self.n().into()];
                 batch.insert_rows(&format!("{upsert}VALUES "), tail, std::iter::once(values));
             } else {
+                let shared = if backend == DbBackend::Postgres {
+                    " FOR KEY SHARE"
+                } else {
+                    ""
+                };
                 batch.push(
                     format!(
                         "{upsert}SELECT id, ?, ? FROM course \

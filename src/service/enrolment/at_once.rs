@@ -39,6 +39,28 @@ use crate::service::counting::sql::{self, Batch};
 use crate::service::counting::{Tally, write::PERIOD_COLUMNS, write::periods_of};
 use crate::service::now;
 
+/// Enrols `trainee` in `course_id` in one statement, computed from the course as
+/// remembered ([`recalled`]) or else as read ([`read`]); an error is the answer. `None`
+/// when the enrolment takes a transaction (the course has a capacity, the person is on
+/// its track already, or what the statement was computed from changed meanwhile).
+pub async fn enrol(
+    db: &impl ConnectionTrait,
+    known: &KnownCourses,
+    actor: &CurrentUser,
+    trainee: Uuid,
+    course_id: Uuid,
+) -> Result<Option<enrolment::Model>, AppError> {
+    if let Some(ready) = recalled(known, actor, trainee, course_id)
+        && let Some(enrolment) = write(db, actor, ready).await?
+    {
+        return Ok(Some(enrolment));
+    }
+    match read(db, known, actor, trainee, course_id).await? {
+        Some(ready) => write(db, actor, ready).await,
+        None => Ok(None),
+    }
+}
+
 /// What the write is computed from: a course without a capacity that takes the
 /// trainee, as read or remembered, and every programme.
 #[derive(Debug)]
@@ -51,7 +73,7 @@ pub struct Ready {
 
 /// The course of `course_id` as `enrol` last read it, when, as remembered, it has no
 /// capacity and takes enrolments from the caller: anything else is read afresh.
-pub fn recalled(
+fn recalled(
     known: &KnownCourses,
     actor: &CurrentUser,
     trainee: Uuid,
