@@ -34,6 +34,18 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
+impl CurrentUser {
+    /// True when `other` is the same account with the same rights (role, institution,
+    /// trainee, password state), wherever the requests came from.
+    pub fn same_account(&self, other: &Self) -> bool {
+        self.user_id == other.user_id
+            && self.role == other.role
+            && self.institution_id == other.institution_id
+            && self.trainee_id == other.trainee_id
+            && self.must_change_password == other.must_change_password
+    }
+}
+
 /// The token of the `Authorization: Bearer …` header, if any.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;

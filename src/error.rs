@@ -23,6 +23,11 @@ pub enum AppError {
     /// Wrong username or password; one message for both so usernames cannot be probed.
     #[error("invalid username or password")]
     InvalidCredentials,
+    /// The session taken from memory for a request is no longer live, or its account
+    /// changed: the request runs again with the caller looked up
+    /// ([`crate::service::sessions`]). Answered as `UNAUTHENTICATED` should it escape.
+    #[error("sign in first")]
+    SessionChanged,
     /// Signed in, but the role or institution does not allow this.
     #[error("not allowed for this account")]
     Forbidden,
@@ -89,7 +94,9 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Validation { .. } => "BAD_USER_INPUT",
-            Self::Unauthenticated | Self::InvalidCredentials => "UNAUTHENTICATED",
+            Self::Unauthenticated | Self::SessionChanged | Self::InvalidCredentials => {
+                "UNAUTHENTICATED"
+            }
             Self::Forbidden => "FORBIDDEN",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::NotFound { .. } => "NOT_FOUND",

@@ -2,6 +2,7 @@
 //! that knows async-graphql.
 
 mod errors;
+mod execution;
 mod guards;
 mod inputs;
 mod limits;
@@ -14,13 +15,9 @@ mod types;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use crate::service::Deps;
 
-use uuid::Uuid;
-
-use crate::auth::CurrentUser;
-use crate::service::{Deps, audit};
+pub use execution::{Executed, PersonalDataShown, Session, execute};
 
 /// Deepest selection a query may nest.
 pub const MAX_DEPTH: usize = 12;
@@ -140,211 +137,6 @@ pub struct BearerToken(pub String);
 /// The client's network address, for per-client limits.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub std::net::IpAddr);
-
-/// An executed request: the response, and what the HTTP answer needs to know of it.
-pub struct Executed {
-    /// The response, every error coded.
-    pub response: async_graphql::Response,
-    /// Some error is `UNAVAILABLE`: the answer is a 503.
-    pub unavailable: bool,
-    /// The `Retry-After` of a retryable error, in seconds.
-    pub retry_after: Option<u32>,
-}
-
-impl Executed {
-    fn of(response: async_graphql::Response) -> Self {
-        Self {
-            unavailable: errors::unavailable(&response),
-            retry_after: errors::retry_after(&response),
-            response,
-        }
-    }
-}
-
-/// Runs one GraphQL request for `caller` and stamps every error with its code. When the
-/// database connection broke under work that committed nothing (a restart, a failover),
-/// the request runs again on a fresh connection, up to `max_attempts` times in all: each
-/// broken pooled connection is discarded after its one failure.
-pub async fn execute(
-    api: &Api,
-    mut request: async_graphql::Request,
-    caller: Option<CurrentUser>,
-    token: Option<String>,
-    client: std::net::IpAddr,
-) -> Executed {
-    let suspects = errors::Suspects::of(&request.variables);
-    if let Ok(document) = request.parsed_query()
-        && let Err(refusal) = limits::check(document, api.max_aliases)
-    {
-        let refused = async_graphql::Response::from_errors(vec![refusal]);
-        return Executed::of(errors::finalize(refused, &suspects));
-    }
-    let schema = if transport::is_introspection_only(&mut request) {
-        &api.introspection
-    } else if caller.as_ref().is_some_and(|c| c.must_change_password) {
-        &api.gated
-    } else {
-        &api.schema
-    };
-    let mutation = transport::is_mutation(&mut request);
-    // The variables are kept as their JSON text, not as a copy of their tree: a
-    // 10,000-row cohort's tree is about 9 MB, its text about 1 MB.
-    let replay = request
-        .uploads
-        .is_empty()
-        .then(|| serde_json::to_string(&request.variables).ok())
-        .flatten()
-        .map(|variables| {
-            (
-                request.query.clone(),
-                request.operation_name.clone(),
-                variables,
-            )
-        });
-    let caller = caller.map(|caller| CurrentUser {
-        client: Some(client),
-        ..caller
-    });
-    let context = RequestContext {
-        caller,
-        token,
-        client,
-    };
-    let mut attempt = 1;
-    let mut outcome = run_once(schema, request, &context).await;
-    while attempt < api.max_attempts
-        && let Some((query, operation_name, variables)) = &replay
-        && committed_nothing_and_lost_connection(&outcome.0, mutation)
-        && let Ok(variables) = serde_json::from_str::<async_graphql::Variables>(variables)
-    {
-        attempt += 1;
-        tracing::warn!(
-            attempt,
-            "database connection lost: running the request again"
-        );
-        let mut again = async_graphql::Request::new(query.clone()).variables(variables);
-        if let Some(name) = operation_name {
-            again = again.operation_name(name.clone());
-        }
-        outcome = run_once(schema, again, &context).await;
-    }
-    let (response, shown) = outcome;
-    if let Err(err) = audit_reads(schema, &context, &response, shown).await {
-        // No personal data leaves without its audit record: the data is withheld.
-        return Executed::of(errors::finalize(errors::refused_by(err), &suspects));
-    }
-    Executed::of(errors::finalize(response, &suspects))
-}
-
-/// Who sends a request, kept across its attempts.
-struct RequestContext {
-    caller: Option<CurrentUser>,
-    token: Option<String>,
-    client: std::net::IpAddr,
-}
-
-/// One execution: the response and the trainees whose data it shows.
-async fn run_once(
-    schema: &AppSchema,
-    request: async_graphql::Request,
-    context: &RequestContext,
-) -> (async_graphql::Response, Vec<Uuid>) {
-    let shown = Arc::new(PersonalDataShown::default());
-    let mut request = request
-        .data(ClientAddr(context.client))
-        .data(Arc::clone(&shown));
-    if let Some(deps) = schema.data::<Deps>() {
-        request = request.data(loaders::Loaders::new(deps, context.caller.as_ref()));
-    }
-    if let Some(caller) = &context.caller {
-        request = request.data(caller.clone());
-    }
-    if let Some(token) = &context.token {
-        request = request.data(BearerToken(token.clone()));
-    }
-    // Its writes add to a shard of the shared counter rows that no other request of this
-    // process holds meanwhile.
-    let response = crate::service::counting::shard::holding_shard(schema.execute(request)).await;
-    (response, shown.take())
-}
-
-/// True when running the request again is safe and may succeed: a connection broke, and
-/// nothing was committed. A query commits nothing; a mutation's root field commits only
-/// when it succeeds, so a mutation is run again only when every error sits on a root
-/// field (an error below one means that root field had returned, committed).
-fn committed_nothing_and_lost_connection(
-    response: &async_graphql::Response,
-    mutation: bool,
-) -> bool {
-    let lost = response
-        .errors
-        .iter()
-        .any(|e| errors::app_error(e).is_some_and(crate::error::AppError::is_connection_lost));
-    lost && (!mutation || response.errors.iter().all(|e| e.path.len() <= 1))
-}
-
-/// Records, in the audit trail, the trainees whose personal data the response shows: no
-/// personal data leaves without its record.
-async fn audit_reads(
-    schema: &AppSchema,
-    context: &RequestContext,
-    response: &async_graphql::Response,
-    ids: Vec<Uuid>,
-) -> Result<(), crate::error::AppError> {
-    let Some(deps) = schema.data::<Deps>() else {
-        return Ok(());
-    };
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let actor = context.caller.as_ref().map_or(
-        audit::Actor {
-            user_id: None,
-            role: None,
-            client: Some(context.client),
-        },
-        audit::Actor::from,
-    );
-    let action = root_fields(response);
-    audit::read_personal_data(&deps.db, actor, &action, &ids).await
-}
-
-/// Trainees whose personal data (masked or not) a response shows, for the audit trail.
-#[derive(Debug, Default)]
-pub struct PersonalDataShown(Mutex<BTreeSet<Uuid>>);
-
-impl PersonalDataShown {
-    /// Notes that the response shows trainee `id`.
-    pub fn note(&self, id: Uuid) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id);
-    }
-
-    fn take(&self) -> Vec<Uuid> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-        .into_iter()
-        .collect()
-    }
-}
-
-/// The response keys of the root fields (`trainees`, `enrolMany`, …), for the audit trail.
-fn root_fields(response: &async_graphql::Response) -> String {
-    match &response.data {
-        async_graphql::Value::Object(fields) => fields
-            .keys()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    }
-}
 
 /// A request-level refusal (body too large, unparsable JSON, time limit) as a GraphQL
 /// response.

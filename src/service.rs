@@ -20,6 +20,7 @@ pub mod health;
 pub mod indicator;
 pub mod institution;
 pub mod lookup;
+pub mod memo;
 pub mod page;
 pub mod password;
 pub mod pii;
@@ -28,6 +29,7 @@ pub mod rate_limit;
 pub mod recognition;
 pub mod results;
 pub mod roster;
+pub mod sessions;
 pub mod subsidy;
 pub mod trainee;
 pub mod user_admin;
@@ -68,6 +70,8 @@ pub struct Deps {
     pub public_url: Arc<str>,
     /// Courses `enrol` read, for the next enrolment into them (PostgreSQL).
     pub known_courses: Arc<enrolment::known::KnownCourses>,
+    /// Sessions looked up, for the next `enrol` of their caller (PostgreSQL).
+    pub known_sessions: Arc<sessions::KnownSessions>,
 }
 
 /// Commits a use case's transaction. A failed commit leaves its outcome unknown (the

@@ -102,6 +102,7 @@ pub fn deps(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Deps>
         }),
         public_url: settings.public_url.as_str().into(),
         known_courses: Arc::default(),
+        known_sessions: Arc::default(),
     })
 }
 

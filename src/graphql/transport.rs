@@ -92,6 +92,21 @@ pub fn is_introspection_only(request: &mut Request) -> bool {
         })
 }
 
+/// True when the operation `request` would run is a mutation whose one root selection
+/// is the field `name` (under any alias), and the request carries no files.
+pub fn is_lone_mutation(request: &mut Request, name: &str) -> bool {
+    if !request.uploads.is_empty() {
+        return false;
+    }
+    operation(request).is_some_and(|op| {
+        op.ty == OperationType::Mutation
+            && matches!(
+                op.selection_set.node.items.as_slice(),
+                [item] if matches!(&item.node, Selection::Field(field) if field.node.name.node == name)
+            )
+    })
+}
+
 /// The operation `request` would run: the named one, else the only one. `None` when the
 /// document does not parse or the choice is ambiguous (the engine reports those).
 fn operation(request: &mut Request) -> Option<&OperationDefinition> {

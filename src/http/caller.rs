@@ -4,12 +4,14 @@
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use sea_orm::DbBackend;
 
 use super::AppState;
 use super::refusal::Refusal;
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
-use crate::service::account;
+use crate::graphql::transport;
+use crate::service::sessions::{self, Unconfirmed};
 
 /// The caller of a request: its bearer token, if any, and the user of its session.
 pub(super) struct Caller {
@@ -35,6 +37,31 @@ impl Caller {
     }
 }
 
+/// The caller of a GraphQL request: as [`Caller::of`], except that for a request whose
+/// one root field is `enrol`, on PostgreSQL, an institution role's session looked up
+/// before is taken from memory, unconfirmed: the write confirms it (see
+/// [`crate::service::sessions`]).
+pub(super) async fn of_graphql(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &mut async_graphql::Request,
+) -> Result<(Caller, Option<Unconfirmed>), AppError> {
+    if let Some(token) = auth::bearer_token(headers)
+        && state.deps.db.get_database_backend() == DbBackend::Postgres
+        && let Some((user, session)) = state.deps.known_sessions.recall(token)
+        && user.role.is_institution()
+        && !user.must_change_password
+        && transport::is_lone_mutation(request, "enrol")
+    {
+        let caller = Caller {
+            token: Some(token.to_owned()),
+            user: Some(user),
+        };
+        return Ok((caller, Some(session)));
+    }
+    Ok((Caller::of(state, headers).await?, None))
+}
+
 /// The signed-in caller of a route without an anonymous answer; anyone else is refused
 /// with 401 (`UNAUTHENTICATED`), and an account that must change its password first with
 /// 403 (`PASSWORD_CHANGE_REQUIRED`).
@@ -57,7 +84,7 @@ impl FromRequestParts<AppState> for SignedIn {
 async fn session_of(state: &AppState, token: &str) -> Result<Option<CurrentUser>, AppError> {
     let mut attempt = 1;
     loop {
-        match account::authenticate(&state.deps.db, token).await {
+        match sessions::look_up(&state.deps.db, &state.deps.known_sessions, token).await {
             Err(err) if err.is_connection_lost() && attempt < state.max_attempts => {
                 attempt += 1;
                 tracing::warn!(

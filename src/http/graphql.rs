@@ -13,7 +13,6 @@ use http_body_util::BodyExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-use super::caller::Caller;
 use super::observe::ClientAddress;
 use super::{AppState, MAX_BODY_BYTES};
 use crate::error::AppError;
@@ -139,10 +138,13 @@ async fn run(
     let started = Instant::now();
     let operation = transport::operation_name(&mut request);
     let work = async {
-        let caller = Caller::of(state, headers).await?;
-        Ok::<_, AppError>(
-            crate::graphql::execute(&state.api, request, caller.user, caller.token, client).await,
-        )
+        let (caller, unconfirmed) = super::caller::of_graphql(state, headers, &mut request).await?;
+        let session = crate::graphql::Session {
+            user: caller.user,
+            token: caller.token,
+            unconfirmed,
+        };
+        Ok::<_, AppError>(crate::graphql::execute(&state.api, request, session, client).await)
     };
     let outcome = tokio::time::timeout_at(deadline, work).await;
     let codes = match &outcome {

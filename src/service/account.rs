@@ -178,8 +178,16 @@ pub async fn authenticate(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<Option<CurrentUser>, AppError> {
+    authenticate_digest(db, &secret_digest(token)).await
+}
+
+/// The caller behind the token of `digest` ([`secret_digest`]), as [`authenticate`].
+pub async fn authenticate_digest(
+    db: &impl ConnectionTrait,
+    digest: &str,
+) -> Result<Option<CurrentUser>, AppError> {
     let found = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(secret_digest(token)))
+        .filter(session::Column::TokenHash.eq(digest))
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now()))
         .find_also_related(user::Entity)

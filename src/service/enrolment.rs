@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::counting::{Finish, Tally, Undo, sql};
 use super::results::{self, Assessment, Recorded, Refusal};
+use super::sessions::{self, Unconfirmed};
 use super::{access, admission, audit, counting, now};
 use crate::auth::CurrentUser;
 use crate::domain::{EnrolmentStatus, Title, ValidationError, programme_date};
@@ -126,6 +127,7 @@ pub async fn enrol(
     db: &DatabaseConnection,
     known: &known::KnownCourses,
     actor: &CurrentUser,
+    unconfirmed: Option<&Unconfirmed>,
     trainee_id: Uuid,
     course_id: Uuid,
 ) -> Result<Enrolled, AppError> {
@@ -133,14 +135,19 @@ pub async fn enrol(
     // in one statement outside a transaction (`at_once`), computed from the course as
     // remembered or else as read, unless that no longer holds; else, and for the rest, the
     // course is read by the statement that inserts the enrolment, in the transaction
-    // (`admission::read_and_insert`), and a check that fails rolls it back.
-    if db.get_database_backend() == DbBackend::Postgres
-        && let Some(enrolment) = at_once::enrol(db, known, actor, trainee_id, course_id).await?
-    {
-        return Ok(Enrolled {
-            enrolment,
-            created: true,
-        });
+    // (`admission::read_and_insert`), and a check that fails rolls it back. A caller
+    // taken from memory (`unconfirmed`) is confirmed by that statement, or else looked up
+    // before anything is read.
+    if db.get_database_backend() == DbBackend::Postgres {
+        let at_once = at_once::enrol(db, known, actor, unconfirmed, trainee_id, course_id);
+        if let Some(enrolment) = at_once.await? {
+            return Ok(Enrolled {
+                enrolment,
+                created: true,
+            });
+        }
+    } else if let Some(session) = unconfirmed {
+        sessions::confirm(db, session, actor).await?;
     }
     let mut tally = Tally::new();
     let (txn, course, district, inserted) = if db.get_database_backend() == DbBackend::Postgres {

@@ -86,7 +86,7 @@ async fn a_capacity_given_between_the_read_and_the_write_stops_the_write_and_the
         )
         .await;
     assert_eq!(set.data()["updateCourse"]["capacity"], 1);
-    let written = at_once::write(&app.db, &admin_of(&academy), read)
+    let written = at_once::write(&app.db, &admin_of(&academy), None, read)
         .await
         .unwrap();
 
@@ -115,7 +115,7 @@ async fn a_person_started_on_the_track_meanwhile_is_enrolled_once_and_counted_on
 
     // Meanwhile the same person is enrolled in another course of the track.
     enrolled(&app, &academy.admin, &person, &other).await;
-    let written = at_once::write(&app.db, &admin_of(&academy), read)
+    let written = at_once::write(&app.db, &admin_of(&academy), None, read)
         .await
         .unwrap();
 
@@ -136,7 +136,7 @@ async fn the_same_enrolment_made_meanwhile_is_not_made_twice() {
 
     let first = enrol(&app, Some(&academy.admin), &person, &course).await;
     assert_eq!(first.data()["enrol"]["created"], true);
-    let written = at_once::write(&app.db, &admin_of(&academy), read)
+    let written = at_once::write(&app.db, &admin_of(&academy), None, read)
         .await
         .unwrap();
 
@@ -153,7 +153,7 @@ async fn a_programme_created_between_the_read_and_the_write_counts_the_enrolment
     let read = ready(&app, &academy, &person, &course).await;
 
     let programme = world.programme(5, 5).await;
-    let written = at_once::write(&app.db, &admin_of(&academy), read)
+    let written = at_once::write(&app.db, &admin_of(&academy), None, read)
         .await
         .unwrap();
 
@@ -171,7 +171,7 @@ async fn a_write_whose_read_still_holds_enrols_and_counts_in_one_statement() {
     let programme = world.programme(5, 5).await;
     let read = ready(&app, &academy, &person, &course).await;
 
-    let written = at_once::write(&app.db, &admin_of(&academy), read)
+    let written = at_once::write(&app.db, &admin_of(&academy), None, read)
         .await
         .unwrap();
 
@@ -209,7 +209,7 @@ async fn a_track_row_committed_after_the_guard_looked_fails_the_whole_write() {
         .unwrap();
     let db = app.db.clone();
     let admin = admin_of(&academy);
-    let write = tokio::spawn(async move { at_once::write(&db, &admin, read).await });
+    let write = tokio::spawn(async move { at_once::write(&db, &admin, None, read).await });
     let mut waited = 0;
     while app
         .count("pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH g AS%'")

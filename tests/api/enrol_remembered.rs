@@ -17,7 +17,7 @@ use crate::support::reads::{counts, enrolled_count};
 /// A fresh registry with one institution and a host course of it into which a first
 /// person is enrolled, so that the server remembers the course: (app, world, institution,
 /// course id).
-async fn remembered() -> (TestApp, World, Institution, String) {
+pub async fn remembered() -> (TestApp, World, Institution, String) {
     require_postgres();
     let app = spawn_app().await;
     let world = app.world().await;

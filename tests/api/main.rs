@@ -23,6 +23,7 @@ mod counting_tables;
 mod course;
 mod enrol_at_once;
 mod enrol_remembered;
+mod enrol_remembered_caller;
 mod enrolment;
 mod export;
 mod faults;

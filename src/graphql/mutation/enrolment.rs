@@ -7,6 +7,7 @@ use crate::error::OnField;
 use crate::graphql::guards::{INSTITUTION, RoleGuard, caller};
 use crate::graphql::inputs::{CompleteEnrolmentInput, EnrolInput, WithdrawEnrolmentInput};
 use crate::graphql::types::{Enrolment, parse_id};
+use crate::service::sessions::{self, Unconfirmed};
 use crate::service::{Deps, enrolment};
 
 /// Result of `enrol`.
@@ -29,12 +30,24 @@ impl EnrolmentMutation {
     #[graphql(guard = "RoleGuard::new(INSTITUTION)")]
     async fn enrol(&self, ctx: &Context<'_>, input: EnrolInput) -> Result<EnrolPayload> {
         let deps = ctx.data::<Deps>()?;
-        let trainee_id = parse_id("traineeId", &input.trainee_id)?;
-        let course_id = parse_id("courseId", &input.course_id)?;
+        let actor = caller(ctx)?;
+        // A caller taken from memory is confirmed before it is told anything.
+        let unconfirmed = ctx.data_opt::<Unconfirmed>();
+        let ids = parse_id("traineeId", &input.trainee_id)
+            .and_then(|trainee| Ok((trainee, parse_id("courseId", &input.course_id)?)));
+        let (trainee_id, course_id) = match (ids, unconfirmed) {
+            (Ok(ids), _) => ids,
+            (Err(err), Some(session)) => {
+                sessions::confirm(&deps.db, session, actor).await?;
+                return Err(err.into());
+            }
+            (Err(err), None) => return Err(err.into()),
+        };
         let enrolled = enrolment::enrol(
             &deps.db,
             &deps.known_courses,
-            caller(ctx)?,
+            actor,
+            unconfirmed,
             trainee_id,
             course_id,
         )

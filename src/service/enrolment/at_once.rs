@@ -18,7 +18,10 @@
 //! change; a programme's creation locks the enrolment table until it commits, so the
 //! write sees it.
 //!
-//! One exchange with PostgreSQL after the session's for a remembered course, two for
+//! One exchange with PostgreSQL in all for a remembered course and a remembered caller:
+//! the guard then checks the caller's session too ([`sessions::LIVE`]), and when it
+//! writes nothing the session is looked up ([`sessions::confirm`]) before anything else
+//! is read or written. One after the session's lookup for a remembered course, two for
 //! another, where the transaction takes four (`BEGIN`, read and insert, counts,
 //! `COMMIT`). A write that found the guard true and was overtaken (a unique violation
 //! on `enrolment` or `person_track`) shows in PostgreSQL's log as an `ERROR`: only when
@@ -38,25 +41,32 @@ use crate::service::counting::day_changes::Period;
 use crate::service::counting::sql::{self, Batch};
 use crate::service::counting::{Tally, write::PERIOD_COLUMNS, write::periods_of};
 use crate::service::now;
+use crate::service::sessions::{self, Unconfirmed};
 
 /// Enrols `trainee` in `course_id` in one statement, computed from the course as
 /// remembered ([`recalled`]) or else as read ([`read`]); an error is the answer. `None`
 /// when the enrolment takes a transaction (the course has a capacity, the person is on
-/// its track already, or what the statement was computed from changed meanwhile).
+/// its track already, or what the statement was computed from changed meanwhile). An
+/// `unconfirmed` session is checked by the statement of a remembered course, and else
+/// looked up first: when it is not `actor`'s any more, `SessionChanged` and nothing read.
 pub async fn enrol(
     db: &impl ConnectionTrait,
     known: &KnownCourses,
     actor: &CurrentUser,
+    unconfirmed: Option<&Unconfirmed>,
     trainee: Uuid,
     course_id: Uuid,
 ) -> Result<Option<enrolment::Model>, AppError> {
     if let Some(ready) = recalled(known, actor, trainee, course_id)
-        && let Some(enrolment) = write(db, actor, ready).await?
+        && let Some(enrolment) = write(db, actor, unconfirmed, ready).await?
     {
         return Ok(Some(enrolment));
     }
+    if let Some(session) = unconfirmed {
+        sessions::confirm(db, session, actor).await?;
+    }
     match read(db, known, actor, trainee, course_id).await? {
-        Some(ready) => write(db, actor, ready).await,
+        Some(ready) => write(db, actor, None, ready).await,
         None => Ok(None),
     }
 }
@@ -131,8 +141,8 @@ pub async fn read(
 }
 
 /// The write's guard: a row when everything [`Ready`] holds still holds (see the
-/// module's documentation), the course held shared (`FOR KEY SHARE`) until the write
-/// commits, so that a write giving it a capacity waits for this one.
+/// module's documentation), and, for an unconfirmed caller, its session is live
+/// ([`sessions::LIVE`]); then [`HOLD`].
 const GUARD: &str = "SELECT c.id FROM course c JOIN institution i ON i.id = c.institution_id \
      WHERE c.id = ? AND c.capacity IS NULL AND NOT c.assessment AND c.institution_id = ? \
      AND c.track = ? AND c.level IS NOT DISTINCT FROM ? AND i.district = ? \
@@ -141,14 +151,20 @@ const GUARD: &str = "SELECT c.id FROM course c JOIN institution i ON i.id = c.in
      WHERE o.trainee_id = ? AND o.institution_id = c.institution_id) \
      AND NOT EXISTS (SELECT 1 FROM person_track t \
      WHERE t.trainee_id = ? AND t.track = c.track) \
-     AND (SELECT COUNT(*) FROM programme) = ? FOR KEY SHARE OF c";
+     AND (SELECT COUNT(*) FROM programme) = ?";
+
+/// The end of [`GUARD`]: the course held shared until the write commits, so that a
+/// write giving it a capacity waits for this one.
+const HOLD: &str = " FOR KEY SHARE OF c";
 
 /// Writes the enrolment [`read`] or [`recalled`] made ready, with everything it changes,
 /// in one statement (see the module's documentation); `None` when what it was computed
-/// from no longer holds, and nothing was written.
+/// from no longer holds, or the `unconfirmed` session of `actor` is not live, and
+/// nothing was written.
 pub async fn write(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
+    unconfirmed: Option<&Unconfirmed>,
     ready: Ready,
 ) -> Result<Option<enrolment::Model>, AppError> {
     let Ready {
@@ -172,7 +188,7 @@ pub async fn write(
         Some((vec![e.clone()], vec![trainee])),
     )
     .await?;
-    let guard: Vec<Value> = vec![
+    let mut guard: Vec<Value> = vec![
         course.id.into(),
         course.institution_id.into(),
         course.track.clone().into(),
@@ -183,6 +199,13 @@ pub async fn write(
         trainee.into(),
         i64::try_from(programmes).unwrap_or(i64::MAX).into(),
     ];
+    let guard_text = match unconfirmed {
+        Some(session) => {
+            guard.extend(sessions::live_values(session, actor));
+            format!("{GUARD} AND {}{HOLD}", sessions::LIVE)
+        }
+        None => format!("{GUARD}{HOLD}"),
+    };
     let mut head = Batch::default();
     head.insert_rows(
         &format!("{ENROLMENT_INSERT} VALUES "),
@@ -201,10 +224,7 @@ pub async fn write(
             e.enrolled_at.into(),
         ]),
     );
-    match tally
-        .send_at_once(db, head, (GUARD.to_owned(), guard))
-        .await
-    {
+    match tally.send_at_once(db, head, (guard_text, guard)).await {
         Ok(written) => Ok(written.then_some(e)),
         Err(err) if err.is_constraint_violation() => Ok(None),
         // The statement was its own commit: whether it committed is unknown, so the

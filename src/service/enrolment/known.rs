@@ -7,58 +7,57 @@
 //! longer holds; `enrol` then reads the course afresh (remembering it again). So the
 //! memory is never the answer, only a guess the write confirms.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use uuid::Uuid;
 
 use crate::entity::course;
 use crate::service::counting::day_changes::Period;
+use crate::service::memo::Memo;
 
-/// At most this many courses are remembered (about 300 bytes each); the memory is
-/// emptied when it is full.
+/// At most this many courses are remembered (about 300 bytes each).
 const COURSES: usize = 4096;
 
 /// See the module's documentation. One per process (in [`crate::service::Deps`]).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct KnownCourses {
-    inner: Mutex<Known>,
+    /// Courses without a capacity, with their institution's district, as last read.
+    courses: Memo<Uuid, (course::Model, String)>,
+    /// Every programme, as last read (only ever added to).
+    programmes: Mutex<Vec<Period>>,
 }
 
-#[derive(Debug, Default)]
-struct Known {
-    /// Courses without a capacity, with their institution's district, as last read.
-    courses: HashMap<Uuid, (course::Model, String)>,
-    /// Every programme, as last read (only ever added to).
-    programmes: Vec<Period>,
+impl Default for KnownCourses {
+    fn default() -> Self {
+        Self {
+            courses: Memo::new(COURSES),
+            programmes: Mutex::default(),
+        }
+    }
 }
 
 impl KnownCourses {
     /// Notes `course` (of `district`) as read, and every programme. A course with a
     /// capacity is forgotten: its enrolments take a transaction.
     pub fn remember(&self, course: &course::Model, district: &str, programmes: &[Period]) {
-        let mut known = self.lock();
-        known.programmes = programmes.to_vec();
+        *self.programmes() = programmes.to_vec();
         if course.capacity.is_some() {
-            known.courses.remove(&course.id);
-            return;
+            self.courses.forget(&course.id);
+        } else {
+            self.courses
+                .remember(course.id, (course.clone(), district.to_owned()));
         }
-        if known.courses.len() >= COURSES {
-            known.courses.clear();
-        }
-        known
-            .courses
-            .insert(course.id, (course.clone(), district.to_owned()));
     }
 
     /// The course of `id` as last read, its district and every programme.
     pub fn recall(&self, id: Uuid) -> Option<(course::Model, String, Vec<Period>)> {
-        let known = self.lock();
-        let (course, district) = known.courses.get(&id)?;
-        Some((course.clone(), district.clone(), known.programmes.clone()))
+        let (course, district) = self.courses.recall(&id)?;
+        Some((course, district, self.programmes().clone()))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Known> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn programmes(&self) -> std::sync::MutexGuard<'_, Vec<Period>> {
+        self.programmes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
