@@ -23,8 +23,7 @@ use crate::service::{account, now};
 const SESSIONS: usize = 4096;
 
 /// See the module's documentation: callers by their token's digest. One per process (in
-/// [`crate::service::Deps`]).
-#[derive(Debug)]
+/// [`crate::service::Deps`]). Not `Debug`: nothing of a session is printed.
 pub struct KnownSessions(Memo<String, CurrentUser>);
 
 impl Default for KnownSessions {
@@ -44,9 +43,15 @@ impl KnownSessions {
 
 /// The session of a request's caller was taken from memory, not looked up: its token's
 /// digest, for the write that confirms it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Unconfirmed {
     digest: String,
+}
+
+impl std::fmt::Debug for Unconfirmed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unconfirmed").finish_non_exhaustive()
+    }
 }
 
 /// The caller behind `token`, when it names a live session of an active account (see

@@ -8,6 +8,8 @@
 //! today for the live view. Both derive `ratio`, `reachedOn` and the projection in
 //! [`reach`].
 
+mod days;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -23,6 +25,7 @@ use crate::domain::{Track, ValidationError, programme_date};
 use crate::entity::{programme as programme_entity, programme_goal, programme_target};
 use crate::error::AppError;
 use crate::service::{access, now};
+use days::Decided;
 
 /// Progress on one track.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,35 +219,13 @@ fn current(all: Vec<WithTargets>, today: NaiveDate) -> Result<WithTargets, AppEr
         .ok_or_else(|| AppError::not_found("programme", "current"))
 }
 
-/// A track's figures from its totals and day series.
-fn track_figures(
-    programme: &programme_entity::Model,
-    track: Track,
-    target: i32,
-    certified: u64,
-    in_training: u64,
-    days: &[(NaiveDate, u64)],
-    today: NaiveDate,
-) -> TrackProgress {
-    let reach = reach::reach(target, certified, days, programme.starts_on, today);
-    TrackProgress {
-        track,
-        target,
-        certified,
-        in_training,
-        ratio: reach.ratio,
-        projected_reach_date: reach.projected_reach_date,
-        reached_on: reach.reached_on,
-    }
-}
-
 /// A count column as `u64` (negative sums, which cannot occur, read as 0).
 fn count(row: &sea_orm::QueryResult, col: &str) -> Result<u64, AppError> {
     Ok(u64::try_from(read_int(row, col)?).unwrap_or(0))
 }
 
 /// City-wide progress from the maintained totals: the programme's counters, then the
-/// days of its series that decide each track's reach ([`needed_days`]).
+/// days of its series that decide each track's reach ([`days::decided`]).
 async fn maintained(
     db: &impl ConnectionTrait,
     programme: &programme_entity::Model,
@@ -274,122 +255,29 @@ async fn maintained(
             (track, target, target > 0 && certified >= target)
         })
         .collect();
-    let days = needed_days(db, programme.id, &wanted, today).await?;
+    let decided = days::decided(db, programme.id, &wanted, today).await?;
     Ok(tracks
         .iter()
         .map(|&(track, target)| {
             let (certified, in_training) = totals.get(&track).copied().unwrap_or_default();
-            let series = days.get(&track).map_or(&[][..], Vec::as_slice);
-            track_figures(
-                programme,
+            let reach = match decided.get(&track) {
+                Some(Decided::MetOn(day)) => {
+                    reach::met(u64::try_from(target).unwrap_or(0), certified, *day)
+                }
+                Some(Decided::Days(series)) => {
+                    reach::reach(target, certified, series, programme.starts_on, today)
+                }
+                None => reach::reach(target, certified, &[], programme.starts_on, today),
+            };
+            TrackProgress {
                 track,
                 target,
                 certified,
                 in_training,
-                series,
-                today,
-            )
+                ratio: reach.ratio,
+                projected_reach_date: reach.projected_reach_date,
+                reached_on: reach.reached_on,
+            }
         })
         .collect())
-}
-
-/// Days read at once, at first, of a track whose target was met: the day it was met is
-/// among them unless it was met late; then four times as many days, then the rest.
-const FIRST_DAYS: u64 = 128;
-
-/// The days of each track's series (newly certified persons, in date order) that give
-/// the same reach as the whole series ([`reach::reach`]), `wanted` giving each track's
-/// target and whether its certified persons (as the counters have them) meet it: for such
-/// a track, its days from the start up to the day the running sum met the target (read
-/// [`FIRST_DAYS`] at a time, then four times as many, then the rest); for the others, the
-/// days of the projection's window. Every track in one statement per round: a few
-/// hundred rows whatever the data size, where the whole series is a row a day.
-async fn needed_days(
-    db: &impl ConnectionTrait,
-    programme: Uuid,
-    wanted: &[(Track, u64, bool)],
-    today: NaiveDate,
-) -> Result<HashMap<Track, Vec<(NaiveDate, u64)>>, AppError> {
-    let window = reach::window_start(today);
-    /// A track read from its start: its target, the last day read, the running sum,
-    /// and how many days the next round reads (`None`: all that are left).
-    struct FromStart {
-        track: Track,
-        target: u64,
-        after: Option<NaiveDate>,
-        running: u64,
-        limit: Option<u64>,
-    }
-    let mut from_start: Vec<FromStart> = wanted
-        .iter()
-        .filter(|(_, _, met)| *met)
-        .map(|&(track, target, _)| FromStart {
-            track,
-            target,
-            after: None,
-            running: 0,
-            limit: Some(FIRST_DAYS),
-        })
-        .collect();
-    let mut windows: Vec<Track> = wanted
-        .iter()
-        .filter(|(_, _, met)| !met)
-        .map(|&(track, _, _)| track)
-        .collect();
-    let select = "SELECT track, day, CAST(newly_certified AS BIGINT) AS newly_certified \
-         FROM programme_day WHERE programme_id = ? AND track = ? AND newly_certified <> 0";
-    let mut days: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
-    while !from_start.is_empty() || !windows.is_empty() {
-        let mut parts = Vec::new();
-        let mut values: Vec<sea_orm::Value> = Vec::new();
-        for track in windows.drain(..) {
-            parts.push(format!(
-                "SELECT * FROM ({select} AND day > ?) t{}",
-                parts.len()
-            ));
-            values.extend([programme.into(), track.as_str().into(), window.into()]);
-        }
-        for read in &from_start {
-            values.extend([programme.into(), read.track.as_str().into()]);
-            let after = match read.after {
-                Some(day) => {
-                    values.push(day.into());
-                    " AND day > ?"
-                }
-                None => "",
-            };
-            let limit = read
-                .limit
-                .map(|n| format!(" LIMIT {n}"))
-                .unwrap_or_default();
-            parts.push(format!(
-                "SELECT * FROM ({select}{after} ORDER BY day{limit}) t{}",
-                parts.len()
-            ));
-        }
-        let mut read: HashMap<Track, Vec<(NaiveDate, u64)>> = HashMap::new();
-        for row in sql::query(db, &parts.join(" UNION ALL "), values).await? {
-            read.entry(cell::track(&row.try_get::<String>("", "track")?)?)
-                .or_default()
-                .push((row.try_get("", "day")?, count(&row, "newly_certified")?));
-        }
-        from_start.retain_mut(|open| {
-            let mut got = read.remove(&open.track).unwrap_or_default();
-            got.sort_unstable();
-            let full = open.limit.is_some_and(|n| got.len() as u64 == n);
-            for &(day, n) in &got {
-                open.running += n;
-                open.after = Some(day);
-            }
-            days.entry(open.track).or_default().extend(got);
-            open.limit = open.limit.filter(|n| *n < FIRST_DAYS * 4).map(|n| n * 4);
-            // Read on unless the target is met or every day was read.
-            open.running < open.target && full
-        });
-        for (track, mut got) in read {
-            got.sort_unstable();
-            days.entry(track).or_default().extend(got);
-        }
-    }
-    Ok(days)
 }

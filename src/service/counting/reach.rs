@@ -71,6 +71,17 @@ pub fn reach_of(
     }
 }
 
+/// The reach of a `target` met on `day` (the first on which the running sum of its
+/// increments reached it), with `achieved` now: what [`reach_of`] gives for a series whose
+/// running sum first reaches the target on `day`.
+pub fn met(target: u64, achieved: u64, day: NaiveDate) -> Reach {
+    Reach {
+        ratio: ratio(achieved, target),
+        reached_on: Some(day),
+        projected_reach_date: None,
+    }
+}
+
 /// The day the [`PROJECTION_DAYS`] window ending on `day` starts after: what changed
 /// after it is the recent rate.
 pub fn window_start(day: NaiveDate) -> NaiveDate {

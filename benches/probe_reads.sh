@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The count queries of benches/run.sh measured again on the databases it kept
+# (`benches/run.sh --keep`): one connection, one request at a time, the two scales
+# alternated query by query and round by round, so that a machine that drifts through a
+# run moves both scales alike (run.sh measures all of 10,000, then all of 1,000,000).
+#
+#   benches/probe_reads.sh [--scales 10000,1000000] [--rounds 3] [--duration 8] [--warmup 3]
+#
+# Uses the release binary (build it first), the databases bench_<scale> of the two
+# scales (the smaller first), wrk, jq, curl and psql. Signs in through a session row it inserts for `admin` and `bench.institution`
+# (their passwords were the run's own) and deletes at the end. Prints one line per
+# query, round and scale, then a Markdown table of the p50s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+ROUNDS=3 DURATION=8 WARMUP=3 SCALE_LIST=10000,1000000
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scales) SCALE_LIST=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --duration) DURATION=$2; shift 2 ;;
+        --warmup) WARMUP=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/talent-registry
+WORK=$ROOT/target/bench-probe
+IFS=, read -r -a SCALES <<<"$SCALE_LIST"
+[ "${#SCALES[@]}" = 2 ] || { echo "--scales takes two scales" >&2; exit 2; }
+SMALL=${SCALES[0]} LARGE=${SCALES[1]}
+declare -A PORT=([$SMALL]=18097 [$LARGE]=18098) PIDS=()
+mkdir -p "$WORK"
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
+[ -x "$BIN" ] || die "no release binary at $BIN (cargo build --release)"
+
+ADMIN_TOKEN="probe-admin-$$-$(date +%s%N)"
+INST_TOKEN="probe-institution-$$-$(date +%s%N)"
+sessions() {
+    psql "$PG/bench_$1" -v ON_ERROR_STOP=1 -qtAX -c "$2" >/dev/null
+}
+cleanup() {
+    for scale in "${!PIDS[@]}"; do kill "${PIDS[$scale]}" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    for scale in "${SCALES[@]}"; do
+        sessions "$scale" "DELETE FROM session WHERE token_hash IN \
+            (encode(sha256('$ADMIN_TOKEN'::bytea), 'hex'), encode(sha256('$INST_TOKEN'::bytea), 'hex'))" || true
+    done
+}
+trap cleanup EXIT
+
+for scale in "${SCALES[@]}"; do
+    sessions "$scale" "INSERT INTO session (id, user_id, token_hash, expires_at, created_at)
+        SELECT gen_random_uuid(), u.id, encode(sha256(t.token::bytea), 'hex'),
+               now() + interval '1 day', now()
+        FROM (VALUES ('admin', '$ADMIN_TOKEN'), ('bench.institution', '$INST_TOKEN')) t (username, token)
+        JOIN \"user\" u ON u.username = t.username"
+    DATABASE_URL="$PG/bench_$scale" TALENT_ADMIN_PASSWORD="probe-unused-password" \
+        TALENT_PII_KEY="talent-registry benchmark key (synthetic data only)" \
+        TALENT_LISTEN="127.0.0.1:${PORT[$scale]}" RUST_LOG=warn \
+        "$BIN" serve >"$WORK/server-$scale.log" 2>&1 &
+    PIDS[$scale]=$!
+done
+for scale in "${SCALES[@]}"; do
+    for _ in $(seq 150); do
+        curl -fs -o /dev/null "http://127.0.0.1:${PORT[$scale]}/healthz" && break
+        kill -0 "${PIDS[$scale]}" 2>/dev/null || die "server exited (see $WORK/server-$scale.log)"
+        sleep 0.2
+    done
+done
+
+# The queries of benches/run.sh, with the same names.
+declare -A Q=(
+    [floor]='{ me { username } }'
+    [progress]='{ programmeProgress { targets { track certified inTraining ratio projectedReachDate reachedOn } } }'
+    [stats]='{ stats(groupBy: [DISTRICT, MONTH]) { district month trainees enrolments completions certifiedPersons } }'
+    [range]='{ stats(groupBy: [DISTRICT, MONTH], filter: {from: "2024-03-15", to: "2024-09-10"}) { district month trainees enrolments completions certifiedPersons } }'
+    [asof]='{ programmeProgress(asOf: "2024-09-10") { asOf certifiedPersons certifiedOnBothTracks targets { track certified inTraining ratio projectedReachDate reachedOn } goals { kind achieved ratio projectedReachDate reachedOn requiredPerMonth onTrack } } }'
+)
+NAMES=(floor progress progressinst stats range asof asofinst)
+declare -A P50
+for round in $(seq "$ROUNDS"); do
+    for name in "${NAMES[@]}"; do
+        query=${Q[${name%inst}]} token=$ADMIN_TOKEN
+        [ "$name" != "${name%inst}" ] && token=$INST_TOKEN
+        body=$(jq -cn --arg q "$query" '{query: $q}')
+        for scale in "${SCALES[@]}"; do
+            URL="http://127.0.0.1:${PORT[$scale]}"
+            gql "$token" "$query" '{}' >/dev/null
+            BENCH_TOKEN=$token BENCH_BODY=$body wrk -t1 -c1 -d"${WARMUP}s" \
+                -s "$ROOT/benches/query.lua" "$URL/graphql" >/dev/null 2>&1 || die "wrk warm-up $name $scale"
+            line=$(BENCH_TOKEN=$token BENCH_BODY=$body BENCH_THREADS=1 wrk -t1 -c1 -d"${DURATION}s" \
+                --latency -s "$ROOT/benches/query.lua" "$URL/graphql" 2>&1 | grep '^BENCH ') \
+                || die "wrk $name $scale printed no summary"
+            [ "$(sed -n 's/.* graphql_errors=\([0-9]*\).*/\1/p' <<<"$line")" = 0 ] || die "$name $scale: $line"
+            p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
+            P50[$name.$scale]="${P50[$name.$scale]:-}$p50 "
+            echo "round $round $name $scale p50_us=$p50 $line" >&2
+        done
+    done
+done
+
+# median of the words of $1
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+floor=$(median "${P50[floor.$LARGE]}")
+echo "| query | $SMALL: p50 µs per round | $LARGE: p50 µs per round | median ÷ $SMALL | median ÷ the floor at $LARGE |"
+echo "| --- | --- | --- | ---: | ---: |"
+for name in "${NAMES[@]}"; do
+    small=$(median "${P50[$name.$SMALL]}") large=$(median "${P50[$name.$LARGE]}")
+    printf '| %s | %s | %s | %s× | %s× |\n' "$name" "$(echo "${P50[$name.$SMALL]}" | sed 's/ $//; s/ / · /g')" \
+        "$(echo "${P50[$name.$LARGE]}" | sed 's/ $//; s/ / · /g')" \
+        "$(awk -v a="$large" -v b="$small" 'BEGIN { printf "%.2f", a / b }')" \
+        "$(awk -v a="$large" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')"
+done
