@@ -75,15 +75,7 @@ pub async fn execute(
             operation_name: request.operation_name.clone(),
             variables,
         });
-    let mut context = RequestContext {
-        caller: session.user.map(|caller| CurrentUser {
-            client: Some(client),
-            ..caller
-        }),
-        token: session.token,
-        unconfirmed: session.unconfirmed,
-        client,
-    };
+    let mut context = RequestContext::new(session, client);
     let mut outcome = run_once(api.schema_for(&mut request, &context), request, &context).await;
     if context.unconfirmed.is_some()
         && session_changed(&outcome.0)
@@ -173,22 +165,33 @@ struct RequestContext {
 }
 
 impl RequestContext {
+    /// The context of `session`'s request from `client`.
+    fn new(session: Session, client: std::net::IpAddr) -> Self {
+        Self {
+            caller: session.user.map(|caller| CurrentUser {
+                client: Some(client),
+                ..caller
+            }),
+            token: session.token,
+            unconfirmed: session.unconfirmed,
+            client,
+        }
+    }
+
     /// The same request's context with its caller looked up.
     async fn looked_up(self, api: &Api) -> Result<Self, AppError> {
-        let caller = match (&self.token, api.schema.data::<Deps>()) {
+        let user = match (&self.token, api.schema.data::<Deps>()) {
             (Some(token), Some(deps)) => {
                 sessions::look_up(&deps.db, &deps.known_sessions, token).await?
             }
             _ => None,
         };
-        Ok(Self {
-            caller: caller.map(|caller| CurrentUser {
-                client: Some(self.client),
-                ..caller
-            }),
+        let session = Session {
+            user,
+            token: self.token,
             unconfirmed: None,
-            ..self
-        })
+        };
+        Ok(Self::new(session, self.client))
     }
 }
 

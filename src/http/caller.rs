@@ -10,8 +10,9 @@ use super::AppState;
 use super::refusal::Refusal;
 use crate::auth::{self, CurrentUser};
 use crate::error::AppError;
+use crate::graphql::Session;
 use crate::graphql::transport;
-use crate::service::sessions::{self, Unconfirmed};
+use crate::service::sessions;
 
 /// The caller of a request: its bearer token, if any, and the user of its session.
 pub(super) struct Caller {
@@ -45,7 +46,7 @@ pub(super) async fn of_graphql(
     state: &AppState,
     headers: &HeaderMap,
     request: &mut async_graphql::Request,
-) -> Result<(Caller, Option<Unconfirmed>), AppError> {
+) -> Result<Session, AppError> {
     if let Some(token) = auth::bearer_token(headers)
         && state.deps.db.get_database_backend() == DbBackend::Postgres
         && let Some((user, session)) = state.deps.known_sessions.recall(token)
@@ -53,13 +54,18 @@ pub(super) async fn of_graphql(
         && !user.must_change_password
         && transport::is_lone_mutation(request, "enrol")
     {
-        let caller = Caller {
-            token: Some(token.to_owned()),
+        return Ok(Session {
             user: Some(user),
-        };
-        return Ok((caller, Some(session)));
+            token: Some(token.to_owned()),
+            unconfirmed: Some(session),
+        });
     }
-    Ok((Caller::of(state, headers).await?, None))
+    let caller = Caller::of(state, headers).await?;
+    Ok(Session {
+        user: caller.user,
+        token: caller.token,
+        unconfirmed: None,
+    })
 }
 
 /// The signed-in caller of a route without an anonymous answer; anyone else is refused

@@ -138,12 +138,7 @@ async fn run(
     let started = Instant::now();
     let operation = transport::operation_name(&mut request);
     let work = async {
-        let (caller, unconfirmed) = super::caller::of_graphql(state, headers, &mut request).await?;
-        let session = crate::graphql::Session {
-            user: caller.user,
-            token: caller.token,
-            unconfirmed,
-        };
+        let session = super::caller::of_graphql(state, headers, &mut request).await?;
         Ok::<_, AppError>(crate::graphql::execute(&state.api, request, session, client).await)
     };
     let outcome = tokio::time::timeout_at(deadline, work).await;

@@ -173,15 +173,8 @@ pub async fn logout(
     Ok(result.rows_affected > 0)
 }
 
-/// The caller behind `token`, when it names a live session of an active account.
-pub async fn authenticate(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<CurrentUser>, AppError> {
-    authenticate_digest(db, &secret_digest(token)).await
-}
-
-/// The caller behind the token of `digest` ([`secret_digest`]), as [`authenticate`].
+/// The caller behind the token of `digest` ([`secret_digest`]), when it names a live
+/// session of an active account.
 pub async fn authenticate_digest(
     db: &impl ConnectionTrait,
     digest: &str,

@@ -55,7 +55,7 @@ impl std::fmt::Debug for Unconfirmed {
 }
 
 /// The caller behind `token`, when it names a live session of an active account (see
-/// [`account::authenticate`]), remembered for the next request, or forgotten.
+/// [`account::authenticate_digest`]), remembered for the next request, or forgotten.
 pub async fn look_up(
     db: &impl ConnectionTrait,
     known: &KnownSessions,

@@ -16,45 +16,74 @@ use crate::support::reads::enrolled_count;
 
 /// A remembered course and caller (the institution's admin, who enrolled its first
 /// person), a second person of the institution, and the admin's account id.
-async fn remembered_caller() -> (TestApp, World, Institution, String, String, String) {
-    let (app, world, academy, course) = remembered().await;
-    let second = academy.trainee().await;
-    let admin_id = app.id_of(&academy.admin).await;
-    (app, world, academy, course, second, admin_id)
+struct Remembered {
+    app: TestApp,
+    world: World,
+    academy: Institution,
+    course: String,
+    second: String,
+    admin_id: String,
 }
 
-/// Asserts that the course still has its first person only, and every count is exact.
-async fn assert_nobody_enrolled(app: &TestApp, world: &World, course: &str) {
-    assert_eq!(enrolled_count(app, &world.admin, course).await, 1);
-    assert_counts_exact(app).await;
-}
+impl Remembered {
+    async fn new() -> Self {
+        let (app, world, academy, course) = remembered().await;
+        let second = academy.trainee().await;
+        let admin_id = app.id_of(&academy.admin).await;
+        Self {
+            app,
+            world,
+            academy,
+            course,
+            second,
+            admin_id,
+        }
+    }
 
-/// Runs `text`, which changes one row or more.
-async fn sql(app: &TestApp, text: &str) {
-    let changed = app.db.execute_unprepared(text).await.unwrap();
-    assert!(changed.rows_affected() > 0, "{text} changed nothing");
+    async fn log_out(&self) {
+        let out = self
+            .app
+            .graphql_as(Some(&self.academy.admin), "mutation { logout }", json!({}))
+            .await;
+        assert_eq!(out.data()["logout"], true, "{}", out.body);
+    }
+
+    /// Runs `text`, which changes one row or more.
+    async fn sql(&self, text: &str) {
+        let changed = self.app.db.execute_unprepared(text).await.unwrap();
+        assert!(changed.rows_affected() > 0, "{text} changed nothing");
+    }
+
+    /// Asserts that the admin's `enrol` of `trainee` is refused with `code`, that the
+    /// course still has its first person only, and that every count is exact.
+    async fn assert_refused(&self, trainee: &str, code: &str) {
+        let refused = enrol(&self.app, Some(&self.academy.admin), trainee, &self.course).await;
+        assert_eq!(refused.code(), code, "{}", refused.body);
+        assert_eq!(
+            enrolled_count(&self.app, &self.world.admin, &self.course).await,
+            1
+        );
+        assert_counts_exact(&self.app).await;
+    }
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: the remembered caller is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_remembered_caller_who_logged_out_is_unauthenticated_and_enrols_nobody() {
-    let (app, world, academy, course, second, _) = remembered_caller().await;
-    let out = app
-        .graphql_as(Some(&academy.admin), "mutation { logout }", json!({}))
-        .await;
-    assert_eq!(out.data()["logout"], true, "{}", out.body);
+    let r = Remembered::new().await;
+    r.log_out().await;
 
-    let refused = enrol(&app, Some(&academy.admin), &second, &course).await;
-
-    assert_eq!(refused.code(), "UNAUTHENTICATED", "{}", refused.body);
-    assert_nobody_enrolled(&app, &world, &course).await;
+    r.assert_refused(&r.second, "UNAUTHENTICATED").await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: the remembered caller is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_remembered_caller_deactivated_since_is_unauthenticated_and_enrols_nobody() {
-    let (app, world, academy, course, second, admin_id) = remembered_caller().await;
-    let deactivated = app.on_user(Some(&world.admin), DEACTIVATE, &admin_id).await;
+    let r = Remembered::new().await;
+    let deactivated = r
+        .app
+        .on_user(Some(&r.world.admin), DEACTIVATE, &r.admin_id)
+        .await;
     assert_eq!(
         deactivated.data()["deactivateUser"]["active"],
         false,
@@ -62,63 +91,44 @@ async fn a_remembered_caller_deactivated_since_is_unauthenticated_and_enrols_nob
         deactivated.body
     );
 
-    let refused = enrol(&app, Some(&academy.admin), &second, &course).await;
-
-    assert_eq!(refused.code(), "UNAUTHENTICATED", "{}", refused.body);
-    assert_nobody_enrolled(&app, &world, &course).await;
+    r.assert_refused(&r.second, "UNAUTHENTICATED").await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: the remembered caller is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_remembered_session_that_expired_since_is_unauthenticated_and_enrols_nobody() {
-    let (app, world, academy, course, second, admin_id) = remembered_caller().await;
+    let r = Remembered::new().await;
     // Its lifetime has passed.
-    sql(
-        &app,
-        &format!(
-            "UPDATE session SET expires_at = now() - interval '1 second' \
-             WHERE user_id = '{admin_id}'"
-        ),
-    )
+    r.sql(&format!(
+        "UPDATE session SET expires_at = now() - interval '1 second' WHERE user_id = '{}'",
+        r.admin_id
+    ))
     .await;
 
-    let refused = enrol(&app, Some(&academy.admin), &second, &course).await;
-
-    assert_eq!(refused.code(), "UNAUTHENTICATED", "{}", refused.body);
-    assert_nobody_enrolled(&app, &world, &course).await;
+    r.assert_refused(&r.second, "UNAUTHENTICATED").await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: the remembered caller is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_remembered_caller_moved_to_another_institution_enrols_nobody_in_the_old_one() {
-    let (app, world, academy, course, second, admin_id) = remembered_caller().await;
-    let other = world.institution().await;
+    let r = Remembered::new().await;
+    let other = r.world.institution().await;
     // The account now belongs to another institution (an operator's change: no mutation
     // moves an account), its session still live.
-    sql(
-        &app,
-        &format!(
-            "UPDATE \"user\" SET institution_id = '{}' WHERE id = '{admin_id}'",
-            other.id
-        ),
-    )
+    r.sql(&format!(
+        "UPDATE \"user\" SET institution_id = '{}' WHERE id = '{}'",
+        other.id, r.admin_id
+    ))
     .await;
 
-    let refused = enrol(&app, Some(&academy.admin), &second, &course).await;
-
-    assert_eq!(refused.code(), "NOT_FOUND", "{}", refused.body);
-    assert_nobody_enrolled(&app, &world, &course).await;
+    r.assert_refused(&r.second, "NOT_FOUND").await;
 }
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: the remembered caller is PostgreSQL's path (CI runs it with TEST_DATABASE_URL)"]
 async fn a_remembered_caller_who_logged_out_is_told_unauthenticated_before_a_bad_id() {
-    let (app, world, academy, course, _, _) = remembered_caller().await;
-    app.graphql_as(Some(&academy.admin), "mutation { logout }", json!({}))
-        .await;
+    let r = Remembered::new().await;
+    r.log_out().await;
 
-    let refused = enrol(&app, Some(&academy.admin), "not-an-id", &course).await;
-
-    assert_eq!(refused.code(), "UNAUTHENTICATED", "{}", refused.body);
-    assert_nobody_enrolled(&app, &world, &course).await;
+    r.assert_refused("not-an-id", "UNAUTHENTICATED").await;
 }

@@ -258,16 +258,15 @@ async fn maintained(
     let decided = days::decided(db, programme.id, &wanted, today).await?;
     Ok(tracks
         .iter()
-        .map(|&(track, target)| {
+        .zip(&wanted)
+        .zip(decided)
+        .map(|((&(track, target), &(_, target_units, _)), decided)| {
             let (certified, in_training) = totals.get(&track).copied().unwrap_or_default();
-            let reach = match decided.get(&track) {
-                Some(Decided::MetOn(day)) => {
-                    reach::met(u64::try_from(target).unwrap_or(0), certified, *day)
+            let reach = match decided {
+                Decided::MetOn(day) => reach::met(target_units, certified, day),
+                Decided::Days(series) => {
+                    reach::reach(target, certified, &series, programme.starts_on, today)
                 }
-                Some(Decided::Days(series)) => {
-                    reach::reach(target, certified, series, programme.starts_on, today)
-                }
-                None => reach::reach(target, certified, &[], programme.starts_on, today),
             };
             TrackProgress {
                 track,

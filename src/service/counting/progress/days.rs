@@ -30,7 +30,8 @@ const SERIES: &str = "SELECT track, day, CAST(newly_certified AS BIGINT) AS newl
      FROM programme_day WHERE programme_id = ? AND track = ? AND newly_certified <> 0";
 
 /// What decides the reach of each of `wanted`'s tracks (its target, and whether its
-/// certified persons, as the counters have them, meet it), as of `today`. A track whose
+/// certified persons, as the counters have them, meet it), as of `today`, in `wanted`'s
+/// order. A track whose
 /// target was met is read up to the day it was met, in the database; should no day
 /// reach it (the counters and the series disagree), its whole series is read instead,
 /// so the answer is the one the whole series gives.
@@ -39,7 +40,7 @@ pub async fn decided(
     programme: Uuid,
     wanted: &[(Track, u64, bool)],
     today: NaiveDate,
-) -> Result<HashMap<Track, Decided>, AppError> {
+) -> Result<Vec<Decided>, AppError> {
     let window = reach::window_start(today);
     let mut parts = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -64,7 +65,7 @@ pub async fn decided(
     }
     let mut out: HashMap<Track, Decided> = HashMap::new();
     if parts.is_empty() {
-        return Ok(out);
+        return Ok(Vec::new());
     }
     // A window's rows are its days; a met track's one row, the day it was met.
     let text = parts.join(" UNION ALL ");
@@ -80,17 +81,21 @@ pub async fn decided(
             days.push((day, count(&row, "newly_certified")?));
         }
     }
+    let mut decided = Vec::with_capacity(wanted.len());
     for &(track, _, met) in wanted {
-        match out
-            .entry(track)
-            .or_insert_with(|| Decided::Days(Vec::new()))
-        {
-            Decided::Days(days) if met => *days = whole_series(db, programme, track).await?,
-            Decided::Days(days) => days.sort_unstable(),
-            Decided::MetOn(_) => {}
-        }
+        decided.push(match out.remove(&track) {
+            Some(Decided::MetOn(day)) => Decided::MetOn(day),
+            Some(Decided::Days(_)) | None if met => {
+                Decided::Days(whole_series(db, programme, track).await?)
+            }
+            Some(Decided::Days(mut days)) => {
+                days.sort_unstable();
+                Decided::Days(days)
+            }
+            None => Decided::Days(Vec::new()),
+        });
     }
-    Ok(out)
+    Ok(decided)
 }
 
 /// Every day of a track's series, in date order.
