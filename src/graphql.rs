@@ -1,6 +1,7 @@
 //! The GraphQL API: schema assembly, per-request context and execution. The only module
 //! that knows async-graphql.
 
+mod documents;
 mod errors;
 mod execution;
 mod guards;
@@ -97,6 +98,8 @@ pub struct Api {
     introspection: AppSchema,
     max_aliases: usize,
     max_attempts: u32,
+    /// The documents parsed lately, shared by every copy of the API.
+    documents: std::sync::Arc<documents::Documents>,
 }
 
 /// Builds the API over `deps`.
@@ -122,6 +125,14 @@ pub fn api(deps: Deps, options: SchemaOptions) -> Api {
         introspection: build(MAX_INTROSPECTION_DEPTH, false),
         max_aliases: options.max_aliases,
         max_attempts: options.max_attempts.max(1),
+        documents: std::sync::Arc::default(),
+    }
+}
+
+impl Api {
+    /// Parses `request`'s document, or gives it the one parsed before from the same text.
+    pub fn parse(&self, request: &mut async_graphql::Request) {
+        self.documents.parse(request);
     }
 }
 

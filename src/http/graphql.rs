@@ -136,6 +136,7 @@ async fn run(
         );
     }
     let started = Instant::now();
+    state.api.parse(&mut request);
     let operation = transport::operation_name(&mut request);
     let work = async {
         let session = super::caller::of_graphql(state, headers, &mut request).await?;

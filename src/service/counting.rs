@@ -21,6 +21,7 @@
 pub mod as_of;
 pub mod cell;
 pub mod certify;
+mod columns;
 pub mod day_changes;
 pub mod goal_progress;
 pub mod goals;

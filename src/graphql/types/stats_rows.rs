@@ -96,12 +96,22 @@ impl StatsRows {
     }
 
     /// Every row answered by `plan`, or `None` when a field needs its resolver.
+    ///
+    /// Each row's object is a copy of one made with the plan's keys and filled in place:
+    /// inserting the keys row by row hashed every key of every row again.
     fn answer(&self, plan: &[(Name, Column)]) -> Option<Value> {
+        let mut prototype = IndexMap::with_capacity(plan.len());
+        // A response key can be asked for twice (the same field under one alias): each
+        // column is written to its key's one place.
+        let places: Vec<(usize, Column)> = plan
+            .iter()
+            .map(|(key, column)| (prototype.insert_full(key.clone(), Value::Null).0, *column))
+            .collect();
         let mut rows = Vec::with_capacity(self.rows.len());
         for row in &self.rows {
-            let mut fields = IndexMap::with_capacity(plan.len());
-            for (key, column) in plan {
-                fields.insert(key.clone(), column.value(row)?);
+            let mut fields = prototype.clone();
+            for (place, column) in &places {
+                fields[*place] = column.value(row)?;
             }
             rows.push(Value::Object(fields));
         }

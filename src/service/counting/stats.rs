@@ -9,14 +9,12 @@
 //! days of a month that a `from`/`to` cuts from `stats_day` (at most two edge months'
 //! days), so an answer is bounded by cells, not by data.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
 use super::cell::{Grain, Measures};
-use super::sql;
+use super::{columns, sql};
 use crate::auth::CurrentUser;
 use crate::domain::month_of;
 use crate::domain::{District, Track};
@@ -103,7 +101,10 @@ pub async fn stats(
     let mut dims = group_by.to_vec();
     dims.sort();
     dims.dedup();
-    let mut rows: BTreeMap<GroupKey, StatsRow> = BTreeMap::new();
+    // The cells of every span, then sorted by group: a span's rows mostly come in the
+    // order of the table's key, so the sort finds runs rather than comparing every pair
+    // (a map keyed by the groups' strings cost more than the read).
+    let mut cells: Vec<(GroupKey, Measures)> = Vec::new();
     // The spans (whole months, the first and the last cut month: three at most) are read
     // at once, each one statement on its own pooled connection.
     let spans = spans(from, to);
@@ -118,8 +119,18 @@ pub async fn stats(
             }
         };
         let (first, second, third) = tokio::try_join!(part(0), part(1), part(2))?;
-        for (key, m) in [first, second, third].into_iter().flatten() {
-            let row = rows.entry(key).or_default();
+        cells.extend(first.into_iter().chain(second).chain(third));
+    }
+    cells.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut rows: Vec<StatsRow> = Vec::with_capacity(cells.len());
+    for (key, m) in cells {
+        if rows.last().is_none_or(|row| row.key != key) {
+            rows.push(StatsRow {
+                key,
+                ..StatsRow::default()
+            });
+        }
+        if let Some(row) = rows.last_mut() {
             row.enrolments += m.enrolments;
             row.completions += m.completions;
             row.trainees += m.trainees;
@@ -128,7 +139,7 @@ pub async fn stats(
     }
     // A group whose rows cancel out (a person's first enrolment moved between shards of
     // one month) is no group, as it would not be had the rows been summed in SQL.
-    rows.retain(|_, row| {
+    rows.retain(|row| {
         [
             row.enrolments,
             row.completions,
@@ -137,12 +148,9 @@ pub async fn stats(
         ] != [0; 4]
     });
     if dims.is_empty() && rows.is_empty() {
-        rows.insert(GroupKey::default(), StatsRow::default());
+        rows.push(StatsRow::default());
     }
-    Ok(rows
-        .into_iter()
-        .map(|(key, row)| StatsRow { key, ..row })
-        .collect())
+    Ok(rows)
 }
 
 /// The date range: the programme's period narrowed by `from`/`to`.
@@ -271,13 +279,16 @@ async fn sum_cells(
         text.push_str(&grouped.join(", "));
     }
     let rows = sql::query(db, &text, values).await?;
+    // Read by position (the dimensions, then the four measures): a lookup by name per
+    // column and row cost as much as decoding them.
+    let at = dims.len();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let m = Measures {
-            enrolments: sum(row, "enrolments")?,
-            completions: sum(row, "completions")?,
-            trainees: sum(row, "trainees")?,
-            certified_persons: sum(row, "certified_persons")?,
+            enrolments: sum(row, at)?,
+            completions: sum(row, at + 1)?,
+            trainees: sum(row, at + 2)?,
+            certified_persons: sum(row, at + 3)?,
         };
         if !m.is_zero() {
             let mut key = key_of(row, dims)?;
@@ -350,17 +361,17 @@ fn conditions(
     (grain, text, values)
 }
 
-/// The group of a summed row: the grouped-by dimensions only.
+/// The group of a summed row: the grouped-by dimensions only, in its first columns.
 fn key_of(row: &QueryResult, dims: &[Dimension]) -> Result<GroupKey, AppError> {
     let mut key = GroupKey::default();
-    for dim in dims {
+    for (i, dim) in dims.iter().enumerate() {
         match dim {
-            Dimension::Track => key.track = Some(row.try_get("", "track")?),
-            Dimension::District => key.district = Some(row.try_get("", "district")?),
-            Dimension::Institution => key.institution_id = Some(row.try_get("", "institution_id")?),
-            Dimension::Month => key.month = Some(row.try_get("", "month")?),
+            Dimension::Track => key.track = Some(columns::string(row, i)?),
+            Dimension::District => key.district = Some(columns::string(row, i)?),
+            Dimension::Institution => key.institution_id = Some(row.try_get_by_index(i)?),
+            Dimension::Month => key.month = Some(columns::string(row, i)?),
             Dimension::Level => {
-                let level: i32 = row.try_get("", "level")?;
+                let level: i32 = row.try_get_by_index(i)?;
                 key.level = (level != 0).then_some(level);
             }
         }
@@ -369,8 +380,8 @@ fn key_of(row: &QueryResult, dims: &[Dimension]) -> Result<GroupKey, AppError> {
 }
 
 /// A `SUM` of an integer column (`bigint` on PostgreSQL); NULL over no rows.
-fn sum(row: &QueryResult, col: &str) -> Result<i64, AppError> {
-    Ok(row.try_get::<Option<i64>>("", col)?.unwrap_or(0))
+fn sum(row: &QueryResult, index: usize) -> Result<i64, AppError> {
+    Ok(row.try_get_by_index::<Option<i64>>(index)?.unwrap_or(0))
 }
 
 #[cfg(test)]

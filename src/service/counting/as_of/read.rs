@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::service::counting::cell::read_int;
 use crate::service::counting::day_changes::Figure;
 use crate::service::counting::reach::window_start;
-use crate::service::counting::sql;
+use crate::service::counting::{columns, sql};
 
 /// One figure's rows as read: its months before `as_of`'s month (first day, change,
 /// losses) and its days (day, change) of the months read by day, each in date order.
@@ -94,16 +94,17 @@ pub async fn figures(
     type Dated = (BTreeMap<NaiveDate, (i64, i64)>, BTreeMap<NaiveDate, i64>);
     let mut read: BTreeMap<Figure, Dated> = BTreeMap::new();
     let mut hinted: BTreeMap<Figure, BTreeMap<NaiveDate, i64>> = BTreeMap::new();
+    // Columns by position: grain, figure, day, n, losses.
     for row in sql::query(db, &text, values).await? {
-        let figure = Figure::parse(&row.try_get::<String>("", "figure")?)?;
-        let (day, n) = (row.try_get("", "day")?, read_int(&row, "n")?);
-        match row.try_get::<String>("", "grain")?.as_str() {
-            "M" => {
+        let figure = columns::text(&row, 1, Figure::parse)?;
+        let (day, n): (NaiveDate, i64) = (row.try_get_by_index(2)?, row.try_get_by_index(3)?);
+        match columns::text(&row, 0, |grain| Ok(grain.as_bytes().first().copied()))? {
+            Some(b'M') => {
                 let month = read.entry(figure).or_default().0.entry(day).or_default();
                 month.0 += n;
-                month.1 += read_int(&row, "losses")?;
+                month.1 += row.try_get_by_index::<i64>(4)?;
             }
-            "D" => *read.entry(figure).or_default().1.entry(day).or_default() += n,
+            Some(b'D') => *read.entry(figure).or_default().1.entry(day).or_default() += n,
             _ => *hinted.entry(figure).or_default().entry(day).or_default() += n,
         }
     }
