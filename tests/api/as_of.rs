@@ -512,3 +512,58 @@ async fn folding_past_months_shards_changes_no_figure() {
     assert_eq!(after.body, before.body);
     assert_counts_exact(&app).await;
 }
+
+#[tokio::test]
+async fn as_of_without_a_programme_answers_for_the_one_current_now_after_another_started() {
+    let app = spawn_app().await;
+    let world = app.world().await;
+    let first = world.programme(1, 10).await;
+    let academy = world.institution().await;
+    let course = academy.course(NewCourse::host()).await;
+    let passed = academy.trainee().await;
+    let enrolment = enrolled(&app, &academy.admin, &passed, &course).await;
+    passed_on(&app, &academy.admin, &enrolment, days_from_today(-5)).await;
+    let current = |response: &Gql| {
+        let progress = &response.data()["programmeProgress"];
+        (
+            progress["programme"]["id"].as_str().unwrap().to_owned(),
+            progress["targets"][0]["target"].as_i64().unwrap(),
+        )
+    };
+    const CURRENT: &str = "query($asOf: Date) { programmeProgress(asOf: $asOf) {
+      programme { id } targets { track target certified } } }";
+    let ask = || async {
+        let response = app
+            .graphql_as(
+                Some(&world.admin),
+                CURRENT,
+                json!({ "asOf": today().to_string() }),
+            )
+            .await;
+        assert!(response.body["errors"].is_null(), "{}", response.body);
+        response
+    };
+    let before = ask().await;
+    assert_eq!(current(&before), (first.clone(), 1));
+    assert_eq!(
+        before.data()["programmeProgress"]["targets"][0]["certified"],
+        1
+    );
+
+    // A programme started today is the current one from now on; the certificate of five
+    // days ago is before its period.
+    let second = crate::support::fixtures::programme_between(
+        &app,
+        &world.admin,
+        (today(), programme_ends()),
+        (7, 70),
+    )
+    .await;
+    let after = ask().await;
+
+    assert_eq!(current(&after), (second, 7));
+    assert_eq!(
+        after.data()["programmeProgress"]["targets"][0]["certified"],
+        0
+    );
+}

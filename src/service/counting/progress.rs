@@ -9,11 +9,12 @@
 //! [`reach`].
 
 mod days;
+mod programme;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::as_of::{self, Source, Standings};
@@ -22,10 +23,11 @@ use super::day_changes::Figure;
 use super::{goal_progress, reach, sql};
 use crate::auth::CurrentUser;
 use crate::domain::{Track, ValidationError, programme_date};
-use crate::entity::{programme as programme_entity, programme_goal, programme_target};
+use crate::entity::{programme as programme_entity, programme_goal};
 use crate::error::AppError;
 use crate::service::{access, now};
 use days::Decided;
+use programme::{CurrentProgramme, with_targets};
 
 /// Progress on one track.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +75,8 @@ pub struct Progress {
 /// their targets, the counters of every track, and the daily increments that decide each
 /// track's reach (a fourth and fifth when a target was met late in a long series).
 /// With `as_of`, and for an institution's share, two: the programmes, and the day
-/// changes of every figure up to that day (today for the live share).
+/// changes of every figure up to that day (today for the live share); with `as_of`, both
+/// at once when the programme is named or was the current one last time.
 pub async fn progress(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
@@ -88,7 +91,28 @@ pub async fn progress(
             source: ValidationError::InvalidFormat("must not be after today"),
         });
     }
-    let (found, targets) = with_targets(db, programme_id, today).await?;
+    let scope_id = scope.unwrap_or_else(Uuid::nil);
+    // With `asOf` the figures need the programme's id only: the one asked for, else the
+    // one found current last time. They are read at once with the programmes, and again
+    // after them only when the guess was not the programme found.
+    let early = as_of.and_then(|day| Some((programme_id.or_else(CurrentProgramme::guess)?, day)));
+    let (found, targets, early) = match early {
+        Some((id, day)) => {
+            let ((found, targets), read) = tokio::try_join!(
+                with_targets(db, programme_id, today),
+                history(db, scope, Source::Live, id, scope_id, day)
+            )?;
+            let early = (found.id == id).then_some(read);
+            (found, targets, early)
+        }
+        None => {
+            let (found, targets) = with_targets(db, programme_id, today).await?;
+            (found, targets, None)
+        }
+    };
+    if programme_id.is_none() {
+        CurrentProgramme::found(found.id);
+    }
     let mut tracks = Vec::with_capacity(targets.len());
     for target in &targets {
         let track: Track = target
@@ -97,7 +121,6 @@ pub async fn progress(
             .map_err(|_| AppError::Internal(anyhow::anyhow!("bad stored track")))?;
         tracks.push((track, target.target));
     }
-    let scope_id = scope.unwrap_or_else(Uuid::nil);
     let source = match (as_of, found.closed_at, scope) {
         (Some(day), _, _) => Some((Source::Live, day)),
         (None, Some(_), _) => Some((Source::Final, found.ends_on)),
@@ -107,15 +130,10 @@ pub async fn progress(
         (None, None, None) => None,
     };
     if let Some((source, day)) = source {
-        // The goals (the city's, to place its figures against) and the figures at once.
-        let goals = async {
-            match scope {
-                None => goal_progress::targets(db, found.id).await.map(Some),
-                Some(_) => Ok(None),
-            }
+        let (goals, figures) = match early {
+            Some(read) => read,
+            None => history(db, scope, source, found.id, scope_id, day).await?,
         };
-        let (goals, figures) =
-            tokio::try_join!(goals, as_of::figures(db, source, found.id, scope_id, day))?;
         let mut against: Vec<(Figure, u64)> = tracks
             .iter()
             .map(|&(track, target)| (Figure::Certified(track), u64::try_from(target).unwrap_or(0)))
@@ -148,6 +166,25 @@ pub async fn progress(
     })
 }
 
+/// The programme's goals (the city's, to place its figures against) and where every
+/// figure of `scope_id` stood at the end of `day`, read at once.
+async fn history(
+    db: &impl ConnectionTrait,
+    scope: Option<Uuid>,
+    source: Source,
+    programme: Uuid,
+    scope_id: Uuid,
+    day: NaiveDate,
+) -> Result<(Option<Vec<programme_goal::Model>>, as_of::Figures), AppError> {
+    let goals = async {
+        match scope {
+            None => goal_progress::targets(db, programme).await.map(Some),
+            Some(_) => Ok(None),
+        }
+    };
+    tokio::try_join!(goals, as_of::figures(db, source, programme, scope_id, day))
+}
+
 /// A track's figures as they stood at the end of `day`, from where they stood then.
 fn from_history(
     programme: &programme_entity::Model,
@@ -172,51 +209,6 @@ fn from_history(
         projected_reach_date: reach.projected_reach_date,
         reached_on: reach.reached_on,
     }
-}
-
-/// The programme of `id` (or the current one) and its targets in track order, in one
-/// statement.
-async fn with_targets(
-    db: &impl ConnectionTrait,
-    id: Option<Uuid>,
-    today: NaiveDate,
-) -> Result<(programme_entity::Model, Vec<programme_target::Model>), AppError> {
-    let mut query = programme_entity::Entity::find();
-    if let Some(id) = id {
-        query = query.filter(programme_entity::Column::Id.eq(id));
-    }
-    let all = query
-        .find_with_related(programme_target::Entity)
-        .all(db)
-        .await?;
-    let found = match id {
-        Some(id) => all
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::not_found("programme", id)),
-        None => current(all, today),
-    };
-    let (programme, mut targets) = found?;
-    targets.sort_by(|a, b| a.track.cmp(&b.track));
-    Ok((programme, targets))
-}
-
-type WithTargets = (programme_entity::Model, Vec<programme_target::Model>);
-
-/// The programme running `today` (the latest started if several), else the one that
-/// ended last.
-fn current(all: Vec<WithTargets>, today: NaiveDate) -> Result<WithTargets, AppError> {
-    let running = all
-        .iter()
-        .filter(|(p, _)| p.starts_on <= today && today <= p.ends_on)
-        .max_by_key(|(p, _)| (p.starts_on, p.id))
-        .cloned();
-    running
-        .or_else(|| {
-            all.into_iter()
-                .max_by_key(|(p, _)| (p.ends_on, p.starts_on, p.id))
-        })
-        .ok_or_else(|| AppError::not_found("programme", "current"))
 }
 
 /// A count column as `u64` (negative sums, which cannot occur, read as 0).
