@@ -6,6 +6,7 @@ mod errors;
 mod execution;
 mod guards;
 mod inputs;
+mod json;
 mod limits;
 mod loaders;
 mod mutation;

@@ -207,7 +207,7 @@ fn answer(status: u16, response: &Response, media: Media, with_data: bool) -> An
         // Room for a page of rows from the start: grown from serde_json's 128 bytes, a
         // breakdown's answer was copied a dozen times on its way to 40 KiB.
         let mut body = Vec::with_capacity(16 * 1024);
-        serde_json::to_writer(&mut body, response).map(|()| body)
+        super::json::write_response(&mut body, response).map(|()| body)
     } else {
         serde_json::to_value(response).and_then(|mut json| {
             if let Some(object) = json.as_object_mut() {

@@ -3,8 +3,8 @@
 //! A breakdown by district and month is hundreds of rows of six fields each, and every
 //! field resolved through async-graphql's machinery is a future of its own: more work
 //! than the query that counted them. When a row's selection is only its plain fields
-//! (under any aliases, in fragments, with `__typename`), each row's answer is built
-//! directly from the counted row. A selection of `institution`, an object that needs its
+//! (under any aliases, in fragments, with `__typename`), the rows are written straight
+//! to JSON text from the counted rows, and the response carries that text as it is. A selection of `institution`, an object that needs its
 //! loader, goes through the resolvers of [`StatsRow`] as before, and so does a row whose
 //! stored track cannot be read (to answer its error where it belongs).
 
@@ -16,6 +16,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{
     Context, ContextSelectionSet, InputType, Name, OutputType, Positioned, ServerResult, Value,
 };
+use async_graphql_value::RAW_VALUE_TOKEN;
 
 use super::StatsRow;
 use crate::service::counting::stats;
@@ -78,6 +79,44 @@ impl Column {
     }
 }
 
+impl Column {
+    /// Writes the field's value in `row` as JSON; `None` when the resolver would answer
+    /// an error.
+    fn write(self, stats_row: &StatsRow, out: &mut Vec<u8>) -> Option<()> {
+        let row = &stats_row.0;
+        let count = |n: i64, out: &mut Vec<u8>| {
+            out.extend_from_slice(
+                itoa::Buffer::new()
+                    .format(super::progress::count(n))
+                    .as_bytes(),
+            );
+            Some(())
+        };
+        match self {
+            Self::District | Self::Month => {
+                let text = match self {
+                    Self::District => &row.key.district,
+                    _ => &row.key.month,
+                };
+                match text {
+                    Some(text) => serde_json::to_writer(out, text.as_str()).ok(),
+                    None => {
+                        out.extend_from_slice(b"null");
+                        Some(())
+                    }
+                }
+            }
+            Self::Trainees => count(row.trainees, out),
+            Self::Enrolments => count(row.enrolments, out),
+            Self::Completions => count(row.completions, out),
+            Self::CertifiedPersons => count(row.certified_persons, out),
+            Self::Typename | Self::Track | Self::Level => {
+                serde_json::to_writer(out, &self.value(stats_row)?).ok()
+            }
+        }
+    }
+}
+
 impl StatsRows {
     /// The rows of the `stats` field being resolved in `ctx`.
     pub fn new(ctx: &Context<'_>, rows: Vec<stats::StatsRow>) -> Self {
@@ -95,27 +134,42 @@ impl StatsRows {
         }
     }
 
-    /// Every row answered by `plan`, or `None` when a field needs its resolver.
+    /// Every row answered by `plan` as JSON text, which the response carries as it is
+    /// (async-graphql's raw values), or `None` when a field needs its resolver.
     ///
-    /// Each row's object is a copy of one made with the plan's keys and filled in place:
-    /// inserting the keys row by row hashed every key of every row again.
+    /// Built as a tree of values, each row was an object of its own to build, to write
+    /// out key by key and to free: for 360 rows, 40 % of the server's work on the request.
     fn answer(&self, plan: &[(Name, Column)]) -> Option<Value> {
-        let mut prototype = IndexMap::with_capacity(plan.len());
-        // A response key can be asked for twice (the same field under one alias): each
-        // column is written to its key's one place.
-        let places: Vec<(usize, Column)> = plan
-            .iter()
-            .map(|(key, column)| (prototype.insert_full(key.clone(), Value::Null).0, *column))
-            .collect();
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for row in &self.rows {
-            let mut fields = prototype.clone();
-            for (place, column) in &places {
-                fields[*place] = column.value(row)?;
+        // Each response key once: validation lets a key repeat only for the same field.
+        let mut keys: Vec<(Vec<u8>, Column)> = Vec::with_capacity(plan.len());
+        for (key, column) in plan {
+            let mut written = serde_json::to_vec(key.as_str()).ok()?;
+            written.push(b':');
+            if keys.iter().all(|(k, _)| *k != written) {
+                keys.push((written, *column));
             }
-            rows.push(Value::Object(fields));
         }
-        Some(Value::List(rows))
+        let mut json = Vec::with_capacity(2 + self.rows.len() * (2 + 24 * keys.len()));
+        json.push(b'[');
+        for (i, row) in self.rows.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.push(b'{');
+            for (j, (key, column)) in keys.iter().enumerate() {
+                if j > 0 {
+                    json.push(b',');
+                }
+                json.extend_from_slice(key);
+                column.write(row, &mut json)?;
+            }
+            json.push(b'}');
+        }
+        json.push(b']');
+        let json = String::from_utf8(json).ok()?;
+        let mut raw = IndexMap::with_capacity(1);
+        raw.insert(Name::new(RAW_VALUE_TOKEN), Value::String(json));
+        Some(Value::Object(raw))
     }
 }
 
