@@ -204,9 +204,7 @@ fn answer(status: u16, response: &Response, media: Media, with_data: bool) -> An
     // `serde_json::Value` copy of it would double the memory it takes. Only a refusal,
     // which is small, is rebuilt without `data`.
     let body = if with_data {
-        // Room for a page of rows from the start: grown from serde_json's 128 bytes, a
-        // breakdown's answer was copied a dozen times on its way to 40 KiB.
-        let mut body = Vec::with_capacity(16 * 1024);
+        let mut body = Vec::with_capacity(128);
         super::json::write_response(&mut body, response).map(|()| body)
     } else {
         serde_json::to_value(response).and_then(|mut json| {
