@@ -35,14 +35,8 @@ mkdir -p "$WORK"
 [ -x "$BIN" ] || die "no release binary at $BIN (cargo build --release)"
 need_tools valgrind:valgrind curl:curl psql:postgresql-client
 
-# The queries of benches/run.sh, with the same names.
-declare -A Q=(
-    [floor]='{ me { username } }'
-    [progress]='{ programmeProgress { targets { track certified inTraining ratio projectedReachDate reachedOn } } }'
-    [stats]='{ stats(groupBy: [DISTRICT, MONTH]) { district month trainees enrolments completions certifiedPersons } }'
-    [range]='{ stats(groupBy: [DISTRICT, MONTH], filter: {from: "2024-03-15", to: "2024-09-10"}) { district month trainees enrolments completions certifiedPersons } }'
-    [asof]='{ programmeProgress(asOf: "2024-09-10") { asOf certifiedPersons certifiedOnBothTracks targets { track certified inTraining ratio projectedReachDate reachedOn } goals { kind achieved ratio projectedReachDate reachedOn requiredPerMonth onTrack } } }'
-)
+# shellcheck source=benches/queries.sh
+. "$ROOT/benches/queries.sh"
 TOKEN="instructions-$$-$(date +%s%N)"
 VPID=""
 cleanup() {
