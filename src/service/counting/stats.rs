@@ -10,7 +10,7 @@
 //! days), so an answer is bounded by cells, not by data.
 
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
 use uuid::Uuid;
 
 use super::cell::{Grain, Measures};
@@ -266,85 +266,37 @@ async fn sum_cells(
             format!("SUM({name}) AS {name}")
         }
     };
-    let measures: Vec<String> = MEASURES.into_iter().map(measure).collect();
     text.push_str(&format!(
-        "{} FROM {table} WHERE {conditions}",
-        measures.join(", ")
+        "{}, {}, {}, {} FROM {table} WHERE {conditions}",
+        measure("enrolments"),
+        measure("completions"),
+        measure("trainees"),
+        measure("certified_persons"),
     ));
     if !dims.is_empty() && !rows_are_groups {
         let grouped: Vec<&str> = dims.iter().map(|dim| column(*dim)).collect();
         text.push_str(" GROUP BY ");
         text.push_str(&grouped.join(", "));
     }
-    let names: Vec<&str> = dims
-        .iter()
-        .map(|dim| column(*dim))
-        .chain(MEASURES)
-        .collect();
-    let rows = sql::query(db, &columns::columnar(db, &text, &names), values).await?;
-    // Read a column at a time, by position (the dimensions, then the four measures): a
-    // lookup by name per column and row cost as much as decoding them.
+    let rows = sql::query(db, &text, values).await?;
+    // Read by position (the dimensions, then the four measures): a lookup by name per
+    // column and row cost as much as decoding them.
     let at = dims.len();
-    let sums = |i| columns::column::<Option<i64>>(&rows, at + i);
-    let (enrolments, completions, trainees, certified) = (sums(0)?, sums(1)?, sums(2)?, sums(3)?);
-    let mut keys = vec![
-        GroupKey {
-            month,
-            ..GroupKey::default()
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let m = Measures {
+            enrolments: sum(row, at)?,
+            completions: sum(row, at + 1)?,
+            trainees: sum(row, at + 2)?,
+            certified_persons: sum(row, at + 3)?,
         };
-        enrolments.len()
-    ];
-    for (i, dim) in dims.iter().enumerate() {
-        match dim {
-            Dimension::Track => fill(&mut keys, columns::column(&rows, i)?, |key, track| {
-                key.track = Some(track);
-            }),
-            Dimension::District => fill(&mut keys, columns::column(&rows, i)?, |key, name| {
-                key.district = Some(name);
-            }),
-            Dimension::Institution => fill(&mut keys, columns::column(&rows, i)?, |key, id| {
-                key.institution_id = Some(id);
-            }),
-            Dimension::Month => fill(&mut keys, columns::column(&rows, i)?, |key, month| {
-                key.month = Some(month);
-            }),
-            Dimension::Level => fill(&mut keys, columns::column(&rows, i)?, |key, level: i32| {
-                key.level = (level != 0).then_some(level);
-            }),
+        if !m.is_zero() {
+            let mut key = key_of(row, dims)?;
+            key.month = key.month.or_else(|| month.clone());
+            out.push((key, m));
         }
     }
-    let measures = enrolments
-        .into_iter()
-        .zip(completions)
-        .zip(trainees)
-        .zip(certified);
-    Ok(keys
-        .into_iter()
-        .zip(measures)
-        .map(
-            |(key, (((enrolments, completions), trainees), certified))| {
-                let m = Measures {
-                    enrolments: enrolments.unwrap_or(0),
-                    completions: completions.unwrap_or(0),
-                    trainees: trainees.unwrap_or(0),
-                    certified_persons: certified.unwrap_or(0),
-                };
-                (key, m)
-            },
-        )
-        .filter(|(_, m)| !m.is_zero())
-        .collect())
-}
-
-/// The measures' columns of [`sum_cells`], after the dimensions' (a `SUM` is NULL over
-/// no rows).
-const MEASURES: [&str; 4] = ["enrolments", "completions", "trainees", "certified_persons"];
-
-/// Sets each group's dimension from its value, in row order.
-fn fill<T>(keys: &mut [GroupKey], values: Vec<T>, set: impl Fn(&mut GroupKey, T)) {
-    for (key, value) in keys.iter_mut().zip(values) {
-        set(key, value);
-    }
+    Ok(out)
 }
 
 /// The column a dimension is read from (and named as in a summed row).
@@ -407,6 +359,29 @@ fn conditions(
         }
     }
     (grain, text, values)
+}
+
+/// The group of a summed row: the grouped-by dimensions only, in its first columns.
+fn key_of(row: &QueryResult, dims: &[Dimension]) -> Result<GroupKey, AppError> {
+    let mut key = GroupKey::default();
+    for (i, dim) in dims.iter().enumerate() {
+        match dim {
+            Dimension::Track => key.track = Some(columns::string(row, i)?),
+            Dimension::District => key.district = Some(columns::string(row, i)?),
+            Dimension::Institution => key.institution_id = Some(row.try_get_by_index(i)?),
+            Dimension::Month => key.month = Some(columns::string(row, i)?),
+            Dimension::Level => {
+                let level: i32 = row.try_get_by_index(i)?;
+                key.level = (level != 0).then_some(level);
+            }
+        }
+    }
+    Ok(key)
+}
+
+/// A `SUM` of an integer column (`bigint` on PostgreSQL); NULL over no rows.
+fn sum(row: &QueryResult, index: usize) -> Result<i64, AppError> {
+    Ok(row.try_get_by_index::<Option<i64>>(index)?.unwrap_or(0))
 }
 
 #[cfg(test)]
