@@ -1,5 +1,5 @@
-# Shared by the bulk benchmarks (sourced): messages, tool installs, the server process
-# and GraphQL calls. Expects URL, WORK and (for gql) a running server.
+# Shared by the benchmarks (sourced): messages, tool installs, the server process,
+# GraphQL calls and a median. Expects URL, WORK and (for gql) a running server.
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
@@ -35,4 +35,37 @@ gql() {
     answer=${answer%$'\n'*}
     jq -e '.errors' <<<"$answer" >/dev/null && die "GraphQL errors: $answer"
     jq -c '.data' <<<"$answer"
+}
+
+# median of the words of $1
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# bench_server BINARY DATABASE_URL PORT LOG: the server as the read benchmarks run it, in
+# the background ($! is its pid).
+bench_server() {
+    DATABASE_URL="$2" TALENT_ADMIN_PASSWORD="bench-unused-password" \
+        TALENT_PII_KEY="talent-registry benchmark key (synthetic data only)" \
+        TALENT_LISTEN="127.0.0.1:$3" RUST_LOG=warn "$1" serve >"$4" 2>&1 &
+}
+
+# await_server PORT PID LOG: returns once the server answers /healthz (30 s at most).
+await_server() {
+    for _ in $(seq 150); do
+        curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return
+        kill -0 "$2" 2>/dev/null || die "server exited (see $3)"
+        sleep 0.2
+    done
+    die "no answer on port $1 (see $3)"
+}
+
+# one_connection TOKEN BODY URL LABEL: wrk's BENCH line for BODY sent to URL one request
+# at a time for DURATION s after WARMUP s (benches/query.lua); fails on a GraphQL error.
+one_connection() {
+    local line
+    BENCH_TOKEN=$1 BENCH_BODY=$2 wrk -t1 -c1 -d"${WARMUP}s" -s "$ROOT/benches/query.lua" "$3" \
+        >/dev/null 2>&1 || die "wrk warm-up $4"
+    line=$(BENCH_TOKEN=$1 BENCH_BODY=$2 BENCH_THREADS=1 wrk -t1 -c1 -d"${DURATION}s" --latency \
+        -s "$ROOT/benches/query.lua" "$3" 2>&1 | grep '^BENCH ') || die "wrk $4 printed no summary"
+    [ "$(sed -n 's/.* graphql_errors=\([0-9]*\).*/\1/p' <<<"$line")" = 0 ] || die "$4: $line"
+    echo "$line"
 }

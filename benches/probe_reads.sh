@@ -58,18 +58,11 @@ for scale in "${SCALES[@]}"; do
                now() + interval '1 day', now()
         FROM (VALUES ('admin', '$ADMIN_TOKEN'), ('bench.institution', '$INST_TOKEN')) t (username, token)
         JOIN \"user\" u ON u.username = t.username"
-    DATABASE_URL="$PG/bench_$scale" TALENT_ADMIN_PASSWORD="probe-unused-password" \
-        TALENT_PII_KEY="talent-registry benchmark key (synthetic data only)" \
-        TALENT_LISTEN="127.0.0.1:${PORT[$scale]}" RUST_LOG=warn \
-        "$BIN" serve >"$WORK/server-$scale.log" 2>&1 &
+    bench_server "$BIN" "$PG/bench_$scale" "${PORT[$scale]}" "$WORK/server-$scale.log"
     PIDS[$scale]=$!
 done
 for scale in "${SCALES[@]}"; do
-    for _ in $(seq 150); do
-        curl -fs -o /dev/null "http://127.0.0.1:${PORT[$scale]}/healthz" && break
-        kill -0 "${PIDS[$scale]}" 2>/dev/null || die "server exited (see $WORK/server-$scale.log)"
-        sleep 0.2
-    done
+    await_server "${PORT[$scale]}" "${PIDS[$scale]}" "$WORK/server-$scale.log"
 done
 
 # shellcheck source=benches/queries.sh
@@ -84,12 +77,7 @@ for round in $(seq "$ROUNDS"); do
         for scale in "${SCALES[@]}"; do
             URL="http://127.0.0.1:${PORT[$scale]}"
             gql "$token" "$query" '{}' >/dev/null
-            BENCH_TOKEN=$token BENCH_BODY=$body wrk -t1 -c1 -d"${WARMUP}s" \
-                -s "$ROOT/benches/query.lua" "$URL/graphql" >/dev/null 2>&1 || die "wrk warm-up $name $scale"
-            line=$(BENCH_TOKEN=$token BENCH_BODY=$body BENCH_THREADS=1 wrk -t1 -c1 -d"${DURATION}s" \
-                --latency -s "$ROOT/benches/query.lua" "$URL/graphql" 2>&1 | grep '^BENCH ') \
-                || die "wrk $name $scale printed no summary"
-            [ "$(sed -n 's/.* graphql_errors=\([0-9]*\).*/\1/p' <<<"$line")" = 0 ] || die "$name $scale: $line"
+            line=$(one_connection "$token" "$body" "$URL/graphql" "$name $scale")
             p50=$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"$line")
             P50[$name.$scale]="${P50[$name.$scale]:-}$p50 "
             echo "round $round $name $scale p50_us=$p50 $line" >&2
@@ -97,8 +85,6 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-# median of the words of $1
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 floor=$(median "${P50[floor.$LARGE]}")
 echo "| query | $SMALL: p50 µs per round | $LARGE: p50 µs per round | median ÷ $SMALL | median ÷ the floor at $LARGE |"
 echo "| --- | --- | --- | ---: | ---: |"
