@@ -69,3 +69,18 @@ one_connection() {
     [ "$(sed -n 's/.* graphql_errors=\([0-9]*\).*/\1/p' <<<"$line")" = 0 ] || die "$4: $line"
     echo "$line"
 }
+
+# sign_in DATABASE_URL USERNAME TOKEN: a session row for USERNAME whose bearer token is
+# TOKEN (a day long), inserted straight into the database; sign_out DATABASE_URL TOKEN
+# deletes it.
+sign_in() {
+    psql "$1" -v ON_ERROR_STOP=1 -qtAX -c "INSERT INTO session
+        (id, user_id, token_hash, expires_at, created_at)
+        SELECT gen_random_uuid(), u.id, encode(sha256('$3'::bytea), 'hex'),
+               now() + interval '1 day', now()
+        FROM \"user\" u WHERE u.username = '$2'" >/dev/null
+}
+sign_out() {
+    psql "$1" -qtAX -c "DELETE FROM session
+        WHERE token_hash = encode(sha256('$2'::bytea), 'hex')" >/dev/null 2>&1 || true
+}

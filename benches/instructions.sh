@@ -42,19 +42,14 @@ VPID=""
 cleanup() {
     [ -n "$VPID" ] && kill "$VPID" 2>/dev/null && wait "$VPID" 2>/dev/null
     for scale in ${SCALE_LIST//,/ }; do
-        psql "$PG/bench_$scale" -qtAX -c "DELETE FROM session
-            WHERE token_hash = encode(sha256('$TOKEN'::bytea), 'hex')" >/dev/null 2>&1 || true
+        sign_out "$PG/bench_$scale" "$TOKEN"
     done
 }
 trap cleanup EXIT
 
 declare -A COUNT
 for scale in ${SCALE_LIST//,/ }; do
-    psql "$PG/bench_$scale" -v ON_ERROR_STOP=1 -qtAX -c "INSERT INTO session
-        (id, user_id, token_hash, expires_at, created_at)
-        SELECT gen_random_uuid(), u.id, encode(sha256('$TOKEN'::bytea), 'hex'),
-               now() + interval '1 day', now()
-        FROM \"user\" u WHERE u.username = 'admin'" >/dev/null
+    sign_in "$PG/bench_$scale" admin "$TOKEN"
     DATABASE_URL="$PG/bench_$scale" TALENT_ADMIN_PASSWORD="instructions-unused-password" \
         TALENT_PII_KEY="talent-registry benchmark key (synthetic data only)" \
         TALENT_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn \

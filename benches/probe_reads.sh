@@ -39,25 +39,19 @@ mkdir -p "$WORK"
 
 ADMIN_TOKEN="probe-admin-$$-$(date +%s%N)"
 INST_TOKEN="probe-institution-$$-$(date +%s%N)"
-sessions() {
-    psql "$PG/bench_$1" -v ON_ERROR_STOP=1 -qtAX -c "$2" >/dev/null
-}
 cleanup() {
     for scale in "${!PIDS[@]}"; do kill "${PIDS[$scale]}" 2>/dev/null || true; done
     wait 2>/dev/null || true
     for scale in "${SCALES[@]}"; do
-        sessions "$scale" "DELETE FROM session WHERE token_hash IN \
-            (encode(sha256('$ADMIN_TOKEN'::bytea), 'hex'), encode(sha256('$INST_TOKEN'::bytea), 'hex'))" || true
+        sign_out "$PG/bench_$scale" "$ADMIN_TOKEN"
+        sign_out "$PG/bench_$scale" "$INST_TOKEN"
     done
 }
 trap cleanup EXIT
 
 for scale in "${SCALES[@]}"; do
-    sessions "$scale" "INSERT INTO session (id, user_id, token_hash, expires_at, created_at)
-        SELECT gen_random_uuid(), u.id, encode(sha256(t.token::bytea), 'hex'),
-               now() + interval '1 day', now()
-        FROM (VALUES ('admin', '$ADMIN_TOKEN'), ('bench.institution', '$INST_TOKEN')) t (username, token)
-        JOIN \"user\" u ON u.username = t.username"
+    sign_in "$PG/bench_$scale" admin "$ADMIN_TOKEN"
+    sign_in "$PG/bench_$scale" bench.institution "$INST_TOKEN"
     bench_server "$BIN" "$PG/bench_$scale" "${PORT[$scale]}" "$WORK/server-$scale.log"
     PIDS[$scale]=$!
 done

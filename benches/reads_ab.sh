@@ -42,18 +42,14 @@ need_tools wrk:wrk jq:jq curl:curl psql:postgresql-client
 
 declare -A PORT=([old]=18121 [new]=18122) PIDS=()
 TOKEN="reads-ab-$$-$(date +%s%N)"
-session() { psql "$PG/bench_$SCALE" -v ON_ERROR_STOP=1 -qtAX -c "$1" >/dev/null; }
 cleanup() {
     for build in "${!PIDS[@]}"; do kill "${PIDS[$build]}" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    session "DELETE FROM session WHERE token_hash = encode(sha256('$TOKEN'::bytea), 'hex')" || true
+    sign_out "$PG/bench_$SCALE" "$TOKEN"
 }
 trap cleanup EXIT
 
-session "INSERT INTO session (id, user_id, token_hash, expires_at, created_at)
-    SELECT gen_random_uuid(), u.id, encode(sha256('$TOKEN'::bytea), 'hex'),
-           now() + interval '1 day', now()
-    FROM \"user\" u WHERE u.username = 'admin'"
+sign_in "$PG/bench_$SCALE" admin "$TOKEN"
 for build in old new; do
     bench_server "${BIN[$build]}" "$PG/bench_$SCALE" "${PORT[$build]}" "$WORK/server-$build.log"
     PIDS[$build]=$!
